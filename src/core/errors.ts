@@ -79,3 +79,16 @@ export class EngineCallError extends GapfillError {
 export function isRetryableStatus(status: number): boolean {
   return status === 408 || status === 409 || status === 429 || status >= 500;
 }
+
+/**
+ * In batch mode an engine does not send a request it has no answer for: it records it as
+ * pending in the run and throws this. The stage stops cleanly; `gapfill batch export` writes
+ * the pending requests, `gapfill batch import` fills the answers, and the same command resumes.
+ */
+export class BatchPendingError extends GapfillError {
+  readonly pending: number;
+  constructor(pending: number) {
+    super("batch-pending", `${pending} request(s) are pending in batch mode: run \`gapfill batch export\`, submit the file, then \`gapfill batch import\``);
+    this.pending = pending;
+  }
+}
