@@ -1,0 +1,35 @@
+import { readLines } from "./read-lines.js";
+import { throwIfAborted, type RawItem, type RowSource } from "./row-source.js";
+
+/**
+ * JSON Lines, streamed: one line is decoded and parsed at a time, so memory stays at one
+ * chunk plus one row whatever the file size. Blank lines are not rows and are passed over.
+ */
+export function readJsonl(path: string, signal?: AbortSignal): RowSource {
+  const counter = { bytes: 0 };
+  async function* items(): AsyncGenerator<RawItem, void, undefined> {
+    for await (const line of readLines(path, counter, signal)) {
+      throwIfAborted(signal);
+      if ("invalidUtf8" in line) {
+        yield { kind: "problem", line: line.line, code: "invalid-utf8", reason: "invalid UTF-8 bytes" };
+        continue;
+      }
+      if (line.text.trim() === "") continue;
+      try {
+        yield { kind: "row", line: line.line, value: JSON.parse(line.text) };
+      } catch (error) {
+        yield { kind: "problem", line: line.line, code: "invalid-json", reason: `invalid JSON (${(error as Error).message})` };
+      }
+    }
+  }
+  return { items: items(), bytesRead: () => counter.bytes, where: (line) => `${path}:${line}` };
+}
+
+/**
+ * V8's JSON.parse message without the echoed input: "Unexpected token 'x', \"…\" is not
+ * valid JSON" can quote a whole row, which does not belong in a one-line error.
+ */
+export function jsonErrorReason(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  return message.replace(/, ".*" is not valid JSON$/s, "").split("\n")[0];
+}
