@@ -1,0 +1,64 @@
+import { Command, CommanderError } from "commander";
+import { GapfillError, UsageError } from "../core/errors.js";
+import { type CliIo, processIo } from "./cli-io.js";
+import { registerInspect } from "./commands/inspect.js";
+
+export const EXIT_OK = 0;
+export const EXIT_FAILURE = 1;
+export const EXIT_USAGE = 2;
+
+/** Builds the command tree. Command modules register options only; their work is imported lazily. */
+export function buildProgram(io: CliIo): Command {
+  const program = new Command("gapfill")
+    .description("Student-aware synthetic data: find where a fine-tuning set is thin for the student, and fill it.")
+    .version(VERSION, "-V, --version")
+    .showHelpAfterError("(run with --help for usage)")
+    .configureOutput({
+      writeOut: (text) => io.stdout.write(text),
+      writeErr: (text) => io.stderr.write(text),
+    })
+    .exitOverride();
+  registerInspect(program, io);
+  for (const command of program.commands) command.exitOverride().showHelpAfterError("(run with --help for usage)");
+  return program;
+}
+
+const VERSION = "0.1.0";
+
+/** Runs the CLI and returns the exit code: 0 ok, 1 failure, 2 usage error. */
+export async function main(argv: string[], io: CliIo = processIo()): Promise<number> {
+  const program = buildProgram(io);
+  if (argv.length === 0) {
+    program.outputHelp();
+    return EXIT_USAGE;
+  }
+  try {
+    await program.parseAsync(argv, { from: "user" });
+    return EXIT_OK;
+  } catch (error) {
+    return reportError(error, io);
+  }
+}
+
+function reportError(error: unknown, io: CliIo): number {
+  if (error instanceof CommanderError) {
+    // Commander has already printed its message (or the help/version text).
+    if (error.code === "commander.helpDisplayed" || error.code === "commander.version" || error.code === "commander.help") {
+      return EXIT_OK;
+    }
+    return EXIT_USAGE;
+  }
+  if (error instanceof UsageError) {
+    io.stderr.write(`gapfill: ${error.message}\n`);
+    return EXIT_USAGE;
+  }
+  if (error instanceof GapfillError) {
+    io.stderr.write(`gapfill: ${error.message}\n`);
+    if (io.env.GAPFILL_DEBUG && error.stack) io.stderr.write(error.stack + "\n");
+    return EXIT_FAILURE;
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  io.stderr.write(`gapfill: unexpected error: ${message}\n`);
+  if (error instanceof Error && error.stack) io.stderr.write(error.stack + "\n");
+  return EXIT_FAILURE;
+}
