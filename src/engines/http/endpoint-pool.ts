@@ -1,0 +1,150 @@
+/**
+ * Bounded, adaptive concurrency over one or more base URLs of the same model.
+ *
+ * Each endpoint has a concurrency limit that follows AIMD: halved when the server answers 429,
+ * raised by one after `increaseAfter` successes, never above the configured maximum. A caller
+ * acquires a lease on the least-loaded endpoint (lowest in-flight ÷ limit) or waits, FIFO,
+ * until one frees up. Only one halving happens per "window": throttles reported by leases taken
+ * before the last decrease are ignored, so a burst of 429s from requests already in flight
+ * does not collapse the limit to 1.
+ */
+
+/** What became of a leased call, for the AIMD controller. */
+export type CallOutcome = "ok" | "throttled" | "failed";
+
+export interface Lease {
+  readonly baseUrl: string;
+  /** Give the slot back. Call exactly once; later calls are ignored. */
+  release(outcome: CallOutcome): void;
+}
+
+export interface EndpointPoolOptions {
+  /** Maximum concurrent requests per endpoint (the starting limit). */
+  concurrency: number;
+  /** Floor of the adaptive limit. Default 1. */
+  minConcurrency?: number;
+  /** Successes needed before the limit grows by one. Default 8. */
+  increaseAfter?: number;
+  /** Told when an endpoint's limit changes (the engine turns this into a progress notice). */
+  onLimitChange?: (baseUrl: string, from: number, to: number) => void;
+}
+
+/** A point-in-time view of one endpoint, for tests and diagnostics. */
+export interface EndpointSnapshot {
+  baseUrl: string;
+  inFlight: number;
+  limit: number;
+}
+
+interface Endpoint {
+  baseUrl: string;
+  inFlight: number;
+  limit: number;
+  successes: number;
+  /** Bumped on every decrease; leases remember the epoch they started in. */
+  epoch: number;
+}
+
+interface Waiter {
+  grant: (lease: Lease) => void;
+}
+
+export class EndpointPool {
+  private readonly endpoints: Endpoint[];
+  private readonly waiters: Waiter[] = [];
+  private readonly maxLimit: number;
+  private readonly minLimit: number;
+  private readonly increaseAfter: number;
+  private readonly onLimitChange?: (baseUrl: string, from: number, to: number) => void;
+
+  constructor(baseUrls: readonly string[], options: EndpointPoolOptions) {
+    if (baseUrls.length === 0) throw new Error("EndpointPool needs at least one base URL");
+    if (!Number.isInteger(options.concurrency) || options.concurrency < 1) {
+      throw new Error(`concurrency must be a positive integer, got ${options.concurrency}`);
+    }
+    this.maxLimit = options.concurrency;
+    this.minLimit = Math.min(options.minConcurrency ?? 1, this.maxLimit);
+    this.increaseAfter = options.increaseAfter ?? 8;
+    this.onLimitChange = options.onLimitChange;
+    this.endpoints = baseUrls.map((baseUrl) => ({ baseUrl, inFlight: 0, limit: this.maxLimit, successes: 0, epoch: 0 }));
+  }
+
+  /** Wait for a free slot on the least-loaded endpoint. Rejects with the signal's reason on abort. */
+  acquire(signal?: AbortSignal): Promise<Lease> {
+    if (signal?.aborted) return Promise.reject(signal.reason);
+    const endpoint = this.pick();
+    if (endpoint && this.waiters.length === 0) return Promise.resolve(this.lease(endpoint));
+    return new Promise<Lease>((resolve, reject) => {
+      const onAbort = () => {
+        const index = this.waiters.indexOf(waiter);
+        if (index >= 0) this.waiters.splice(index, 1);
+        reject(signal?.reason);
+      };
+      const waiter: Waiter = {
+        grant: (lease) => {
+          signal?.removeEventListener("abort", onAbort);
+          resolve(lease);
+        },
+      };
+      signal?.addEventListener("abort", onAbort, { once: true });
+      this.waiters.push(waiter);
+    });
+  }
+
+  snapshot(): EndpointSnapshot[] {
+    return this.endpoints.map(({ baseUrl, inFlight, limit }) => ({ baseUrl, inFlight, limit }));
+  }
+
+  private pick(): Endpoint | undefined {
+    let best: Endpoint | undefined;
+    for (const endpoint of this.endpoints) {
+      if (endpoint.inFlight >= endpoint.limit) continue;
+      if (!best || endpoint.inFlight / endpoint.limit < best.inFlight / best.limit) best = endpoint;
+    }
+    return best;
+  }
+
+  private lease(endpoint: Endpoint): Lease {
+    endpoint.inFlight += 1;
+    const epoch = endpoint.epoch;
+    let released = false;
+    return {
+      baseUrl: endpoint.baseUrl,
+      release: (outcome) => {
+        if (released) return;
+        released = true;
+        endpoint.inFlight -= 1;
+        this.adapt(endpoint, outcome, epoch);
+        this.dispatch();
+      },
+    };
+  }
+
+  private adapt(endpoint: Endpoint, outcome: CallOutcome, leaseEpoch: number): void {
+    if (outcome === "throttled") {
+      endpoint.successes = 0;
+      if (leaseEpoch !== endpoint.epoch) return;
+      const from = endpoint.limit;
+      endpoint.limit = Math.max(this.minLimit, Math.floor(endpoint.limit / 2));
+      endpoint.epoch += 1;
+      if (endpoint.limit !== from) this.onLimitChange?.(endpoint.baseUrl, from, endpoint.limit);
+    } else if (outcome === "ok" && endpoint.limit < this.maxLimit) {
+      endpoint.successes += 1;
+      if (endpoint.successes >= this.increaseAfter) {
+        endpoint.successes = 0;
+        const from = endpoint.limit;
+        endpoint.limit += 1;
+        this.onLimitChange?.(endpoint.baseUrl, from, endpoint.limit);
+      }
+    }
+  }
+
+  private dispatch(): void {
+    while (this.waiters.length > 0) {
+      const endpoint = this.pick();
+      if (!endpoint) return;
+      const waiter = this.waiters.shift()!;
+      waiter.grant(this.lease(endpoint));
+    }
+  }
+}

@@ -1,0 +1,158 @@
+import type { ZodType } from "zod";
+import { EngineCallError } from "../../core/errors.js";
+import { backoffDelay, type BackoffOptions } from "./backoff.js";
+import { EndpointPool } from "./endpoint-pool.js";
+import { postJson, sleep } from "./post-json.js";
+import { redact, snippet } from "./redact.js";
+
+/** Transport settings: none of these change an answer, so none enter a cache key. */
+export interface HttpClientOptions {
+  /** One or more base URLs serving the same model, e.g. `http://127.0.0.1:8000/v1`. */
+  baseUrls: readonly string[];
+  apiKey?: string;
+  fetch?: typeof fetch;
+  /** Maximum concurrent requests per base URL. Default 8. */
+  concurrency?: number;
+  /** Per-attempt timeout in ms (request and body). Default 300 000: long generations are slow. */
+  timeoutMs?: number;
+  /** Attempts per request, the first included. Default 6. */
+  maxAttempts?: number;
+  /** Backoff between attempts. Default base 500 ms, max 30 s. */
+  backoff?: BackoffOptions;
+  /** Longest `Retry-After` we honour, in ms; longer ones are capped. Default 120 000. */
+  maxRetryAfterMs?: number;
+  /** Successes before the adaptive limit grows by one. Default 8. */
+  increaseAfter?: number;
+  random?: () => number;
+  /** Told when an endpoint's adaptive limit changes or a request is retried. */
+  onNotice?: (message: string) => void;
+}
+
+/** Per-call settings. */
+export interface PostOptions<T> {
+  /** Validates the answer (only the fields used); a mismatch is a retryable EngineCallError. */
+  schema?: ZodType<T>;
+  signal?: AbortSignal;
+  expect?: "json" | "text";
+  hints?: Partial<Record<number, string>>;
+  /** Resolve the path against the server root (base URL minus a trailing `/v1`), for vLLM's `/pooling`. */
+  fromRoot?: boolean;
+}
+
+const defaults = {
+  concurrency: 8,
+  timeoutMs: 300_000,
+  maxAttempts: 6,
+  backoff: { baseMs: 500, maxMs: 30_000 },
+  maxRetryAfterMs: 120_000,
+};
+
+/**
+ * Calls an OpenAI-compatible server well: bounded adaptive concurrency per base URL (least
+ * loaded first), retries with full-jitter exponential backoff that honour `Retry-After`, a
+ * per-attempt timeout merged with the caller's signal, and validated answers. Everything it
+ * throws is an EngineCallError (or the caller's abort reason) with the key redacted.
+ */
+export class HttpClient {
+  readonly baseUrls: readonly string[];
+  private readonly pool: EndpointPool;
+  private readonly options: HttpClientOptions;
+  private readonly fetchImpl: typeof fetch;
+
+  constructor(options: HttpClientOptions) {
+    this.options = options;
+    this.baseUrls = options.baseUrls.map((url) => url.replace(/\/+$/, ""));
+    this.fetchImpl = options.fetch ?? globalThis.fetch;
+    this.pool = new EndpointPool(this.baseUrls, {
+      concurrency: options.concurrency ?? defaults.concurrency,
+      increaseAfter: options.increaseAfter,
+      onLimitChange: (baseUrl, from, to) =>
+        options.onNotice?.(`${baseUrl}: concurrency ${from} → ${to}${to < from ? " (server throttling with 429)" : ""}`),
+    });
+  }
+
+  /** Current per-endpoint load and adaptive limits. */
+  snapshot() {
+    return this.pool.snapshot();
+  }
+
+  /** POST to one endpoint (the least loaded at each attempt), with retries. */
+  async post<T = unknown>(path: string, body: unknown, options: PostOptions<T> = {}): Promise<T> {
+    const maxAttempts = Math.max(1, this.options.maxAttempts ?? defaults.maxAttempts);
+    for (let attempt = 0; ; attempt += 1) {
+      const lease = await this.pool.acquire(options.signal);
+      const url = resolveUrl(lease.baseUrl, path, options.fromRoot);
+      let failure: unknown;
+      try {
+        const value = this.validate(url, await this.attempt(url, body, options), options.schema);
+        lease.release("ok");
+        return value;
+      } catch (error) {
+        failure = error;
+        lease.release(error instanceof EngineCallError && error.statusCode === 429 ? "throttled" : "failed");
+      }
+      // The slot is free again while we wait: others keep the endpoint busy during our backoff.
+      if (!(failure instanceof EngineCallError) || !failure.retryable) throw failure;
+      if (attempt + 1 >= maxAttempts) throw exhausted(failure, maxAttempts);
+      await sleep(this.delay(attempt, failure), options.signal);
+    }
+  }
+
+  /** POST the same body to every base URL (loading a LoRA adapter must reach all servers). */
+  async postEach<T = unknown>(path: string, body: unknown, options: PostOptions<T> = {}): Promise<T[]> {
+    return Promise.all(
+      this.baseUrls.map((baseUrl) =>
+        new HttpClient({ ...this.options, baseUrls: [baseUrl], concurrency: 1 }).post(path, body, options),
+      ),
+    );
+  }
+
+  private attempt(url: string, body: unknown, options: PostOptions<unknown>): Promise<unknown> {
+    return postJson({
+      fetch: this.fetchImpl,
+      url,
+      body,
+      apiKey: this.options.apiKey,
+      timeoutMs: this.options.timeoutMs ?? defaults.timeoutMs,
+      signal: options.signal,
+      expect: options.expect,
+      hints: options.hints,
+    });
+  }
+
+  private validate<T>(url: string, raw: unknown, schema: ZodType<T> | undefined): T {
+    if (!schema) return raw as T;
+    const parsed = schema.safeParse(raw);
+    if (parsed.success) return parsed.data;
+    const issue = parsed.error.issues[0];
+    const where = issue ? `${issue.path.join(".") || "(root)"}: ${issue.message}` : "unexpected shape";
+    const text = typeof raw === "string" ? raw : JSON.stringify(raw);
+    // Retryable: a server that drops fields under load usually answers fully the next time.
+    throw new EngineCallError(redact(`POST ${url}: answer misses fields (${where}): ${snippet(text ?? "")}`, [this.options.apiKey]), {
+      endpoint: url,
+      retryable: true,
+    });
+  }
+
+  private delay(attempt: number, error: EngineCallError): number {
+    const jittered = backoffDelay(attempt, this.options.backoff ?? defaults.backoff, this.options.random);
+    const asked = Math.min(error.retryAfterMs ?? 0, this.options.maxRetryAfterMs ?? defaults.maxRetryAfterMs);
+    return Math.max(jittered, asked);
+  }
+}
+
+/** Join a base URL and a path; `fromRoot` drops a trailing `/v1` first (vLLM serves `/pooling` at the root). */
+export function resolveUrl(baseUrl: string, path: string, fromRoot = false): string {
+  const base = fromRoot ? baseUrl.replace(/\/v1$/, "") : baseUrl;
+  return `${base}${path.startsWith("/") ? path : `/${path}`}`;
+}
+
+function exhausted(error: EngineCallError, attempts: number): EngineCallError {
+  return new EngineCallError(`${error.message} (gave up after ${attempts} attempts)`, {
+    endpoint: error.endpoint,
+    statusCode: error.statusCode,
+    retryable: true,
+    retryAfterMs: error.retryAfterMs,
+    cause: error,
+  });
+}

@@ -1,0 +1,94 @@
+import { EngineCallError, isRetryableStatus } from "../../core/errors.js";
+import { redact, snippet } from "./redact.js";
+import { parseRetryAfter } from "./retry-after.js";
+
+/** One HTTP POST attempt, no retries: the building block of HttpClient. */
+export interface PostAttempt {
+  fetch: typeof fetch;
+  url: string;
+  body: unknown;
+  apiKey?: string;
+  timeoutMs: number;
+  /** The caller's own signal: its abort is final, never retried. */
+  signal?: AbortSignal;
+  /** "text" for routes that answer plain text (vLLM's load_lora_adapter). */
+  expect?: "json" | "text";
+  /** Extra advice per status code, e.g. 404 → which server flag enables the route. */
+  hints?: Partial<Record<number, string>>;
+}
+
+/**
+ * POST a JSON body and read the reply. Every failure becomes an EngineCallError naming the URL,
+ * with `retryable` set the way HTTP means it (408/409/429/5xx, network errors, timeouts, bodies
+ * cut short or not JSON). Messages are redacted: the API key never appears, even if a server
+ * echoes our headers back.
+ */
+export async function postJson(attempt: PostAttempt): Promise<unknown> {
+  const { url, apiKey } = attempt;
+  const secrets = [apiKey];
+  const timeout = AbortSignal.timeout(attempt.timeoutMs);
+  const signal = attempt.signal ? AbortSignal.any([attempt.signal, timeout]) : timeout;
+  const headers: Record<string, string> = { "content-type": "application/json", accept: "application/json" };
+  if (apiKey) headers.authorization = `Bearer ${apiKey}`;
+
+  const failure = (message: string, details: { statusCode?: number; retryable: boolean; retryAfterMs?: number; cause?: unknown }) =>
+    new EngineCallError(redact(`POST ${url}: ${message}`, secrets), { endpoint: url, ...details });
+
+  // Both the request and the body read can fail the same ways; one translator for both.
+  const translate = (error: unknown, phase: string): never => {
+    if (attempt.signal?.aborted) throw attempt.signal.reason;
+    if (timeout.aborted) throw failure(`no complete answer within ${attempt.timeoutMs} ms (${phase})`, { retryable: true });
+    const reason = error instanceof Error ? `${error.message}${causeText(error)}` : String(error);
+    throw failure(`${phase} failed: ${reason}`, { retryable: true });
+  };
+
+  let response: Response;
+  try {
+    response = await attempt.fetch(url, { method: "POST", headers, body: JSON.stringify(attempt.body), signal });
+  } catch (error) {
+    return translate(error, "request");
+  }
+  let text: string;
+  try {
+    text = await response.text();
+  } catch (error) {
+    return translate(error, "reading the body");
+  }
+
+  if (!response.ok) {
+    const hint = attempt.hints?.[response.status];
+    throw failure(`HTTP ${response.status}${text ? `: ${snippet(text)}` : ""}${hint ? ` (${hint})` : ""}`, {
+      statusCode: response.status,
+      retryable: isRetryableStatus(response.status),
+      retryAfterMs: parseRetryAfter(response.headers.get("retry-after")),
+    });
+  }
+  if (attempt.expect === "text") return text;
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    // A 200 whose body is not JSON is usually a proxy or a cut connection: worth another try.
+    throw failure(`answer is not JSON: ${snippet(text) || "(empty body)"}`, { statusCode: response.status, retryable: true });
+  }
+}
+
+function causeText(error: Error): string {
+  const cause = (error as { cause?: unknown }).cause;
+  return cause instanceof Error ? ` (${cause.message})` : "";
+}
+
+/** Resolve after `ms`, or reject with the signal's reason if it aborts first. */
+export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  if (signal?.aborted) return Promise.reject(signal.reason);
+  return new Promise((resolve, reject) => {
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(signal?.reason);
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener("abort", onAbort);
+      resolve();
+    }, ms);
+    signal?.addEventListener("abort", onAbort, { once: true });
+  });
+}
