@@ -1,0 +1,143 @@
+import type { Database } from "better-sqlite3";
+import { RunStateError } from "../core/errors.js";
+
+/**
+ * One step of the run database schema. `version` is the `PRAGMA user_version` the database has
+ * after the step; versions are 1, 2, 3, … in list order. A step is either plain SQL or a
+ * function (for steps that must move data). Each runs in its own transaction together with the
+ * `user_version` bump, so a crash mid-migration leaves the previous version intact.
+ */
+export interface Migration {
+  readonly version: number;
+  /** Short kebab-case description, shown in errors. */
+  readonly name: string;
+  readonly sql?: string;
+  readonly up?: (db: Database) => void;
+}
+
+/**
+ * The ordered schema history. To change the schema, append a migration with the next version
+ * number; never edit one that has shipped (runs written with it already exist on disk).
+ */
+export const migrations: readonly Migration[] = [
+  {
+    version: 1,
+    name: "base",
+    sql: `
+      CREATE TABLE meta (
+        key TEXT PRIMARY KEY,
+        value TEXT NOT NULL
+      );
+
+      CREATE TABLE events (
+        id INTEGER PRIMARY KEY,
+        at TEXT NOT NULL,
+        type TEXT NOT NULL,
+        payload TEXT
+      );
+      CREATE INDEX events_type ON events(type);
+      -- The event log is the run's history: it only grows.
+      CREATE TRIGGER events_no_update BEFORE UPDATE ON events
+        BEGIN SELECT RAISE(ABORT, 'events are append-only'); END;
+      CREATE TRIGGER events_no_delete BEFORE DELETE ON events
+        BEGIN SELECT RAISE(ABORT, 'events are append-only'); END;
+
+      CREATE TABLE request_cache (
+        key TEXT PRIMARY KEY,
+        engine TEXT NOT NULL,
+        model TEXT NOT NULL,
+        endpoint TEXT NOT NULL,
+        request TEXT NOT NULL,
+        response TEXT,
+        status TEXT NOT NULL CHECK (status IN ('pending', 'done')),
+        stage TEXT,
+        prompt_tokens INTEGER,
+        completion_tokens INTEGER,
+        created_at TEXT NOT NULL,
+        answered_at TEXT
+      );
+      -- Batch export walks the pending requests of one endpoint.
+      CREATE INDEX request_cache_status ON request_cache(status, endpoint);
+
+      CREATE TABLE usage (
+        stage TEXT NOT NULL,
+        engine TEXT NOT NULL,
+        model TEXT NOT NULL,
+        requests INTEGER NOT NULL DEFAULT 0,
+        cached INTEGER NOT NULL DEFAULT 0,
+        prompt_tokens INTEGER NOT NULL DEFAULT 0,
+        completion_tokens INTEGER NOT NULL DEFAULT 0,
+        PRIMARY KEY (stage, engine, model)
+      );
+
+      CREATE TABLE stages (
+        name TEXT PRIMARY KEY,
+        status TEXT NOT NULL,
+        params TEXT,
+        started_at TEXT,
+        finished_at TEXT
+      );
+    `,
+  },
+];
+
+/** The schema version this build of gapfill writes. */
+export const SCHEMA_VERSION: number = migrations.length;
+
+/** What `migrate` did: the schema version before and after. */
+export interface MigrateResult {
+  from: number;
+  to: number;
+}
+
+/**
+ * Brings `db` up to {@link SCHEMA_VERSION}. Opening a database that is already current is a
+ * no-op; one written by a newer gapfill is refused rather than half-understood.
+ *
+ * @param label how to name the database in errors (the run directory), e.g. `runs/x`.
+ */
+export function migrate(db: Database, label = db.name, list: readonly Migration[] = migrations): MigrateResult {
+  checkMigrationList(list);
+  const target = list.length;
+  const from = schemaVersion(db);
+  if (from > target) {
+    throw new RunStateError(
+      "run-schema-newer",
+      `run ${label} was written by a newer gapfill (schema v${from} > v${target}); upgrade gapfill to open it`,
+    );
+  }
+  for (const migration of list.slice(from)) {
+    const step = db.transaction(() => {
+      if (migration.sql !== undefined) db.exec(migration.sql);
+      migration.up?.(db);
+      // user_version lives in the database header and is covered by the transaction.
+      db.pragma(`user_version = ${migration.version}`);
+    });
+    try {
+      step.immediate();
+    } catch (error) {
+      throw new RunStateError(
+        "run-migration-failed",
+        `run ${label}: schema migration v${migration.version} (${migration.name}) failed: ${(error as Error).message}`,
+        { cause: error },
+      );
+    }
+  }
+  return { from, to: target };
+}
+
+/** The schema version recorded in `db` (0 for a database gapfill never touched). */
+export function schemaVersion(db: Database): number {
+  return db.pragma("user_version", { simple: true }) as number;
+}
+
+function checkMigrationList(list: readonly Migration[]): void {
+  list.forEach((migration, index) => {
+    if (migration.version !== index + 1) {
+      throw new Error(`migration list is out of order: entry ${index} has version ${migration.version}, expected ${index + 1}`);
+    }
+    if (migration.sql === undefined && migration.up === undefined) {
+      throw new Error(`migration v${migration.version} (${migration.name}) has neither sql nor up`);
+    }
+  });
+}
