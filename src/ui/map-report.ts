@@ -1,0 +1,95 @@
+import { escapeHtml, jsonForScript } from "./html.js";
+import { MAP_REPORT_SCRIPT } from "./map-report-script.js";
+
+/** Everything the map page draws. Coordinates are in the reduced space (first two axes). */
+export interface MapReportData {
+  title: string;
+  dataset: string;
+  /** What the points are embeddings of; `studentView: false` for the lexical fallback. */
+  embedder: { label: string; studentView: boolean; note?: string };
+  reducer: string;
+  dims: number;
+  points: { x: number[]; y: number[] };
+  grid: { nx: number; ny: number; x0: number; y0: number; cellWidth: number; cellHeight: number; counts: number[] };
+  threshold: number;
+  /** How T was chosen ("auto: …" or "--threshold 3"). */
+  thresholdRule: string;
+  sparseCells: Array<{ ix: number; iy: number; count: number; region: number }>;
+  regions: Array<{ id: number; rank: number; cells: number; count: number; density: number; examples: Array<{ id: string; text: string }> }>;
+  pairs: Array<{ region: number; a: PairEnd; b: PairEnd; mid: [number, number] }>;
+  /** Histogram of non-empty cell counts: `bins[i]` cells hold `i + 1` points (last bin: that many or more). */
+  histogram: number[];
+  /** Extra points drawn over the map, coloured by group (e.g. generated examples by strategy). */
+  overlays?: Array<{ label: string; color: string; x: number[]; y: number[] }>;
+  summary: Array<[string, string]>;
+}
+
+export interface PairEnd {
+  id: string;
+  text: string;
+  x: number;
+  y: number;
+  side: string;
+}
+
+/**
+ * A self-contained page (no network: data and script inline) showing the density heatmap with
+ * sparse cells outlined, the points, seed pairs joined through their midpoint, the histogram of
+ * cell densities with T marked, and the sparsest regions with example texts. All dataset text is
+ * escaped: it goes in as JSON (with `<` escaped) and out through `textContent`.
+ */
+export function renderMapReport(data: MapReportData): string {
+  const summaryRows = data.summary
+    .map(([label, value]) => `<tr><th>${escapeHtml(label)}</th><td>${escapeHtml(value)}</td></tr>`)
+    .join("");
+  const banner = data.embedder.studentView
+    ? ""
+    : `<p class="banner">This map uses ${escapeHtml(data.embedder.label)}: it is <b>not the student's view</b> of the data. ` +
+      `Pass <code>--student SPEC</code> to map the set as your student sees it.</p>`;
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${escapeHtml(data.title)}</title>
+<style>
+  body { font: 14px/1.45 system-ui, sans-serif; margin: 24px; color: #1d2330; background: #fafbfc; }
+  h1 { font-size: 20px; margin: 0 0 4px; } h2 { font-size: 16px; margin: 24px 0 8px; }
+  .banner { background: #fff4d6; border: 1px solid #e8c66a; padding: 8px 12px; border-radius: 6px; }
+  .row { display: flex; gap: 24px; flex-wrap: wrap; align-items: flex-start; }
+  canvas { background: #fff; border: 1px solid #d8dde6; border-radius: 6px; }
+  table { border-collapse: collapse; background: #fff; }
+  th, td { text-align: left; padding: 4px 10px; border-bottom: 1px solid #e6e9ef; vertical-align: top; }
+  td.num { text-align: right; font-variant-numeric: tabular-nums; }
+  .legend span { display: inline-block; margin-right: 14px; } .swatch { display:inline-block; width: 10px; height: 10px; margin-right: 4px; border-radius: 2px; }
+  #tip { position: fixed; pointer-events: none; background: #1d2330; color: #fff; padding: 6px 8px; border-radius: 4px; max-width: 420px; font-size: 12px; display: none; }
+  .ex { color: #4a5263; max-width: 720px; }
+</style>
+</head>
+<body>
+<h1>${escapeHtml(data.title)}</h1>
+<div>${escapeHtml(data.dataset)}</div>
+${banner}
+<div class="row">
+  <div>
+    <h2>Density map</h2>
+    <canvas id="map" width="720" height="560" aria-label="density map"></canvas>
+    <div class="legend" id="legend"></div>
+  </div>
+  <div>
+    <h2>Run</h2>
+    <table id="summary">${summaryRows}</table>
+    <h2>Cell densities</h2>
+    <canvas id="histogram" width="420" height="220" aria-label="histogram of cell densities"></canvas>
+    <div>non-empty cells by number of points; T = <span id="t"></span> (<span id="trule"></span>)</div>
+  </div>
+</div>
+<h2>Sparsest regions</h2>
+<table id="regions"><thead><tr><th>rank</th><th>region</th><th>cells</th><th>points</th><th>examples</th></tr></thead><tbody></tbody></table>
+<div id="tip"></div>
+<script type="application/json" id="gapfill-data">${jsonForScript(data)}</script>
+<script>${MAP_REPORT_SCRIPT}</script>
+</body>
+</html>
+`;
+}
