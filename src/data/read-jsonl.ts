@@ -15,11 +15,14 @@ export function readJsonl(path: string, signal?: AbortSignal): RowSource {
         continue;
       }
       if (line.text.trim() === "") continue;
+      let value: unknown;
       try {
-        yield { kind: "row", line: line.line, value: JSON.parse(line.text) };
+        value = JSON.parse(line.text);
       } catch (error) {
-        yield { kind: "problem", line: line.line, code: "invalid-json", reason: `invalid JSON (${(error as Error).message})` };
+        yield { kind: "problem", line: line.line, code: "invalid-json", reason: `invalid JSON (${jsonErrorReason(error)})` };
+        continue;
       }
+      yield { kind: "row", line: line.line, value };
     }
   }
   return { items: items(), bytesRead: () => counter.bytes, where: (line) => `${path}:${line}` };
@@ -31,5 +34,5 @@ export function readJsonl(path: string, signal?: AbortSignal): RowSource {
  */
 export function jsonErrorReason(error: unknown): string {
   const message = error instanceof Error ? error.message : String(error);
-  return message.replace(/, ".*" is not valid JSON$/s, "").split("\n")[0];
+  return message.replace(/, (?:\.\.\.)?".*" is not valid JSON$/s, "").split("\n")[0];
 }
