@@ -4,7 +4,7 @@ import type { ScalarAnswer } from "./scalar-answer.js";
 const DECIMAL = /^-?\d+(?:\.\d+)?(?:e[+-]?\d+)?$/;
 const SCIENTIFIC = /^-?\d+(?:\.\d+)?\*10\^\(?[+-]?\d+\)?$/;
 const FRACTION = /^(-?)(\d+)\/(\d+)$/;
-const MIXED = /^(-?)\((\d+)\+(\d+)\/(\d+)\)$/;
+const MIXED = /^(-?)\(?(\d+)\+(\d+)\/(\d+)\)?$/;
 
 /**
  * Canonical string form of an answer, for display and for grouping sampled answers. Equivalent
