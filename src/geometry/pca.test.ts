@@ -1,0 +1,123 @@
+import { describe, expect, it } from "vitest";
+import { symmetricEigen } from "./linear-algebra.js";
+import type { RowBlock } from "./matrix.js";
+import { pca, pcaStreaming, projectPca, projectPcaStreaming } from "./pca.js";
+import { plantedDirection } from "./test-data.js";
+
+function cosine(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  let dot = 0, na = 0, nb = 0;
+  for (let i = 0; i < a.length; i++) {
+    dot += a[i] * b[i];
+    na += a[i] ** 2;
+    nb += b[i] ** 2;
+  }
+  return dot / Math.sqrt(na * nb);
+}
+
+/** Exact covariance eigenvectors for small data, as the reference answer. */
+function exactPca(data: Float32Array, rows: number, cols: number) {
+  const mean = new Float64Array(cols);
+  for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) mean[c] += data[r * cols + c] / rows;
+  const cov = new Float64Array(cols * cols);
+  for (let r = 0; r < rows; r++) {
+    for (let a = 0; a < cols; a++) {
+      const da = data[r * cols + a] - mean[a];
+      for (let b = 0; b < cols; b++) cov[a * cols + b] += (da * (data[r * cols + b] - mean[b])) / (rows - 1);
+    }
+  }
+  return symmetricEigen(cov, cols);
+}
+
+describe("pca", () => {
+  it("recovers a planted principal direction", () => {
+    const rows = 2000, cols = 64;
+    const { data, direction } = plantedDirection(rows, cols, { offset: 3 });
+    const model = pca(data, rows, cols, 2);
+    expect(Math.abs(cosine(model.components.subarray(0, cols), direction))).toBeGreaterThan(0.99);
+    expect(model.explainedVarianceRatio[0]).toBeGreaterThan(0.5);
+    expect(model.mean[0]).toBeCloseTo(3, 0);
+  });
+
+  it("matches the exact covariance eigenvectors and variances", () => {
+    const rows = 600, cols = 12;
+    const { data } = plantedDirection(rows, cols, { signal: 3, noise: 1, seed: 3 });
+    // Distinct scales per column keep the eigenvalues apart, so each axis is well defined.
+    for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) data[r * cols + c] *= 1 + 0.3 * (cols - c);
+    const exact = exactPca(data, rows, cols);
+    const model = pca(data, rows, cols, 3);
+    let total = 0;
+    for (let i = 0; i < cols; i++) total += exact.values[i];
+    for (let t = 0; t < 3; t++) {
+      const exactVector = Array.from({ length: cols }, (_, c) => exact.vectors[c * cols + t]);
+      expect(Math.abs(cosine(model.components.subarray(t * cols, (t + 1) * cols), exactVector))).toBeGreaterThan(0.9999);
+      // Randomized: eigenvalues to a relative 1e-4, not to machine precision.
+      expect(Math.abs(model.explainedVariance[t] - exact.values[t]) / exact.values[t]).toBeLessThan(1e-4);
+      expect(Math.abs(model.explainedVarianceRatio[t] - exact.values[t] / total) / (exact.values[t] / total)).toBeLessThan(1e-4);
+    }
+  });
+
+  it("keeps the midpoint property: the midpoint projects to the midpoint of projections", () => {
+    const rows = 500, cols = 40;
+    const { data } = plantedDirection(rows, cols, { seed: 9 });
+    const model = pca(data, rows, cols, 2);
+    const projected = projectPca(model, data, rows, cols);
+    const midpoint = new Float32Array(cols);
+    for (let c = 0; c < cols; c++) midpoint[c] = (data[3 * cols + c] + data[77 * cols + c]) / 2;
+    const projectedMidpoint = projectPca(model, midpoint, 1, cols);
+    for (let t = 0; t < 2; t++) {
+      expect(Math.abs(projectedMidpoint[t] - (projected[3 * 2 + t] + projected[77 * 2 + t]) / 2)).toBeLessThan(1e-5);
+    }
+  });
+
+  it("streams: block-wise async PCA equals in-memory PCA", async () => {
+    const rows = 1001, cols = 33;
+    const { data } = plantedDirection(rows, cols, { seed: 4 });
+    const memory = pca(data, rows, cols, 2, { seed: 5 });
+    const source = {
+      rows,
+      cols,
+      async *blocks(): AsyncIterable<RowBlock> {
+        for (let start = 0; start < rows; start += 37) {
+          const end = Math.min(rows, start + 37);
+          yield { data: data.slice(start * cols, end * cols), rows: end - start };
+        }
+      },
+    };
+    const streamed = await pcaStreaming(source, 2, { seed: 5 });
+    for (let i = 0; i < memory.components.length; i++) expect(streamed.components[i]).toBeCloseTo(memory.components[i], 9);
+    expect(streamed.passes).toBe(memory.passes);
+    const a = projectPca(memory, data, rows, cols);
+    const b = await projectPcaStreaming(streamed, source);
+    for (let i = 0; i < a.length; i++) expect(b[i]).toBeCloseTo(a[i], 4);
+  });
+
+  it("is deterministic and sign-normalised", () => {
+    const rows = 300, cols = 20;
+    const { data } = plantedDirection(rows, cols, { seed: 2 });
+    const first = pca(data, rows, cols, 2, { seed: 11 });
+    const second = pca(data, rows, cols, 2, { seed: 11 });
+    expect(Array.from(second.components)).toEqual(Array.from(first.components));
+    const otherSeed = pca(data, rows, cols, 1, { seed: 12 });
+    // A different random start converges to the same axis with the same sign.
+    for (let c = 0; c < cols; c++) expect(otherSeed.components[c]).toBeCloseTo(first.components[c], 6);
+  });
+
+  it("handles data of lower rank than the basis", () => {
+    const rows = 50, cols = 10;
+    const data = new Float32Array(rows * cols);
+    for (let r = 0; r < rows; r++) {
+      data[r * cols] = r;
+      data[r * cols + 1] = 2 * r;
+    }
+    const model = pca(data, rows, cols, 2);
+    expect(Math.abs(model.components[0])).toBeCloseTo(1 / Math.sqrt(5), 6);
+    expect(Math.abs(model.components[1])).toBeCloseTo(2 / Math.sqrt(5), 6);
+    expect(model.explainedVarianceRatio[0]).toBeCloseTo(1, 9);
+  });
+
+  it("names the mismatch on bad shapes", async () => {
+    expect(() => pca(new Float32Array(10), 3, 4, 2)).toThrow(/10 values, expected 3 × 4/);
+    const short = { rows: 10, cols: 2, *blocks() { yield { data: new Float32Array(8), rows: 4 }; } };
+    await expect(pcaStreaming(short, 1)).rejects.toThrow(/yielded 4 rows, declared 10/);
+  });
+});

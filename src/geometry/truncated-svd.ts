@@ -1,0 +1,116 @@
+/**
+ * Truncated SVD (no centering, so sparse input stays sparse — the usual reduction for
+ * TF-IDF), sharing the randomized subspace iteration with PCA. Works on CSR sparse
+ * matrices and on dense in-memory matrices.
+ */
+import { accumulateCenteredGram, gramScratch, projectBlock } from "./dense-kernels.js";
+import { checkShape } from "./matrix.js";
+import type { RandomizedOptions, SubspaceSteps, TopEigen } from "./subspace-iteration.js";
+import { subspaceIteration } from "./subspace-iteration.js";
+
+/** Compressed sparse rows: row i holds `indices/values[indptr[i] .. indptr[i+1])`. */
+export interface CsrMatrix {
+  rows: number;
+  cols: number;
+  indptr: Uint32Array;
+  indices: Uint32Array;
+  values: Float32Array | Float64Array;
+}
+
+/** A fitted truncated SVD: X ≈ U·diag(s)·Vᵀ, with Vᵀ = `components`. */
+export interface SvdModel {
+  /** `k × cols`, orthonormal rows (right singular vectors), sign-normalised. */
+  components: Float64Array;
+  singularValues: Float64Array;
+  k: number;
+  cols: number;
+  passes: number;
+}
+
+/** Truncated SVD of a CSR matrix. */
+export function truncatedSvd(matrix: CsrMatrix, k: number, options: RandomizedOptions = {}): SvdModel {
+  checkCsr(matrix);
+  const { rows, cols, indptr, indices, values } = matrix;
+  return drive(subspaceIteration(cols, k, options), cols, k, (basis, width, final) => {
+    const out = new Float64Array(final ? width * width : cols * width);
+    const t = new Float64Array(width);
+    for (let r = 0; r < rows; r++) {
+      t.fill(0);
+      const end = indptr[r + 1];
+      for (let p = indptr[r]; p < end; p++) {
+        const value = values[p];
+        const offset = indices[p] * width;
+        for (let j = 0; j < width; j++) t[j] += value * basis[offset + j];
+      }
+      if (final) {
+        for (let a = 0; a < width; a++) for (let b = 0; b < width; b++) out[a * width + b] += t[a] * t[b];
+        continue;
+      }
+      for (let p = indptr[r]; p < end; p++) {
+        const value = values[p];
+        const offset = indices[p] * width;
+        for (let j = 0; j < width; j++) out[offset + j] += value * t[j];
+      }
+    }
+    return out;
+  });
+}
+
+/** Truncated SVD of a dense row-major `rows × cols` matrix (no centering). */
+export function truncatedSvdDense(data: Float32Array | Float64Array, rows: number, cols: number, k: number, options: RandomizedOptions = {}): SvdModel {
+  checkShape(data, rows, cols);
+  const zeros = new Float64Array(cols);
+  return drive(subspaceIteration(cols, k, options), cols, k, (basis, width, final) => {
+    const small = final ? new Float64Array(width * width) : null;
+    const product = new Float64Array(final ? 0 : cols * width);
+    const sums = new Float64Array(width);
+    accumulateCenteredGram(data, rows, cols, zeros, basis, width, new Float64Array(width), product, sums, gramScratch(width), false, small);
+    return small ?? product;
+  });
+}
+
+/** Row coordinates U·diag(s) = X·V of a CSR matrix: `rows × k` float32. */
+export function projectSvdSparse(model: SvdModel, matrix: CsrMatrix): Float32Array {
+  checkCsr(matrix);
+  if (matrix.cols !== model.cols) throw new RangeError(`matrix has ${matrix.cols} columns, the SVD model ${model.cols}`);
+  const { k, cols, components } = model;
+  const out = new Float32Array(matrix.rows * k);
+  for (let r = 0; r < matrix.rows; r++) {
+    for (let t = 0; t < k; t++) {
+      let sum = 0;
+      for (let p = matrix.indptr[r]; p < matrix.indptr[r + 1]; p++) sum += matrix.values[p] * components[t * cols + matrix.indices[p]];
+      out[r * k + t] = sum;
+    }
+  }
+  return out;
+}
+
+/** Row coordinates X·V of a dense matrix: `rows × k` float32. */
+export function projectSvdDense(model: SvdModel, data: Float32Array | Float64Array, rows: number, cols: number): Float32Array {
+  checkShape(data, rows, cols);
+  const out = new Float32Array(rows * model.k);
+  projectBlock(data, rows, cols, null, model.components, model.k, new Float64Array(model.k), out, 0);
+  return out;
+}
+
+function drive(
+  steps: SubspaceSteps,
+  cols: number,
+  k: number,
+  pass: (basis: Float64Array, width: number, final: boolean) => Float64Array,
+): SvdModel {
+  let step = steps.next();
+  while (!step.done) step = steps.next(pass(step.value.basis, step.value.width, step.value.final));
+  const top: TopEigen = step.value;
+  return { components: top.components, singularValues: top.eigenvalues.map(Math.sqrt), k, cols, passes: top.passes };
+}
+
+function checkCsr(matrix: CsrMatrix): void {
+  const { rows, cols, indptr, indices, values } = matrix;
+  if (indptr.length !== rows + 1) throw new RangeError(`CSR indptr has ${indptr.length} entries, expected rows + 1 = ${rows + 1}`);
+  const nnz = indptr[rows];
+  if (indices.length < nnz || values.length < nnz) throw new RangeError(`CSR holds ${Math.min(indices.length, values.length)} entries, indptr says ${nnz}`);
+  for (let p = 0; p < nnz; p++) {
+    if (indices[p] >= cols) throw new RangeError(`CSR column index ${indices[p]} at entry ${p} is outside ${cols} columns`);
+  }
+}
