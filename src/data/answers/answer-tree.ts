@@ -9,6 +9,7 @@ import {
   UNION,
 } from "./latex-to-plain.js";
 import { prepareScalar, removeThousandsSeparators, type ScalarAnswer } from "./scalar-answer.js";
+import { trimEndChars } from "./trim-end-chars.js";
 
 /**
  * An answer's structure. Tuples and intervals are ordered and keep their brackets (`(1,2]`);
@@ -34,7 +35,7 @@ export function parseAnswer(answer: string): AnswerNode {
 }
 
 function parseNode(input: string, depth: number): AnswerNode {
-  const text = input.trim().replace(/\.+$/, "").trim().replace(ASSIGNMENT, "");
+  const text = trimEndChars(input, ".").trim().replace(ASSIGNMENT, "");
   if (depth > MAX_DEPTH) return scalar(text);
 
   const unionParts = splitTopLevel(text, UNION);

@@ -1,4 +1,5 @@
 import { findLastBoxContent } from "./find-last-box.js";
+import { trimEndChars } from "./trim-end-chars.js";
 
 /** Which rule found the final answer. */
 export type ExtractionMethod = "gsm8k" | "boxed" | "final-answer-heading" | "answer-is";
@@ -67,8 +68,8 @@ function lastGsm8kAnswer(lines: string[]): string | null {
     const match = GSM8K_MARK.exec(lines[index]);
     if (match === null) continue;
     const content = match[1].trim();
-    if (content === "" || LABEL_START.test(content)) continue;
-    const answer = content.replace(/\.+$/, "").trim();
+    if (content === "" || LABEL_START.test(content.replace(/[ \t]+/g, " "))) continue;
+    const answer = trimEndChars(content, ".");
     if (answer !== "") return answer;
   }
   return null;
@@ -76,7 +77,8 @@ function lastGsm8kAnswer(lines: string[]): string | null {
 
 function lastHeadingAnswer(lines: string[]): string | null {
   for (let index = lines.length - 1; index >= 0; index--) {
-    const line = lines[index];
+    // Collapsed spaces keep the optional-space runs in the line patterns from backtracking.
+    const line = lines[index].replace(/[ \t]+/g, " ");
     const match = HEADING_LINE.exec(line) ?? BOLD_LINE.exec(line) ?? PLAIN_LINE.exec(line);
     if (match === null) continue;
     let answer = cleanAnswerText(match[1] ?? "");
@@ -118,7 +120,7 @@ function cleanAnswerText(raw: string): string {
   text = text.replace(/\*\*/g, "");
   for (let pass = 0; pass < 3; pass++) {
     const before = text;
-    text = text.trim().replace(/[.,;:!?]+$/, "").trim();
+    text = trimEndChars(text, ".,;:!?");
     text = unwrap(text, "$$", "$$") ?? unwrap(text, "$", "$") ?? unwrap(text, "\\(", "\\)") ?? unwrap(text, "\\[", "\\]") ?? text;
     if (text === before) break;
   }

@@ -1,4 +1,5 @@
 import { readBraceGroup } from "./latex-group.js";
+import { trimEndChars } from "./trim-end-chars.js";
 
 const BOX_COMMAND = /\\(?:boxed|fbox)(?![A-Za-z])/g;
 
@@ -29,6 +30,6 @@ function readBoxAt(text: string, start: number): string | null {
   // `\boxed 5`: MATH sometimes boxes a bare token; it ends at whitespace or the math delimiter.
   let end = index;
   while (end < text.length && !/[\s$]/.test(text[end])) end++;
-  const bare = text.slice(index, end).replace(/[.,;:!?]+$/, "");
+  const bare = trimEndChars(text.slice(index, end), ".,;:!?");
   return bare === "" ? null : bare;
 }

@@ -87,7 +87,9 @@ const FRACTION_COMMANDS = new Set(["frac", "dfrac", "tfrac", "cfrac"]);
  * `(2+1/2)`. Other commands keep their name (`\theta` → `theta`). Never throws.
  */
 export function latexToPlain(answer: string): string {
+  // Whitespace first: runs of spaces would make the optional-space patterns below backtrack.
   let text = answer
+    .replace(/\s+/g, " ")
     .replace(/[\u2212\u2013]/g, "-")
     .replace(/[×·]/g, "*")
     .replace(/÷/g, "/")

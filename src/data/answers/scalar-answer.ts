@@ -1,4 +1,5 @@
 import { evaluateExpression } from "./evaluate-expression.js";
+import { trimEndChars } from "./trim-end-chars.js";
 
 /** One answer value that is not a tuple, set, list or matrix, prepared for comparison. */
 export interface ScalarAnswer {
@@ -40,14 +41,14 @@ export function removeThousandsSeparators(text: string): string {
  * (`18 apples`, `5 hours`, `2sqrt(2) cm`), and a lone number word (`five`) becomes its digits.
  */
 export function prepareScalar(plain: string): ScalarAnswer {
-  let expression = removeThousandsSeparators(plain.replace(/[$€£¥₹]/g, " ")).trim();
+  let expression = removeThousandsSeparators(plain.replace(/[$€£¥₹]/g, " ").replace(/\s+/g, " ")).trim();
   expression = expression.replace(/^(?:usd|us)\s+/i, "").replace(/\s+(?:usd)$/i, "");
   let percent = false;
   if (PERCENT_SUFFIX.test(expression)) {
     percent = true;
     expression = expression.replace(PERCENT_SUFFIX, "");
   }
-  expression = stripUnits(expression.replace(/\.+$/, "").trim());
+  expression = stripUnits(trimEndChars(expression, "."));
   if (!percent && PERCENT_SUFFIX.test(expression)) {
     // `50 % of the class` style leftovers after units went.
     percent = true;
@@ -80,5 +81,5 @@ export function canonicalText(expression: string): string {
     if (next === text) break;
     text = next;
   }
-  return text.replace(/\.+$/, "");
+  return trimEndChars(text, ".");
 }
