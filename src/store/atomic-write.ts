@@ -80,6 +80,14 @@ export function temporaryPathFor(path: string): string {
   return join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`);
 }
 
+const TEMPORARY_NAME = /^\..+\.(\d+)\.[0-9a-f]{8}\.tmp$/;
+
+/** The pid that made a temporary file of {@link temporaryPathFor}, or undefined for other names. */
+export function temporaryFileOwner(name: string): number | undefined {
+  const match = TEMPORARY_NAME.exec(name);
+  return match ? Number(match[1]) : undefined;
+}
+
 /** Makes a rename or a file creation in `directory` durable. */
 export async function syncDirectory(directory: string): Promise<void> {
   let handle;

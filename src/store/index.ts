@@ -18,3 +18,5 @@ export {
 } from "./float32-matrix.js";
 export type { Float32Matrix, Float32MatrixAppender } from "./float32-matrix.js";
 export { gapfillVersion } from "./gapfill-version.js";
+export { beginStage, finishStage, getStage, canonicalJson } from "./stage-state.js";
+export type { StageRecord, StageBegin } from "./stage-state.js";

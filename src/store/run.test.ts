@@ -92,6 +92,20 @@ describe("openRun", () => {
     expect(types).toEqual(["run-open", "stage-done", "run-close", "run-open"]);
   });
 
+  it("removes temporary files left by a killed writer, keeping a live writer's", async () => {
+    const dir = join(root, "r");
+    (await openRun(dir, { command: "map" })).close();
+    const dead = `.synthetic.jsonl.${deadPid()}.0a1b2c3d.tmp`;
+    const live = `.report.html.${process.pid}.0a1b2c3d.tmp`;
+    writeFileSync(join(dir, dead), "partial");
+    writeFileSync(join(dir, live), "in progress");
+    writeFileSync(join(dir, "notes.tmp"), "user file");
+    await open(dir, { command: "map" });
+    expect(existsSync(join(dir, dead))).toBe(false);
+    expect(existsSync(join(dir, live))).toBe(true);
+    expect(existsSync(join(dir, "notes.tmp"))).toBe(true);
+  });
+
   it("refuses to write to events through UPDATE", async () => {
     const run = await open(join(root, "r"));
     run.event("x");

@@ -1,11 +1,12 @@
-import { existsSync, mkdirSync, readdirSync, statSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, statSync, unlinkSync } from "node:fs";
 import { hostname } from "node:os";
 import { isAbsolute, join, relative, resolve } from "node:path";
 import DatabaseConstructor from "better-sqlite3";
 import type { Database } from "better-sqlite3";
 import { RunStateError } from "../core/errors.js";
 import { SCHEMA_VERSION, migrate, schemaVersion } from "./migrations.js";
-import { acquireRunLock, LOCK_FILE } from "./run-lock.js";
+import { acquireRunLock, isAlive, LOCK_FILE } from "./run-lock.js";
+import { temporaryFileOwner } from "./atomic-write.js";
 import type { RunLock } from "./run-lock.js";
 import { gapfillVersion } from "./gapfill-version.js";
 
@@ -58,6 +59,7 @@ export async function openRun(dir: string, options: OpenRunOptions): Promise<Run
   });
   let db: Database | undefined;
   try {
+    removeAbandonedTemporaryFiles(dir);
     db = new DatabaseConstructor(databasePath);
     configure(db, dir);
     const schema = migrate(db, dir);
@@ -95,6 +97,14 @@ function checkIsRunDirectory(dir: string, databasePath: string): void {
   const ours = (name: string) => name.startsWith(LOCK_FILE) || name.startsWith(RUN_DATABASE_FILE);
   if (!existsSync(databasePath) && readdirSync(dir).some((name) => !ours(name))) {
     throw new RunStateError("run-not-a-run", `run ${dir} exists, is not empty, and is not a gapfill run (no ${RUN_DATABASE_FILE})`);
+  }
+}
+
+/** Temporary files of atomic writes whose writer was killed (SIGKILL, power loss) before the rename. */
+function removeAbandonedTemporaryFiles(dir: string): void {
+  for (const name of readdirSync(dir)) {
+    const owner = temporaryFileOwner(name);
+    if (owner !== undefined && owner !== process.pid && !isAlive(owner)) unlinkSync(join(dir, name));
   }
 }
 

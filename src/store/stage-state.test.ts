@@ -1,0 +1,38 @@
+import { describe, expect, it } from "vitest";
+import Database from "better-sqlite3";
+import { migrate } from "./migrations.js";
+import { beginStage, canonicalJson, finishStage, getStage } from "./stage-state.js";
+
+function database() {
+  const db = new Database(":memory:");
+  migrate(db);
+  return db;
+}
+
+describe("stage state", () => {
+  it("goes new → resume → done with the same params, whatever their key order", () => {
+    const db = database();
+    expect(beginStage(db, "map", { model: "llama:s.gguf", grid: { k: 2, cells: 10 } })).toBe("new");
+    expect(getStage(db, "map")).toMatchObject({ status: "running", params: { grid: { cells: 10, k: 2 }, model: "llama:s.gguf" } });
+    expect(beginStage(db, "map", { grid: { cells: 10, k: 2 }, model: "llama:s.gguf" })).toBe("resume");
+    finishStage(db, "map");
+    expect(getStage(db, "map")?.finishedAt).toMatch(/^\d{4}-/);
+    expect(beginStage(db, "map", { model: "llama:s.gguf", grid: { k: 2, cells: 10 } })).toBe("done");
+  });
+
+  it("refuses to resume a stage with changed settings, naming what changed", () => {
+    const db = database();
+    beginStage(db, "map", { model: "a", cells: 10, seed: 1 });
+    expect(() => beginStage(db, "map", { model: "a", cells: 12 }, "runs/x")).toThrow(
+      'run runs/x: stage "map" was run with different settings (cells: 10 → 12; seed: 1 → unset)',
+    );
+  });
+
+  it("refuses to finish a stage that never began", () => {
+    expect(() => finishStage(database(), "generate")).toThrow('stage "generate" was never begun');
+  });
+
+  it("writes canonical JSON", () => {
+    expect(canonicalJson({ b: [{ d: 1, c: 2 }], a: null })).toBe('{"a":null,"b":[{"c":2,"d":1}]}');
+  });
+});
