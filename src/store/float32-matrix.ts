@@ -116,41 +116,58 @@ export async function readFloat32Matrix(path: string): Promise<Float32Matrix> {
 
 /** Reads rows `[start, start + count)`; throws if they are not all durable in the file. */
 export async function readFloat32Rows(path: string, start: number, count: number): Promise<Float32Array> {
-  checkHostEndianness();
   const handle = await open(path, "r");
   try {
     const { header, durableRows } = await readHeader(handle, path);
-    if (start < 0 || count < 0 || start + count > durableRows) {
-      throw new RangeError(`${path}: rows [${start}, ${start + count}) out of range (file holds ${durableRows})`);
-    }
-    const data = new Float32Array(count * header.cols);
-    const target = bytesOf(data);
-    let offset = 0;
-    const position = FLOAT32_MATRIX_HEADER_BYTES + start * header.cols * 4;
-    while (offset < target.byteLength) {
-      const { bytesRead } = await handle.read(target, offset, target.byteLength - offset, position + offset);
-      if (bytesRead === 0) throw new RunStateError("matrix-damaged", `${path}: unexpected end of file`);
-      offset += bytesRead;
-    }
-    return data;
+    return await readRows(handle, path, header.cols, durableRows, start, count);
   } finally {
     await handle.close();
   }
 }
 
+async function readRows(
+  handle: FileHandle,
+  path: string,
+  cols: number,
+  durableRows: number,
+  start: number,
+  count: number,
+): Promise<Float32Array> {
+  checkHostEndianness();
+  if (start < 0 || count < 0 || start + count > durableRows) {
+    throw new RangeError(`${path}: rows [${start}, ${start + count}) out of range (file holds ${durableRows})`);
+  }
+  const data = new Float32Array(count * cols);
+  const target = bytesOf(data);
+  const position = FLOAT32_MATRIX_HEADER_BYTES + start * cols * 4;
+  let offset = 0;
+  while (offset < target.byteLength) {
+    const { bytesRead } = await handle.read(target, offset, target.byteLength - offset, position + offset);
+    if (bytesRead === 0) throw new RunStateError("matrix-damaged", `${path}: unexpected end of file`);
+    offset += bytesRead;
+  }
+  return data;
+}
+
 /**
  * Streams a matrix in blocks of at most `blockRows` rows, so a 400K × 4096 file is processed in
- * bounded memory. Each yielded block is a fresh array the caller may keep.
+ * bounded memory. Each yielded block is a fresh array the caller may keep. Rows appended while
+ * the stream runs are not included: the row count is read once, at the start.
  */
 export async function* float32RowBlocks(
   path: string,
   blockRows: number,
 ): AsyncGenerator<{ start: number; rows: number; cols: number; data: Float32Array }> {
   if (!Number.isInteger(blockRows) || blockRows <= 0) throw new RangeError(`blockRows must be a positive integer, got ${blockRows}`);
-  const { rows, cols } = await float32MatrixShape(path);
-  for (let start = 0; start < rows; start += blockRows) {
-    const count = Math.min(blockRows, rows - start);
-    yield { start, rows: count, cols, data: await readFloat32Rows(path, start, count) };
+  const handle = await open(path, "r");
+  try {
+    const { header, durableRows } = await readHeader(handle, path);
+    for (let start = 0; start < durableRows; start += blockRows) {
+      const count = Math.min(blockRows, durableRows - start);
+      yield { start, rows: count, cols: header.cols, data: await readRows(handle, path, header.cols, durableRows, start, count) };
+    }
+  } finally {
+    await handle.close();
   }
 }
 
