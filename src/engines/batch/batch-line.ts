@@ -26,13 +26,9 @@ export const batchResultLineSchema = z.object({
       body: z.unknown(),
     })
     .nullish(),
-  error: z
-    .object({
-      code: z.union([z.string(), z.number()]).nullish(),
-      message: z.string().nullish(),
-    })
-    .passthrough()
-    .nullish(),
+  // OpenAI: `{code, message}`. vLLM run-batch: a plain string, or its ErrorResponse object
+  // (`{error: {message, type, code}}`, or flat `{message, type, code}` in older releases).
+  error: z.union([z.string(), z.object({}).passthrough()]).nullish(),
 });
 
 export type BatchResultLine = z.infer<typeof batchResultLineSchema>;
@@ -44,18 +40,28 @@ export const usageSchema = z.object({
 });
 
 /**
- * Endpoints `vllm run-batch` accepts (read from its entrypoint): chat, embeddings, score and
- * rerank. It has no `/v1/completions`, which gapfill uses for scoring and prompt embeddings.
+ * Whether `vllm run-batch` serves `url` (read from its entrypoint: chat completions, embeddings,
+ * and any url ending in /score or /rerank). It has no `/v1/completions`, which gapfill uses for
+ * scoring and prompt embeddings.
  */
-export const VLLM_BATCH_URLS: ReadonlySet<string> = new Set([
-  "/v1/chat/completions",
-  "/v1/embeddings",
-  "/score",
-  "/v1/score",
-  "/rerank",
-  "/v1/rerank",
-  "/v2/rerank",
-]);
+export function vllmRunBatchServes(url: string): boolean {
+  return url === "/v1/chat/completions" || url === "/v1/embeddings" || url.endsWith("/score") || url.endsWith("/rerank");
+}
+
+/** The message and code of a result line's `error`, whichever server wrote it. */
+export function describeError(error: unknown): { message?: string; code?: string } {
+  if (typeof error === "string") return { message: error };
+  if (typeof error !== "object" || error === null) return {};
+  const record = error as Record<string, unknown>;
+  const inner = record.error;
+  if (typeof inner === "string") return { message: inner, code: codeOf(record.code) };
+  if (typeof inner === "object" && inner !== null) return describeError(inner);
+  return { message: typeof record.message === "string" ? record.message : undefined, code: codeOf(record.code) };
+}
+
+function codeOf(code: unknown): string | undefined {
+  return typeof code === "string" || typeof code === "number" ? String(code) : undefined;
+}
 
 /**
  * The batch `url` for a stored endpoint. The request cache stores a path, but a full URL is

@@ -5,7 +5,7 @@ import type { Database } from "better-sqlite3";
 import { UsageError } from "../../core/errors.js";
 import { progress, silent } from "../../core/events.js";
 import type { ProgressListener } from "../../core/events.js";
-import { batchUrl, urlSlug, VLLM_BATCH_URLS } from "./batch-line.js";
+import { batchUrl, urlSlug, vllmRunBatchServes } from "./batch-line.js";
 import type { BatchRequestLine } from "./batch-line.js";
 
 /** OpenAI's documented limits for one batch input file. */
@@ -113,7 +113,7 @@ export async function exportBatch(
 
   try {
     for (const [url, urlEndpoints] of endpointsByUrl) {
-      if (target === "vllm" && !VLLM_BATCH_URLS.has(url)) {
+      if (target === "vllm" && !vllmRunBatchServes(url)) {
         const count = db
           .prepare(`SELECT COUNT(*) FROM request_cache WHERE ${where} AND endpoint IN (${urlEndpoints.map(() => "?").join(",")})`)
           .pluck()
@@ -169,7 +169,7 @@ export async function exportBatch(
     for (let index = 0; index < written.length; index += 1) await rename(written[index].temporary, details[index].path);
     if (written.length > 0) await syncDirectory(path.dirname(outPath));
 
-    const completions = details.filter((file) => !VLLM_BATCH_URLS.has(file.url));
+    const completions = details.filter((file) => !vllmRunBatchServes(file.url));
     for (const file of completions) {
       warnings.push(
         `${file.requests} request(s) to ${file.url} are in ${file.path}: the OpenAI Batch API accepts them, vllm run-batch does not ` +

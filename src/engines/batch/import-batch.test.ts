@@ -109,6 +109,28 @@ describe("importBatch", () => {
     expect(readLines(retry.files[0]).map((line) => line.custom_id)).toEqual(["k2", "k3"]);
   });
 
+  it("reads vllm run-batch error lines (string and ErrorResponse forms)", async () => {
+    pending("s", "/v1/chat/completions", { messages: [] });
+    pending("o", "/v1/chat/completions", { messages: [] });
+    pending("f", "/v1/chat/completions", { messages: [] });
+    const results = path.join(directory, "vllm-results.jsonl");
+    writeFileSync(
+      results,
+      [
+        JSON.stringify({ id: "vllm-1", custom_id: "s", response: { status_code: 400, request_id: "vllm-batch-1", body: null }, error: "The model does not support Chat Completions API" }),
+        JSON.stringify({ id: "vllm-2", custom_id: "o", response: { status_code: 400, request_id: "vllm-batch-2", body: null }, error: { error: { message: "max_tokens is too large", type: "BadRequestError", code: 400 } } }),
+        JSON.stringify({ id: "vllm-3", custom_id: "f", response: { status_code: 404, request_id: "vllm-batch-3", body: null }, error: { object: "error", message: "model not found", type: "NotFoundError", code: 404 } }),
+      ].join("\n"),
+    );
+    const imported = await importBatch(db, results);
+    expect(imported.failed).toEqual([
+      { customId: "s", reason: "status 400: The model does not support Chat Completions API" },
+      { customId: "o", reason: "status 400 (400): max_tokens is too large" },
+      { customId: "f", reason: "status 404 (404): model not found" },
+    ]);
+    expect(imported.imported).toBe(0);
+  });
+
   it("names file and line of a malformed line, and can skip such lines", async () => {
     pending("k1", "/v1/chat/completions", { messages: [] });
     pending("k2", "/v1/chat/completions", { messages: [] });

@@ -4,7 +4,7 @@ import type { Database } from "better-sqlite3";
 import { InputError } from "../../core/errors.js";
 import { progress, silent } from "../../core/events.js";
 import type { ProgressListener } from "../../core/events.js";
-import { batchResultLineSchema, usageSchema } from "./batch-line.js";
+import { batchResultLineSchema, describeError, usageSchema } from "./batch-line.js";
 import type { BatchResultLine } from "./batch-line.js";
 
 export interface ImportBatchOptions {
@@ -145,22 +145,16 @@ function successfulBody(line: BatchResultLine): object | string {
   const response = line.response;
   if (line.error != null || response == null || response.status_code !== 200) {
     const status = response == null ? "no response" : `status ${response.status_code}`;
-    const message = line.error?.message ?? errorMessageOf(response?.body) ?? "no error message";
-    const code = line.error?.code == null ? "" : ` (${line.error.code})`;
-    return `${status}${code}: ${message}`;
+    const error = describeError(line.error);
+    const fromBody = describeError(response?.body);
+    const message = error.message ?? fromBody.message ?? "no error message";
+    const code = error.code ?? fromBody.code;
+    return `${status}${code === undefined ? "" : ` (${code})`}: ${message}`;
   }
   if (typeof response.body !== "object" || response.body === null || Array.isArray(response.body)) {
     return "status 200 but the response body is not a JSON object";
   }
   return response.body;
-}
-
-/** `{error: {message}}` as OpenAI-compatible servers put it in an error body. */
-function errorMessageOf(body: unknown): string | undefined {
-  const error = (body as { error?: unknown } | null | undefined)?.error;
-  if (typeof error === "string") return error;
-  const message = (error as { message?: unknown } | null | undefined)?.message;
-  return typeof message === "string" ? message : undefined;
 }
 
 function snippet(text: string): string {

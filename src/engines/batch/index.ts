@@ -3,5 +3,5 @@ export { exportBatch, OPENAI_MAX_BYTES_PER_FILE, OPENAI_MAX_LINES_PER_FILE } fro
 export type { BatchFileInfo, ExportBatchOptions, ExportBatchResult } from "./export-batch.js";
 export { importBatch } from "./import-batch.js";
 export type { ImportBatchOptions, ImportBatchResult } from "./import-batch.js";
-export { VLLM_BATCH_URLS } from "./batch-line.js";
+export { vllmRunBatchServes } from "./batch-line.js";
 export type { BatchRequestLine, BatchResultLine } from "./batch-line.js";
