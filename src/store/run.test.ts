@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { spawn, spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync, mkdirSync } from "node:fs";
 import { tmpdir, hostname } from "node:os";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -211,6 +211,19 @@ describe("run lock", () => {
     await open(dir, { command: "map", onNotice: (message) => notices.push(message) });
     expect(notices).toEqual([`run ${dir}: took over a stale lock (pid ${pid} is not running)`]);
     expect(existsSync(join(dir, `${LOCK_FILE}.takeover`))).toBe(false);
+  });
+
+  it("treats an empty lock file as being written at first, and as stale once it is old", async () => {
+    const dir = join(root, "r");
+    mkdirSync(dir);
+    const lockPath = join(dir, LOCK_FILE);
+    writeFileSync(lockPath, ""); // a holder killed between creating the file and writing it
+    await expect(openRun(dir, { command: "map" })).rejects.toThrow(`run ${dir} is in use (its lock file ${lockPath} is being written)`);
+    const oneMinuteAgo = new Date(Date.now() - 60_000);
+    utimesSync(lockPath, oneMinuteAgo, oneMinuteAgo);
+    const notices: string[] = [];
+    await open(dir, { command: "map", onNotice: (message) => notices.push(message) });
+    expect(notices).toEqual([`run ${dir}: took over a stale lock (its lock file is unreadable)`]);
   });
 
   it("does not take over a lock held on another host", async () => {
