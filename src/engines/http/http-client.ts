@@ -98,13 +98,14 @@ export class HttpClient {
     }
   }
 
+  /** POST to one given base URL (with retries), outside the shared pool: for per-server actions. */
+  postTo<T = unknown>(baseUrl: string, path: string, body: unknown, options: PostOptions<T> = {}): Promise<T> {
+    return new HttpClient({ ...this.options, baseUrls: [baseUrl], concurrency: 1 }).post(path, body, options);
+  }
+
   /** POST the same body to every base URL (loading a LoRA adapter must reach all servers). */
-  async postEach<T = unknown>(path: string, body: unknown, options: PostOptions<T> = {}): Promise<T[]> {
-    return Promise.all(
-      this.baseUrls.map((baseUrl) =>
-        new HttpClient({ ...this.options, baseUrls: [baseUrl], concurrency: 1 }).post(path, body, options),
-      ),
-    );
+  postEach<T = unknown>(path: string, body: unknown, options: PostOptions<T> = {}): Promise<T[]> {
+    return Promise.all(this.baseUrls.map((baseUrl) => this.postTo(baseUrl, path, body, options)));
   }
 
   private attempt(url: string, body: unknown, options: PostOptions<unknown>): Promise<unknown> {

@@ -1,0 +1,156 @@
+import type {
+  Capability,
+  ChatMessage,
+  ContinuationScore,
+  Engine,
+  GenerateOptions,
+  Generation,
+  Matrix,
+} from "../../core/engine.js";
+import { ENGINES_WITH } from "../../core/engine.js";
+import { CapabilityError, EngineCallError } from "../../core/errors.js";
+import type { ProgressListener } from "../../core/events.js";
+import type { ScoreMode } from "../engine-spec.js";
+import { HttpClient, type HttpClientOptions } from "../http/http-client.js";
+import type { RequestCache } from "../request-cache.js";
+import { chatBody, readChat } from "./chat.js";
+import { completionBody, readCompletion } from "./completions.js";
+import { batches, embeddingsBody, readEmbeddings, readTokenEmbeddings, toMatrix, tokenEmbedBody } from "./embeddings.js";
+import { CHAT, COMPLETIONS, EMBEDDINGS, LOAD_LORA, POOLING, PROMPT_EMBEDS, SCORE_ECHO, SCORE_PROMPT_LOGPROBS } from "./endpoints.js";
+import { isAlreadyLoaded, loraRequest } from "./lora.js";
+import { OpenAICaller } from "./openai-caller.js";
+import { promptEmbedsBody } from "./prompt-embeds.js";
+import { chatResponseSchema, completionResponseSchema, embeddingsResponseSchema, poolingResponseSchema } from "./response-schemas.js";
+import { readScore, scoreBody } from "./score.js";
+
+export interface OpenAIEngineOptions {
+  /** The canonical spec, secrets removed (what `Engine.spec` reports). */
+  spec: string;
+  model: string;
+  baseUrls: readonly string[];
+  apiKey?: string;
+  fetch?: typeof fetch;
+  cache?: RequestCache;
+  onEvent?: ProgressListener;
+  /** Transport overrides (timeouts, attempts, backoff, concurrency). */
+  http?: Partial<Omit<HttpClientOptions, "baseUrls" | "apiKey" | "fetch">>;
+  /** Texts per `/v1/embeddings` request. Default 64. */
+  batchSize?: number;
+  scoreMode?: ScoreMode;
+}
+
+/**
+ * What the OpenAI protocol (with vLLM's extensions) allows. A given server may lack a route:
+ * that surfaces as an EngineCallError whose message names the server flag that enables it.
+ * Input-embedding rows are not exposed by any OpenAI-compatible route.
+ */
+export const OPENAI_CAPABILITIES: ReadonlySet<Capability> = new Set<Capability>([
+  "embed",
+  "token-embed",
+  "chat",
+  "complete",
+  "score",
+  "decode-embeddings",
+  "lora",
+]);
+
+/** An engine over any OpenAI-compatible server (vLLM, llama.cpp server, Ollama, hosted APIs). */
+export class OpenAIEngine implements Engine {
+  readonly kind = "openai";
+  readonly spec: string;
+  readonly model: string;
+  readonly capabilities = OPENAI_CAPABILITIES;
+  private readonly client: HttpClient;
+  private readonly caller: OpenAICaller;
+  private readonly batchSize: number;
+  private readonly scoreMode: ScoreMode;
+  /** The model named in requests: the base model, or the last LoRA adapter loaded. */
+  private requestModel: string;
+
+  constructor(options: OpenAIEngineOptions) {
+    this.spec = options.spec;
+    this.model = options.model;
+    this.requestModel = options.model;
+    this.batchSize = options.batchSize ?? 64;
+    this.scoreMode = options.scoreMode ?? "echo";
+    const onEvent = options.onEvent;
+    this.client = new HttpClient({
+      ...options.http,
+      baseUrls: options.baseUrls,
+      apiKey: options.apiKey,
+      fetch: options.fetch,
+      onNotice: onEvent ? (message) => onEvent({ type: "notice", stage: "requests", message: `${this.spec}: ${message}` }) : undefined,
+    });
+    this.caller = new OpenAICaller(this.client, options.cache, this.kind);
+  }
+
+  /** The model name requests carry now (a LoRA adapter's name after `loadLora`). */
+  get activeModel(): string {
+    return this.requestModel;
+  }
+
+  async chat(messages: ChatMessage[], options: GenerateOptions = {}): Promise<Generation> {
+    const body = chatBody(this.requestModel, messages, options);
+    const { value, cached } = await this.caller.call(CHAT, body, chatResponseSchema, options);
+    return readChat(value, cached);
+  }
+
+  async complete(prompt: string, options: GenerateOptions = {}): Promise<Generation> {
+    const body = completionBody(this.requestModel, prompt, options);
+    const { value, cached } = await this.caller.call(COMPLETIONS, body, completionResponseSchema, options);
+    return readCompletion(value, cached);
+  }
+
+  async embed(texts: string[], options: { stage?: string } = {}): Promise<Matrix> {
+    const rows: number[][] = [];
+    // Batches go out concurrently; the client's limiter decides how many are in flight.
+    const answers = await Promise.all(
+      batches(texts, this.batchSize).map(async (batch) => {
+        const { value } = await this.caller.call(EMBEDDINGS, embeddingsBody(this.requestModel, batch), embeddingsResponseSchema, options);
+        return readEmbeddings(value, batch.length, EMBEDDINGS.api);
+      }),
+    );
+    for (const answer of answers) rows.push(...answer);
+    return toMatrix(rows, EMBEDDINGS.api);
+  }
+
+  async tokenEmbed(text: string, options: { stage?: string } = {}): Promise<Matrix> {
+    const { value } = await this.caller.call(POOLING, tokenEmbedBody(this.requestModel, text), poolingResponseSchema, options);
+    return readTokenEmbeddings(value, POOLING.api);
+  }
+
+  async inputEmbed(): Promise<Matrix> {
+    throw new CapabilityError("input-embed", this.spec, ENGINES_WITH["input-embed"]);
+  }
+
+  async score(prompt: string, continuation: string, options: { stage?: string } = {}): Promise<ContinuationScore> {
+    const endpoint = this.scoreMode === "echo" ? SCORE_ECHO : SCORE_PROMPT_LOGPROBS;
+    const body = scoreBody(this.requestModel, prompt, continuation, this.scoreMode);
+    const { value } = await this.caller.call(endpoint, body, completionResponseSchema, options);
+    return readScore(value, prompt, continuation, this.scoreMode, endpoint.api);
+  }
+
+  async decodeEmbeddings(embeddings: Matrix, options: GenerateOptions & { prefix?: string; suffix?: string } = {}): Promise<Generation> {
+    const body = promptEmbedsBody(this.requestModel, embeddings, options);
+    const { value, cached } = await this.caller.call(PROMPT_EMBEDS, body, completionResponseSchema, options);
+    return readCompletion(value, cached);
+  }
+
+  async loadLora(path: string, options: { name?: string; scale?: number } = {}): Promise<void> {
+    const { name, body } = loraRequest(path, options);
+    await Promise.all(
+      this.client.baseUrls.map(async (baseUrl) => {
+        try {
+          await this.client.postTo(baseUrl, LOAD_LORA.path, body, { expect: "text", hints: LOAD_LORA.hints });
+        } catch (error) {
+          if (!(error instanceof EngineCallError && error.statusCode === 400 && isAlreadyLoaded(error.message))) throw error;
+        }
+      }),
+    );
+    this.requestModel = name;
+  }
+
+  async close(): Promise<void> {
+    // Nothing held: connections belong to fetch's pool and close when idle.
+  }
+}
