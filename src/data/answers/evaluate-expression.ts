@@ -13,6 +13,7 @@ type Token =
 
 const MAX_TOKENS = 2000;
 const MAX_DEPTH = 100;
+const NUMBER = /(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?/y;
 const KNOWN_NAMES = new Set(["pi", "inf", "infinity", "sqrt"]);
 
 /** Single-letter variables the expression uses (`x`, `y`), or null if it is not an expression. */
@@ -48,7 +49,8 @@ function tokenize(expression: string): Token[] | null {
       index++;
       continue;
     }
-    const number = /^(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?/.exec(text.slice(index, index + 400));
+    NUMBER.lastIndex = index;
+    const number = NUMBER.exec(text);
     if (number !== null) {
       tokens.push({ kind: "number", value: Number(number[0]) });
       index += number[0].length;

@@ -130,7 +130,7 @@ function cleanAnswerText(raw: string): string {
 function unwrap(text: string, open: string, close: string): string | null {
   if (text.length < open.length + close.length || !text.startsWith(open) || !text.endsWith(close)) return null;
   const inner = text.slice(open.length, text.length - close.length);
-  // "$5 and $6" is not one wrapped span: a single `$` pair must not contain another `$`.
-  if (open === "$" && inner.includes("$")) return null;
+  // "$5 and $6" is not one wrapped span: a single `$` pair must not contain another unescaped `$`.
+  if (open === "$" && /(?<!\\)\$/.test(inner)) return null;
   return inner;
 }

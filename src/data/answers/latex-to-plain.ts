@@ -88,8 +88,18 @@ const FRACTION_COMMANDS = new Set(["frac", "dfrac", "tfrac", "cfrac"]);
  */
 export function latexToPlain(answer: string): string {
   // Whitespace first: runs of spaces would make the optional-space patterns below backtrack.
-  let text = answer
-    .replace(/\s+/g, " ")
+  let text = answer.replace(/\s+/g, " ");
+  // Most answers (all of GSM8K) are plain ASCII without commands: skip the LaTeX passes.
+  if (!PLAIN_ASCII.test(text)) text = convert(rewriteSymbols(text), 0);
+  text = text.replace(/\$/g, " ");
+  text = markMixedNumbers(text);
+  return text.replace(/\s+/g, " ").trim();
+}
+
+const PLAIN_ASCII = /^[A-Za-z0-9 .,$%+\-*/()=:;!?'"]*$/;
+
+function rewriteSymbols(answer: string): string {
+  return answer
     .replace(/[\u2212\u2013]/g, "-")
     .replace(/[×·]/g, "*")
     .replace(/÷/g, "/")
@@ -103,10 +113,6 @@ export function latexToPlain(answer: string): string {
     // `^\circ` / `^{\circ}`: drop the exponent with the degree sign, not just the sign.
     .replace(/\^\s*\{?\s*\\circ\s*\}?/g, "")
     .replace(/\{,\}/g, ",");
-  text = convert(text, 0);
-  text = text.replace(/\$/g, " ");
-  text = markMixedNumbers(text);
-  return text.replace(/\s+/g, " ").trim();
 }
 
 function convert(text: string, depth: number): string {
