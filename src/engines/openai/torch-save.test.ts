@@ -3,7 +3,8 @@ import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import type { Matrix } from "../../core/engine.js";
-import { crc32, float32ToBFloat16Bits, float32ToFloat16Bits, torchSave, torchSaveBase64, torchSaveFloat32 } from "./torch-save.js";
+import { float32ToBFloat16Bits, float32ToFloat16Bits, torchSave, torchSaveBase64, torchSaveFloat32 } from "./torch-save.js";
+import { crc32 } from "./torch-save-zip.js";
 import type { TorchDtype } from "./torch-save.js";
 
 const fixture = (name: string): Buffer => readFileSync(fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url)));
@@ -104,6 +105,10 @@ describe("torchSave structure", () => {
     expect(Buffer.from(pickle).indexOf(needle)).toBeGreaterThan(0);
     // Size (2, 40000) as BININT1 + BININT2, stride (40000, 1).
     expect(Buffer.from(pickle).indexOf(Buffer.from([0x4b, 0x02, 0x4d, 0x40, 0x9c, 0x86]))).toBeGreaterThan(0);
+  });
+
+  it("computes the zip CRC-32 check value", () => {
+    expect(crc32(new TextEncoder().encode("123456789"))).toBe(0xcbf43926);
   });
 
   it("refuses a matrix whose data does not match its shape", () => {
