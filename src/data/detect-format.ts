@@ -77,6 +77,9 @@ export function assertText(path: string, head: Buffer): void {
   if (magic.startsWith("1f8b") || magic === "504b0304" || magic === "28b52ffd") {
     throw new InputError("compressed-file", `${path}: is a compressed archive; decompress it first`, { file: path });
   }
+  if (magic.startsWith("fffe") || magic.startsWith("feff")) {
+    throw new InputError("invalid-utf8", `${path}: is UTF-16 text; convert it to UTF-8`, { file: path });
+  }
   if (isParquetHead(head)) {
     throw new InputError("binary-file", `${path}: is a Parquet file; use a .parquet name or --format parquet`, { file: path });
   }

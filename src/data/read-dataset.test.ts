@@ -101,6 +101,36 @@ describe("ids", () => {
   });
 });
 
+describe("text details", () => {
+  it("drops a UTF-8 BOM and CRLF endings in JSONL and CSV", async () => {
+    const jsonl = temp.file("bom.jsonl");
+    writeFileSync(jsonl, "\uFEFF" + '{"question": "q1", "answer": "a1"}\r\n{"question": "q2", "answer": "a2"}\r\n');
+    const csv = temp.file("bom.csv");
+    writeFileSync(csv, "\uFEFFquestion,answer\r\nq1,a1\r\nq2,a2\r\n");
+    for (const path of [jsonl, csv]) {
+      const { examples, reader } = await readAll(path);
+      expect(reader.fields).toEqual(["question", "answer"]);
+      expect(examples.map((e) => [e.question, e.answer, e.source.line])).toEqual([
+        ["q1", "a1", path === csv ? 2 : 1],
+        ["q2", "a2", path === csv ? 3 : 2],
+      ]);
+    }
+  });
+
+  it("stops when the signal is aborted", async () => {
+    const controller = new AbortController();
+    const reader = await openDataset(temp.file("slice.jsonl"), { signal: controller.signal });
+    let count = 0;
+    const reading = (async () => {
+      for await (const _ of reader.rows()) {
+        if (++count === 3) controller.abort(new Error("stop here"));
+      }
+    })();
+    await expect(reading).rejects.toThrow("stop here");
+    expect(count).toBe(3);
+  });
+});
+
 describe("the whole GSM8K train file", () => {
   it("reads 7473 rows, schema gsm8k, unique ids", async () => {
     const reader = await openDataset("/work/shared/data/gsm8k/train.jsonl");

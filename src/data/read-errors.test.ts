@@ -51,6 +51,11 @@ describe("file-level problems always throw", () => {
     expect([error.code, error.message]).toEqual(["binary-file", `${temp.file("binary.jsonl")}:2: binary file (NUL byte at offset 32), expected UTF-8 text`]);
   });
 
+  it("a UTF-16 file", async () => {
+    const error = await failure("utf16.jsonl", Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(good(1), "utf16le")]));
+    expect([error.code, error.message]).toEqual(["invalid-utf8", `${temp.file("utf16.jsonl")}: is UTF-16 text; convert it to UTF-8`]);
+  });
+
   it("a gzip file", async () => {
     const error = await failure("data.jsonl", gzipSync(good(1)));
     expect([error.code, error.message]).toEqual(["compressed-file", `${temp.file("data.jsonl")}: is a compressed archive; decompress it first`]);
