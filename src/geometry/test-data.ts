@@ -44,7 +44,7 @@ export function blobsWithBridge(dims: 2 | 3, options: { perBlob?: number; bridge
 } {
   const random = createRandom(options.seed ?? 7);
   const perBlob = options.perBlob ?? 3600;
-  const bridge = options.bridge ?? 16;
+  const bridge = options.bridge ?? 24;
   const count = 2 * perBlob + bridge;
   const points = new Float64Array(count * dims);
   const uniform = (lo: number, hi: number) => lo + (hi - lo) * random();
@@ -54,7 +54,9 @@ export function blobsWithBridge(dims: 2 | 3, options: { perBlob?: number; bridge
       points[o] = i < perBlob ? uniform(0, 6) : uniform(14, 20);
       for (let d = 1; d < dims; d++) points[o + d] = uniform(2, 8);
     } else {
-      points[o] = uniform(6, 14);
+      // Stratified along the bridge so every bridge cell gets its share of points.
+      const j = i - 2 * perBlob;
+      points[o] = 6 + (8 * (j + random())) / bridge;
       for (let d = 1; d < dims; d++) points[o + d] = uniform(4, 5);
     }
   }
