@@ -2,7 +2,7 @@ import { stat } from "node:fs/promises";
 import type { DatasetFormat, FieldMapping, SkippedRow } from "../core/example.js";
 import { type ProgressListener, progress, silent } from "../core/events.js";
 import { type ExtractionMethod, extractAnswer } from "../data/answers/extract-answer.js";
-import { MinHashIndex, normalizeForDuplicates } from "../data/near-duplicates.js";
+import { MinHashIndex } from "../data/near-duplicates.js";
 import { openDataset, type ReadOptions } from "../data/read-dataset.js";
 import { approximateTokens, type Summary, summarize } from "./text-stats.js";
 
@@ -57,8 +57,7 @@ export async function inspectDataset(path: string, options: InspectOptions = {})
   const byKind: Partial<Record<ProblemRow["kind"], number>> = {};
   const problems: ProblemRow[] = [];
   const seenIds = new Set<string>();
-  const exact = new Map<string, string>();
-  const near = new MinHashIndex({ threshold: options.nearDuplicateThreshold ?? 0.8 });
+  const duplicates = new MinHashIndex({ threshold: options.nearDuplicateThreshold ?? 0.8 });
   let extracted = 0;
   let exactRows = 0;
   let nearRows = 0;
@@ -96,18 +95,13 @@ export async function inspectDataset(path: string, options: InspectOptions = {})
       seenIds.add(id);
     }
 
-    const key = normalizeForDuplicates(question);
-    const firstId = exact.get(key);
-    if (firstId !== undefined) {
+    const match = duplicates.add(id, question);
+    if (match?.exact) {
       exactRows++;
-      problem({ line, id, kind: "exact-duplicate", detail: `same question as ${firstId}` });
-    } else {
-      exact.set(key, id);
-      const match = near.add(id, question);
-      if (match !== null) {
-        nearRows++;
-        problem({ line, id, kind: "near-duplicate", detail: `nearly the same question as ${match}` });
-      }
+      problem({ line, id, kind: "exact-duplicate", detail: `same question as ${match.id}` });
+    } else if (match) {
+      nearRows++;
+      problem({ line, id, kind: "near-duplicate", detail: `nearly the same question as ${match.id} (Jaccard ≈ ${match.jaccard.toFixed(2)})` });
     }
 
     if (rows - lastTick >= 2000) {
