@@ -1,3 +1,4 @@
+import * as zlib from "node:zlib";
 import { GapfillError } from "../../core/errors.js";
 
 const ALIGNMENT = 64;
@@ -122,8 +123,16 @@ export function alignedZip(entries: { name: string; data: Uint8Array }[]): Uint8
 
 let crcTable: Uint32Array | undefined;
 
-/** CRC-32 (IEEE, reflected, as zip uses). Node 20's zlib has no crc32 before 20.15. */
+/** zlib's native crc32, present from Node 20.15 on. */
+const nativeCrc32 = (zlib as { crc32?: (data: Uint8Array) => number }).crc32;
+
+/** CRC-32 (IEEE, reflected, as zip uses): zlib's where Node has it, else a table-driven one. */
 export function crc32(data: Uint8Array): number {
+  return nativeCrc32 ? nativeCrc32(data) >>> 0 : tableCrc32(data);
+}
+
+/** The portable CRC-32, exported so tests can hold it to the native one. */
+export function tableCrc32(data: Uint8Array): number {
   if (crcTable === undefined) {
     crcTable = new Uint32Array(256);
     for (let n = 0; n < 256; n += 1) {

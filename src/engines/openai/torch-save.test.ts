@@ -4,7 +4,7 @@ import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import type { Matrix } from "../../core/engine.js";
 import { float32ToBFloat16Bits, float32ToFloat16Bits, torchSave, torchSaveBase64, torchSaveFloat32 } from "./torch-save.js";
-import { crc32 } from "./torch-save-zip.js";
+import { crc32, tableCrc32 } from "./torch-save-zip.js";
 import type { TorchDtype } from "./torch-save.js";
 
 const fixture = (name: string): Buffer => readFileSync(fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url)));
@@ -109,6 +109,9 @@ describe("torchSave structure", () => {
 
   it("computes the zip CRC-32 check value", () => {
     expect(crc32(new TextEncoder().encode("123456789"))).toBe(0xcbf43926);
+    expect(tableCrc32(new TextEncoder().encode("123456789"))).toBe(0xcbf43926);
+    const bytes = Uint8Array.from({ length: 5000 }, (_, index) => (index * 131) % 251);
+    expect(tableCrc32(bytes)).toBe(crc32(bytes));
   });
 
   it("refuses a matrix whose data does not match its shape", () => {
@@ -130,8 +133,12 @@ describe("torchSave structure", () => {
   });
 });
 
-/** A python with torch importable, if this machine has one (CI does not). */
+/**
+ * A python with torch importable, if this machine has one (CI does not). GAPFILL_TORCH_PYTHON
+ * names one to use, or "none" to take the no-torch path on purpose.
+ */
 function findTorchPython(): { python: string; version: string } | undefined {
+  if (process.env.GAPFILL_TORCH_PYTHON === "none") return undefined;
   const candidates = [process.env.GAPFILL_TORCH_PYTHON, "python3", "/usr/bin/python3"].filter((c): c is string => !!c);
   for (const python of candidates) {
     const probe = spawnSync(python, ["-c", "import torch; print(torch.__version__)"], { encoding: "utf8" });
