@@ -69,7 +69,7 @@ export async function inspectDataset(path: string, options: InspectOptions = {})
     if (problems.length < showProblems) problems.push(row);
   };
 
-  onEvent(progress.start("inspect", bytes, "B"));
+  onEvent(progress.start("inspect", bytes, "bytes"));
   let lastTick = 0;
   for await (const example of reader.rows()) {
     rows++;
