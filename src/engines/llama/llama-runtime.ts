@@ -1,3 +1,4 @@
+import { availableParallelism } from "node:os";
 import { getLlama, LlamaLogLevel } from "node-llama-cpp";
 import type { Llama } from "node-llama-cpp";
 
@@ -14,4 +15,14 @@ export function getLlamaRuntime(): Promise<Llama> {
     throw error;
   });
   return runtime;
+}
+
+/**
+ * Threads for llama.cpp work when the caller names none: all cores but one, at most 4.
+ * llama.cpp's workers spin while they wait, so on a small shared machine more threads than
+ * free cores makes every decode many times slower (measured here: a smoke script of every capability on the tiny model
+ * took 29 s with 2 threads on a loaded 2-core box, 2.6 s with 1).
+ */
+export function defaultThreads(): number {
+  return Math.max(1, Math.min(4, availableParallelism() - 1));
 }

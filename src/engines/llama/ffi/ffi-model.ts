@@ -1,11 +1,12 @@
 import { GapfillError, InputError } from "../../../core/errors.js";
 import type { ContextParams, Libllama, Pointer } from "./libllama.js";
+import { defaultThreads } from "../llama-runtime.js";
 import { LLAMA_POOLING_TYPE_NONE, loadLibllama } from "./libllama.js";
 
 export interface FfiModelOptions {
   /** Upper bound on a context's size in tokens. Default: the model's trained context, capped at 4096. */
   contextSize?: number;
-  /** CPU threads per decode. Default 4 (llama.cpp's own default). */
+  /** CPU threads per decode. Default: all cores but one, at most 4. */
   threads?: number;
 }
 
@@ -109,7 +110,7 @@ export class FfiModel {
     }
     // One ubatch per decode call keeps the arithmetic identical between the token and embedding paths.
     const size = Math.max(64, Math.ceil(options.tokens / 64) * 64);
-    const threads = this.options.threads ?? 4;
+    const threads = this.options.threads ?? defaultThreads();
     const params: ContextParams = {
       ...llama.contextDefaultParams(),
       n_ctx: size,

@@ -1,0 +1,261 @@
+/**
+ * The embedded llama.cpp engine (`llama:PATH.gguf`): node-llama-cpp for pooled embeddings,
+ * chat, completion, scoring and LoRA; a small koffi FFI layer into the same libllama for
+ * per-token embeddings and decoding from input embeddings; our own GGUF reader for the
+ * input-embedding rows. All eight capabilities.
+ */
+import type { LlamaContext, LlamaContextSequence, LlamaEmbeddingContext, LlamaModel } from "node-llama-cpp";
+import type { Capability, ChatMessage, Engine, GenerateOptions, Generation, Matrix } from "../../core/engine.js";
+import { GapfillError, InputError } from "../../core/errors.js";
+import type { ProgressListener } from "../../core/events.js";
+import { progress, silent } from "../../core/events.js";
+import { decodeFromEmbeddings } from "./ffi/decode-embeddings.js";
+import { FfiModel } from "./ffi/ffi-model.js";
+import { tokenEmbeddings } from "./ffi/token-embed.js";
+import type { GgufHeader } from "./gguf/gguf-reader.js";
+import { readGgufHeader } from "./gguf/gguf-reader.js";
+import { inputEmbeddingRows } from "./input-embed.js";
+import { DEFAULT_MAX_TOKENS, chatOnce, completeOnce } from "./llama-generate.js";
+import { defaultThreads, getLlamaRuntime } from "./llama-runtime.js";
+import { scoreContinuation } from "./llama-score.js";
+import { isRemoteModelUri, resolveRemoteModel } from "./resolve-model.js";
+
+export interface LlamaEngineOptions {
+  /** Context size in tokens for every context this engine makes. Default: the model's trained context, capped at 4096. */
+  contextSize?: number;
+  /** CPU threads for every llama.cpp call. Default: all cores but one, at most 4. */
+  threads?: number;
+  /** Default seed for sampled generation (greedy needs none). */
+  seed?: number;
+  onEvent?: ProgressListener;
+  /**
+   * Pooling of `embed`: "model" (default) is node-llama-cpp's embedding context, which returns
+   * the last token's hidden state unless the GGUF sets `<arch>.pooling_type`; "mean" averages
+   * the per-token hidden states from the FFI path.
+   */
+  pooling?: "model" | "mean";
+  /** Folder for `hf:` downloads. Default: node-llama-cpp's models folder. */
+  modelsDirectory?: string;
+  /** Abort an `hf:` download after this long. Default 10 minutes. */
+  downloadTimeoutMs?: number;
+}
+
+const ALL_CAPABILITIES: ReadonlySet<Capability> = new Set<Capability>([
+  "embed", "token-embed", "input-embed", "chat", "complete", "score", "decode-embeddings", "lora",
+]);
+
+function requireText(value: unknown, what: string): asserts value is string {
+  if (typeof value !== "string" || value.length === 0) throw new InputError("empty-input", `${what} must be a non-empty string`);
+}
+
+/** Serializes calls: one llama context sequence cannot run two evaluations at once. */
+function serialQueue() {
+  let tail: Promise<unknown> = Promise.resolve();
+  return <T>(task: () => Promise<T>): Promise<T> => {
+    const run = tail.then(task, task);
+    tail = run.catch(() => undefined);
+    return run;
+  };
+}
+
+/**
+ * Load a GGUF model (local path, or `hf:` URI resolved through node-llama-cpp's downloader)
+ * and return an Engine. A missing file is an InputError naming the path; a file that is not
+ * GGUF is an InputError saying so; a failed download is a GapfillError naming the URI.
+ */
+export async function createLlamaEngine(modelPath: string, options: LlamaEngineOptions = {}): Promise<Engine> {
+  const source = modelPath.replace(/^llama:/, "");
+  requireText(source, "model path");
+  const path = isRemoteModelUri(source)
+    ? await resolveRemoteModel(source, { directory: options.modelsDirectory, timeoutMs: options.downloadTimeoutMs })
+    : source;
+  const header = await readGgufHeader(path);
+  if (header.metadata.get("general.type") === "adapter") {
+    throw new InputError("model-is-adapter", `${path} is a LoRA adapter, not a model: load it with loadLora on its base model`, { file: path });
+  }
+  const llama = await getLlamaRuntime();
+  const model = await llama.loadModel({ modelPath: path, gpuLayers: 0 });
+  return new LlamaEngine(source, path, header, model, options);
+}
+
+class LlamaEngine implements Engine {
+  readonly kind = "llama";
+  readonly capabilities = ALL_CAPABILITIES;
+  readonly spec: string;
+  readonly model: string;
+  private readonly emit: ProgressListener;
+  private readonly serial = serialQueue();
+  private readonly adapters: Array<{ filePath: string; scale: number }> = [];
+  private generation?: Promise<{ context: LlamaContext; sequence: LlamaContextSequence }>;
+  private embedding?: Promise<LlamaEmbeddingContext>;
+  private ffi?: Promise<FfiModel>;
+  private closed = false;
+
+  constructor(
+    source: string,
+    private readonly path: string,
+    private readonly header: GgufHeader,
+    private readonly llamaModel: LlamaModel,
+    private readonly options: LlamaEngineOptions,
+  ) {
+    this.spec = `llama:${source}`;
+    this.model = source;
+    this.emit = options.onEvent ?? silent;
+  }
+
+  private get threads(): number {
+    return this.options.threads ?? defaultThreads();
+  }
+
+  private get contextSize(): number {
+    return Math.min(this.options.contextSize ?? 4096, this.llamaModel.trainContextSize);
+  }
+
+  private check(): void {
+    if (this.closed) throw new GapfillError("engine-closed", `${this.spec} is closed`);
+  }
+
+  private sequence(): Promise<LlamaContextSequence> {
+    this.generation ??= this.llamaModel
+      .createContext({
+        contextSize: this.contextSize,
+        threads: this.threads,
+        sequences: 1,
+        lora: this.adapters.length ? { adapters: this.adapters } : undefined,
+      })
+      .then((context) => ({ context, sequence: context.getSequence() }));
+    return this.generation.then((g) => g.sequence);
+  }
+
+  private ffiModel(): Promise<FfiModel> {
+    this.ffi ??= FfiModel.load(this.path, { contextSize: this.options.contextSize, threads: this.threads }).then((model) => {
+      for (const adapter of this.adapters) model.addLora(adapter.filePath, adapter.scale);
+      return model;
+    });
+    return this.ffi;
+  }
+
+  async embed(texts: string[], _options?: { stage?: string }): Promise<Matrix> {
+    this.check();
+    if (!Array.isArray(texts) || texts.length === 0) throw new InputError("empty-input", "embed needs at least one text");
+    texts.forEach((t, i) => requireText(t, `text ${i}`));
+    return this.serial(async () => {
+      const started = Date.now();
+      this.emit(progress.start("embed", texts.length, "texts"));
+      const rows: Float32Array[] = [];
+      if (this.options.pooling === "mean") {
+        const ffi = await this.ffiModel();
+        for (const text of texts) {
+          const tokens = tokenEmbeddings(ffi, text);
+          const mean = new Float32Array(tokens.cols);
+          for (let r = 0; r < tokens.rows; r++) for (let c = 0; c < tokens.cols; c++) mean[c] += tokens.data[r * tokens.cols + c] / tokens.rows;
+          rows.push(mean);
+          this.emit(progress.tick("embed", rows.length, texts.length));
+        }
+      } else {
+        this.embedding ??= this.llamaModel.createEmbeddingContext({ contextSize: this.contextSize, threads: this.threads });
+        const context = await this.embedding;
+        for (const text of texts) {
+          rows.push(Float32Array.from((await context.getEmbeddingFor(text)).vector));
+          this.emit(progress.tick("embed", rows.length, texts.length));
+        }
+      }
+      this.emit(progress.end("embed", rows.length, (Date.now() - started) / 1000));
+      const cols = rows[0].length;
+      const data = new Float32Array(rows.length * cols);
+      rows.forEach((row, i) => data.set(row, i * cols));
+      return { data, rows: rows.length, cols };
+    });
+  }
+
+  async tokenEmbed(text: string): Promise<Matrix> {
+    this.check();
+    requireText(text, "text");
+    return this.serial(async () => tokenEmbeddings(await this.ffiModel(), text));
+  }
+
+  async inputEmbed(text: string): Promise<Matrix> {
+    this.check();
+    requireText(text, "text");
+    return inputEmbeddingRows(this.header, this.llamaModel.tokenize(text, false));
+  }
+
+  async chat(messages: ChatMessage[], options: GenerateOptions = {}): Promise<Generation> {
+    this.check();
+    if (!Array.isArray(messages) || messages.length === 0) throw new InputError("empty-input", "chat needs at least one message");
+    messages.forEach((m, i) => {
+      if (!["system", "user", "assistant"].includes(m?.role)) throw new InputError("bad-message", `message ${i} has role ${String(m?.role)}; expected system, user or assistant`);
+      if (typeof m.content !== "string") throw new InputError("bad-message", `message ${i} has no text content`);
+    });
+    return this.serial(async () => chatOnce(await getLlamaRuntime(), await this.sequence(), messages, options, this.options.seed));
+  }
+
+  async complete(prompt: string, options: GenerateOptions = {}): Promise<Generation> {
+    this.check();
+    requireText(prompt, "prompt");
+    return this.serial(async () => completeOnce(await getLlamaRuntime(), await this.sequence(), prompt, options, this.options.seed));
+  }
+
+  async score(prompt: string, continuation: string): Promise<{ tokenLogprobs: number[]; meanLoss: number }> {
+    this.check();
+    requireText(continuation, "continuation");
+    if (typeof prompt !== "string") throw new InputError("empty-input", "prompt must be a string");
+    const bos = this.llamaModel.tokens.shouldPrependBosToken ? this.llamaModel.tokens.bos : null;
+    const promptTokens = [...(bos === null ? [] : [bos]), ...this.llamaModel.tokenize(prompt, false)];
+    if (promptTokens.length === 0) throw new InputError("empty-input", "prompt is empty and the model has no BOS token to condition on");
+    const continuationTokens = this.llamaModel.tokenize(continuation, false);
+    return this.serial(async () => scoreContinuation(await this.sequence(), promptTokens, continuationTokens));
+  }
+
+  async decodeEmbeddings(embeddings: Matrix, options: GenerateOptions & { prefix?: string; suffix?: string } = {}): Promise<Generation> {
+    this.check();
+    if (!embeddings || embeddings.rows <= 0 || embeddings.data.length !== embeddings.rows * embeddings.cols) {
+      throw new InputError("bad-embeddings", "decodeEmbeddings needs a non-empty matrix whose data length is rows × cols");
+    }
+    return this.serial(async () => {
+      const ffi = await this.ffiModel();
+      const result = decodeFromEmbeddings(ffi, embeddings, { prefix: options.prefix, suffix: options.suffix, maxTokens: options.maxTokens ?? DEFAULT_MAX_TOKENS, stop: options.stop });
+      return { text: result.text, usage: { promptTokens: result.promptTokens, completionTokens: result.tokens.length }, finishReason: result.finishReason };
+    });
+  }
+
+  async loadLora(path: string, options: { name?: string; scale?: number } = {}): Promise<void> {
+    this.check();
+    requireText(path, "LoRA path");
+    const header = await readGgufHeader(path);
+    if (header.metadata.get("general.type") !== "adapter" || header.metadata.get("adapter.type") !== "lora") {
+      throw new InputError("not-lora", `${path} is not a GGUF LoRA adapter (general.type must be "adapter" and adapter.type "lora")`, { file: path });
+    }
+    const arch = header.metadata.get("general.architecture");
+    if (arch !== this.header.metadata.get("general.architecture")) {
+      throw new InputError("lora-arch", `${path} is a LoRA for ${String(arch)}, but ${this.path} is ${String(this.header.metadata.get("general.architecture"))}`, { file: path });
+    }
+    const scale = options.scale ?? 1;
+    await this.serial(async () => {
+      this.adapters.push({ filePath: path, scale });
+      // node-llama-cpp applies adapters when a context is created: rebuild the generation context.
+      const previous = this.generation;
+      this.generation = undefined;
+      if (previous) await (await previous).context.dispose();
+      try {
+        await this.sequence();
+      } catch (error) {
+        this.adapters.pop();
+        this.generation = undefined;
+        throw new InputError("lora-load", `could not load the LoRA adapter ${path} on ${this.path}: ${error instanceof Error ? error.message : String(error)}`, { file: path, cause: error });
+      }
+      if (this.ffi) (await this.ffi).addLora(path, scale);
+    });
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.serial(async () => {
+      if (this.generation) await (await this.generation).context.dispose();
+      if (this.embedding) await (await this.embedding).dispose();
+      if (this.ffi) (await this.ffi).free();
+      await this.llamaModel.dispose();
+    });
+  }
+}

@@ -1,0 +1,111 @@
+import type { ChatHistoryItem, Llama, LlamaContextSequence, LlamaGrammar, Token } from "node-llama-cpp";
+import { LlamaChat, LlamaCompletion } from "node-llama-cpp";
+import type { ChatMessage, GenerateOptions, Generation } from "../../core/engine.js";
+import { scoreContinuation } from "./llama-score.js";
+
+/** Default cap on generated tokens when a caller gives none. */
+export const DEFAULT_MAX_TOKENS = 256;
+
+type StopReason = "eogToken" | "stopGenerationTrigger" | "functionCalls" | "maxTokens" | "abort" | "customStopTrigger";
+
+function finishReason(reason: StopReason): Generation["finishReason"] {
+  if (reason === "maxTokens") return "length";
+  if (reason === "abort" || reason === "functionCalls") return "other";
+  return "stop";
+}
+
+const grammars = new WeakMap<Llama, Map<string, Promise<LlamaGrammar>>>();
+
+/** JSON-schema grammars are compiled once per schema and reused. */
+function grammarFor(llama: Llama, schema: Record<string, unknown>): Promise<LlamaGrammar> {
+  let cache = grammars.get(llama);
+  if (!cache) grammars.set(llama, (cache = new Map()));
+  const key = JSON.stringify(schema);
+  let grammar = cache.get(key);
+  if (!grammar) {
+    grammar = llama.createGrammarForJsonSchema(schema as Parameters<Llama["createGrammarForJsonSchema"]>[0]);
+    cache.set(key, grammar);
+  }
+  return grammar;
+}
+
+function toHistory(messages: readonly ChatMessage[]): ChatHistoryItem[] {
+  return messages.map((m): ChatHistoryItem => {
+    if (m.role === "assistant") return { type: "model", response: [m.content] };
+    return { type: m.role, text: m.content };
+  });
+}
+
+/** Sampling settings shared by chat and completion: greedy unless a temperature is given. */
+async function samplingOf(llama: Llama, options: GenerateOptions, defaultSeed: number | undefined) {
+  return {
+    maxTokens: options.maxTokens ?? DEFAULT_MAX_TOKENS,
+    temperature: options.temperature ?? 0,
+    seed: options.seed ?? defaultSeed,
+    customStopTriggers: options.stop?.filter((s) => s.length > 0),
+    grammar: options.jsonSchema ? await grammarFor(llama, options.jsonSchema) : undefined,
+    signal: options.signal,
+  };
+}
+
+/** Where the generated tokens begin in the sequence (the last one may not be evaluated yet). */
+async function logprobsOf(sequence: LlamaContextSequence, generated: readonly Token[]): Promise<number[] | undefined> {
+  if (generated.length === 0) return [];
+  const context = sequence.contextTokens;
+  for (const present of [generated.length, generated.length - 1]) {
+    const start = context.length - present;
+    if (start <= 0) continue;
+    if (generated.slice(0, present).every((t, i) => context[start + i] === t)) {
+      return (await scoreContinuation(sequence, context.slice(0, start), generated)).tokenLogprobs;
+    }
+  }
+  return undefined;
+}
+
+/** One chat turn on a cleared sequence, through the model's chat template. */
+export async function chatOnce(llama: Llama, sequence: LlamaContextSequence, messages: readonly ChatMessage[], options: GenerateOptions, defaultSeed?: number): Promise<Generation> {
+  await sequence.clearHistory();
+  const before = sequence.tokenMeter.getState();
+  const generated: Token[] = [];
+  const chat = new LlamaChat({ contextSequence: sequence, autoDisposeSequence: false });
+  try {
+    const result = await chat.generateResponse(toHistory(messages), {
+      ...(await samplingOf(llama, options, defaultSeed)),
+      onToken: (tokens) => generated.push(...tokens),
+    });
+    const usage = sequence.tokenMeter.getState();
+    const generation: Generation = {
+      text: result.response,
+      usage: { promptTokens: usage.usedInputTokens - before.usedInputTokens, completionTokens: generated.length },
+      finishReason: finishReason(result.metadata.stopReason),
+    };
+    if (options.logprobs) generation.tokenLogprobs = await logprobsOf(sequence, generated);
+    return generation;
+  } finally {
+    chat.dispose({ disposeSequence: false });
+  }
+}
+
+/** Plain completion of `prompt` on a cleared sequence. */
+export async function completeOnce(llama: Llama, sequence: LlamaContextSequence, prompt: string, options: GenerateOptions, defaultSeed?: number): Promise<Generation> {
+  await sequence.clearHistory();
+  const before = sequence.tokenMeter.getState();
+  const generated: Token[] = [];
+  const completion = new LlamaCompletion({ contextSequence: sequence, autoDisposeSequence: false });
+  try {
+    const result = await completion.generateCompletionWithMeta(prompt, {
+      ...(await samplingOf(llama, options, defaultSeed)),
+      onToken: (tokens) => generated.push(...tokens),
+    });
+    const usage = sequence.tokenMeter.getState();
+    const generation: Generation = {
+      text: result.response,
+      usage: { promptTokens: usage.usedInputTokens - before.usedInputTokens, completionTokens: generated.length },
+      finishReason: finishReason(result.metadata.stopReason),
+    };
+    if (options.logprobs) generation.tokenLogprobs = await logprobsOf(sequence, generated);
+    return generation;
+  } finally {
+    completion.dispose({ disposeSequence: false });
+  }
+}
