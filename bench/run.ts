@@ -3,11 +3,13 @@
  * here, never in tests. Pick some with `npm run bench -- cli map`.
  */
 import { benchCliStartup } from "./cli-startup.js";
+import { benchEngineThroughput } from "./engine-throughput.js";
 
 type Bench = () => Promise<{ name: string; figures: Record<string, number> } | Array<{ name: string; figures: Record<string, number> }>>;
 
 const benches: Record<string, Bench> = {
   cli: () => benchCliStartup(),
+  engines: () => benchEngineThroughput(),
 };
 
 const wanted = process.argv.slice(2);

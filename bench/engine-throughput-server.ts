@@ -1,0 +1,15 @@
+/**
+ * Worker-thread side of the engine throughput benchmark: runs the OpenAI test server with a
+ * fixed latency on its own event loop, so the client's orchestration is what gets measured.
+ */
+import { parentPort, workerData } from "node:worker_threads";
+import { OpenAITestServer } from "../src/engines/testing/openai-test-server.js";
+
+const server = await OpenAITestServer.start({ latencyMs: (workerData as { latencyMs: number }).latencyMs });
+parentPort?.on("message", async (message: unknown) => {
+  if (message === "close") {
+    await server.close();
+    parentPort?.postMessage({ closed: true, received: server.requests.length });
+  }
+});
+parentPort?.postMessage({ baseUrl: server.baseUrl });

@@ -1,0 +1,62 @@
+/**
+ * Orchestration throughput of the OpenAI engine against the local test server: a server that
+ * answers every request after a fixed latency can serve at most concurrency ÷ latency requests
+ * per second; the ratio says how much of that the engine's path (limiter, retry wrapper,
+ * validation, request cache) leaves on the table. Target ≥ 0.95.
+ */
+import { Worker } from "node:worker_threads";
+import Database from "better-sqlite3";
+import { createEngine } from "../src/engines/create-engine.js";
+import { RequestCache } from "../src/engines/request-cache.js";
+import { migrate } from "../src/store/migrations.js";
+
+const REQUESTS = 2000;
+const CONCURRENCY = 32;
+const LATENCY_MS = 20;
+
+export async function benchEngineThroughput(): Promise<{ name: string; figures: Record<string, number> }> {
+  const worker = new Worker(new URL("./engine-throughput-server.js", import.meta.url), { workerData: { latencyMs: LATENCY_MS } });
+  const { baseUrl } = await nextMessage<{ baseUrl: string }>(worker);
+  try {
+    const capacity = CONCURRENCY / (LATENCY_MS / 1000);
+    const spec = `openai:bench-model@${baseUrl}?concurrency=${CONCURRENCY}`;
+    // Warm-up: connections, JIT; not counted.
+    const warm = await createEngine(spec, { env: {} });
+    await Promise.all(Array.from({ length: CONCURRENCY * 2 }, (_, i) => warm.chat([{ role: "user", content: `warm ${i}` }])));
+
+    const plain = await timeRequests(await createEngine(spec, { env: {} }), "plain");
+    const db = new Database(":memory:");
+    migrate(db);
+    const cached = await timeRequests(await createEngine(spec, { env: {}, cache: new RequestCache(db) }), "cached");
+    const replay = await timeRequests(await createEngine(spec, { env: {}, cache: new RequestCache(db) }), "cached");
+    db.close();
+    return {
+      name: `engine throughput: ${REQUESTS} chats, concurrency ${CONCURRENCY}, server latency ${LATENCY_MS} ms`,
+      figures: {
+        capacity_per_s: capacity,
+        requests_per_s: plain,
+        ratio_of_capacity: plain / capacity,
+        with_cache_requests_per_s: cached,
+        with_cache_ratio: cached / capacity,
+        cache_replay_per_s: replay,
+      },
+    };
+  } finally {
+    worker.postMessage("close");
+    await nextMessage(worker);
+    await worker.terminate();
+  }
+}
+
+async function timeRequests(engine: Awaited<ReturnType<typeof createEngine>>, prefix: string): Promise<number> {
+  const started = performance.now();
+  await Promise.all(Array.from({ length: REQUESTS }, (_, i) => engine.chat([{ role: "user", content: `${prefix} ${i}` }])));
+  return REQUESTS / ((performance.now() - started) / 1000);
+}
+
+function nextMessage<T>(worker: Worker): Promise<T> {
+  return new Promise((resolve, reject) => {
+    worker.once("message", resolve);
+    worker.once("error", reject);
+  });
+}
