@@ -60,7 +60,11 @@ class Cursor {
   async i64(): Promise<number | bigint> { return small((await this.need(8)).readBigInt64LE(0)); }
   async count(what: string): Promise<number> {
     const n = await this.u64();
-    if (typeof n === "bigint" || n > this.size) throw new InputError("gguf-corrupt", `${this.path}: implausible ${what} count ${n}`, { file: this.path });
+    if (typeof n === "bigint") throw new InputError("gguf-corrupt", `${this.path}: implausible ${what} count ${n}`, { file: this.path });
+    // Every counted item takes at least a byte, so a count past the end means a cut file.
+    if (n > this.size - this.position) {
+      throw new InputError("gguf-truncated", `${this.path}: GGUF header ends early (${what} count ${n} at byte ${this.position} of ${this.size})`, { file: this.path });
+    }
     return n;
   }
   async string(): Promise<string> {
