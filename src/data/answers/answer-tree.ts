@@ -63,9 +63,10 @@ function parseNode(input: string, depth: number): AnswerNode {
     }
   }
 
-  // `1,000` is one number; any other top-level comma makes a list of answers.
-  if (!removeThousandsSeparators(text).includes(",")) return scalar(text);
-  const parts = splitTopLevel(text, ",");
+  // `1,000` is one number; any other top-level comma makes a list of answers (`1,000, 2,000`: two).
+  const withoutThousands = removeThousandsSeparators(text);
+  if (!withoutThousands.includes(",")) return scalar(text);
+  const parts = splitTopLevel(withoutThousands, ",");
   if (parts.length > 1) return { kind: "list", items: parts.map((part) => parseNode(part, depth + 1)) };
   return scalar(text);
 }

@@ -67,7 +67,22 @@ function orderedEquivalent(a: AnswerNode[], b: AnswerNode[], tolerance: number):
 function unorderedEquivalent(a: AnswerNode[], b: AnswerNode[], tolerance: number): boolean {
   if (a.length !== b.length) return false;
   const used = new Array<boolean>(b.length).fill(false);
+  // Pair identical scalars first through a map: a degenerate generation ("1, 1, 1, ...") would
+  // otherwise cost a quadratic number of full comparisons.
+  const byText = new Map<string, number[]>();
+  b.forEach((item, index) => {
+    if (item.kind !== "scalar" || item.scalar.text === "") return;
+    const list = byText.get(item.scalar.text);
+    if (list === undefined) byText.set(item.scalar.text, [index]);
+    else list.push(index);
+  });
+  const rest: AnswerNode[] = [];
   for (const item of a) {
+    const index = item.kind === "scalar" ? byText.get(item.scalar.text)?.pop() : undefined;
+    if (index === undefined) rest.push(item);
+    else used[index] = true;
+  }
+  for (const item of rest) {
     const match = b.findIndex((candidate, index) => !used[index] && nodesEquivalent(item, candidate, tolerance));
     if (match < 0) return false;
     used[match] = true;

@@ -46,6 +46,7 @@ const ANSWER_IS = /\banswer\s+is\s*[:：]?/gi;
  * Returns null when no rule finds a non-empty answer.
  */
 export function extractAnswer(solution: string): ExtractedAnswer | null {
+  if (typeof solution !== "string") return null;
   const lines = solution.split(/\r?\n/);
 
   const gsm8k = lastGsm8kAnswer(lines);

@@ -14,7 +14,7 @@ export interface ScalarAnswer {
 }
 
 // Valid thousands grouping only: `1,000`, `12,345,678.5`. `1,00` and `1234,5` are not numbers.
-const THOUSANDS = /(?<![\d.,])\d{1,3}(?:,\d{3})+(?![\d,])/g;
+const THOUSANDS = /(?<![\d.]|\d,)\d{1,3}(?:,\d{3})+(?!\d|,\d)/g;
 const PERCENT_SUFFIX = /\s*(?:%|\bpercent\b|\bper\s*cent\b|\bpct\b)\s*$/i;
 const UNIT_TOKEN = /^(?:[A-Za-z]+\.?(?:\^\(?\d\)?)?|[A-Za-z]+\/[A-Za-z]+|\/|per)$/;
 // Words that are mathematics, not units: never strip them from the end of an answer.
