@@ -126,6 +126,10 @@ const PAIRS: Array<[string, string, boolean, string]> = [
   ["a = 2, b = 3", "2, 3", true, "assignments in a list"],
   ["\\text{Monday}", "monday", true, "text answer"],
   ["12.00", "12", true, "trailing zeros"],
+  ["12345678901234567890", "12345678901234567891", false, "integers beyond double precision"],
+  ["007", "7", true, "leading zeros"],
+  ["10 am", "10 pm", false, "am/pm are not units"],
+  ["five apples", "5", true, "number word with a unit"],
   ["", "", false, "an empty answer is never correct"],
   ["5", "", false, "empty vs something"],
 ];

@@ -97,9 +97,15 @@ function scalarsEquivalent(a: ScalarAnswer, b: ScalarAnswer, tolerance: number):
   return sameFunction(a.expression, b.expression, tolerance);
 }
 
+const INTEGER_LITERAL = /^-?\d+$/;
+
 function valuesMatch(a: ScalarAnswer, b: ScalarAnswer, tolerance: number): boolean {
   const x = a.value as number;
   const y = b.value as number;
+  // Integers past 2^53 collapse to one double; written integers are compared digit by digit.
+  if (!a.percent && !b.percent && INTEGER_LITERAL.test(a.text) && INTEGER_LITERAL.test(b.text)) {
+    return BigInt(a.text) === BigInt(b.text);
+  }
   if (numbersMatch(x, y, tolerance)) return true;
   // Exactly one side is a percentage: `10%` also means 0.1.
   if (a.percent && !b.percent) return numbersMatch(x / 100, y, tolerance);

@@ -18,7 +18,8 @@ const THOUSANDS = /(?<![\d.]|\d,)\d{1,3}(?:,\d{3})+(?!\d|,\d)/g;
 const PERCENT_SUFFIX = /\s*(?:%|\bpercent\b|\bper\s*cent\b|\bpct\b)\s*$/i;
 const UNIT_TOKEN = /^(?:[A-Za-z]+\.?(?:\^\(?\d\)?)?|[A-Za-z]+\/[A-Za-z]+|\/|per)$/;
 // Words that are mathematics, not units: never strip them from the end of an answer.
-const RESERVED_WORDS = new Set(["pi", "sqrt", "inf", "infinity", "e", "i"]);
+// `am`/`pm` change the answer (10 am is not 10 pm), so they are not units either.
+const RESERVED_WORDS = new Set(["pi", "sqrt", "inf", "infinity", "e", "i", "am", "pm", "a.m.", "p.m."]);
 // Single letters are variables unless they are one of these common unit symbols after a number.
 const SINGLE_LETTER_UNITS = new Set(["m", "g", "s", "h", "l", "L", "K", "A", "V", "W", "J", "N"]);
 // Units written without a space after the number (`5cm`); multi-letter only, so `5m` stays `5m`.
@@ -48,14 +49,17 @@ export function prepareScalar(plain: string): ScalarAnswer {
     percent = true;
     expression = expression.replace(PERCENT_SUFFIX, "");
   }
+  // "five apples": the number word becomes digits first, so the unit word can go.
+  const firstWord = /^[A-Za-z]+/.exec(expression)?.[0].toLowerCase();
+  if (firstWord !== undefined && Object.hasOwn(NUMBER_WORDS, firstWord) && !/\d/.test(expression)) {
+    expression = String(NUMBER_WORDS[firstWord]) + expression.slice(firstWord.length);
+  }
   expression = stripUnits(trimEndChars(expression, "."));
   if (!percent && PERCENT_SUFFIX.test(expression)) {
     // `50 % of the class` style leftovers after units went.
     percent = true;
     expression = expression.replace(PERCENT_SUFFIX, "");
   }
-  const word = expression.toLowerCase();
-  if (Object.hasOwn(NUMBER_WORDS, word)) expression = String(NUMBER_WORDS[word]);
   return { expression, text: canonicalText(expression), value: evaluateExpression(expression), percent };
 }
 
