@@ -24,10 +24,28 @@ export interface PostAttempt {
  * echoes our headers back.
  */
 export async function postJson(attempt: PostAttempt): Promise<unknown> {
+  // One controller fed by our timer and the caller's signal. Cheaper than AbortSignal.timeout
+  // plus AbortSignal.any, and nothing stays attached to a long-lived caller signal afterwards.
+  const controller = new AbortController();
+  let timedOut = false;
+  const timer = setTimeout(() => {
+    timedOut = true;
+    controller.abort(new Error("timeout"));
+  }, attempt.timeoutMs);
+  const onCallerAbort = () => controller.abort(attempt.signal?.reason);
+  if (attempt.signal?.aborted) onCallerAbort();
+  else attempt.signal?.addEventListener("abort", onCallerAbort, { once: true });
+  try {
+    return await exchange(attempt, controller.signal, () => timedOut);
+  } finally {
+    clearTimeout(timer);
+    attempt.signal?.removeEventListener("abort", onCallerAbort);
+  }
+}
+
+async function exchange(attempt: PostAttempt, signal: AbortSignal, timedOut: () => boolean): Promise<unknown> {
   const { url, apiKey } = attempt;
   const secrets = [apiKey];
-  const timeout = AbortSignal.timeout(attempt.timeoutMs);
-  const signal = attempt.signal ? AbortSignal.any([attempt.signal, timeout]) : timeout;
   const headers: Record<string, string> = { "content-type": "application/json", accept: "application/json" };
   if (apiKey) headers.authorization = `Bearer ${apiKey}`;
 
@@ -37,7 +55,7 @@ export async function postJson(attempt: PostAttempt): Promise<unknown> {
   // Both the request and the body read can fail the same ways; one translator for both.
   const translate = (error: unknown, phase: string): never => {
     if (attempt.signal?.aborted) throw attempt.signal.reason;
-    if (timeout.aborted) throw failure(`no complete answer within ${attempt.timeoutMs} ms (${phase})`, { retryable: true });
+    if (timedOut()) throw failure(`no complete answer within ${attempt.timeoutMs} ms (${phase})`, { retryable: true });
     const reason = error instanceof Error ? `${error.message}${causeText(error)}` : String(error);
     throw failure(`${phase} failed: ${reason}`, { retryable: true });
   };
