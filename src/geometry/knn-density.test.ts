@@ -1,0 +1,73 @@
+import { describe, expect, it } from "vitest";
+import { densityGrid } from "./grid-density.js";
+import { compareDensities, knnDensity, knnDensityStreaming } from "./knn-density.js";
+import { denseRowSource } from "./matrix.js";
+import { createGaussian, createRandom } from "./random.js";
+import { findSparseRegions } from "./sparse-regions.js";
+import { blobsWithBridge } from "./test-data.js";
+
+/** The 2-D bridge data placed in a random 2-D plane of a 24-D space, plus a little noise. */
+function liftedBridge() {
+  const { points, count, bridgeStart } = blobsWithBridge(2, { perBlob: 1500, bridge: 40 });
+  const cols = 24;
+  const gaussian = createGaussian(createRandom(5));
+  const u = Array.from({ length: cols }, () => gaussian());
+  const v = Array.from({ length: cols }, () => gaussian());
+  const normU = Math.hypot(...u);
+  const uu = u.map((x) => x / normU);
+  const dotUV = v.reduce((s, x, i) => s + x * uu[i], 0);
+  const w = v.map((x, i) => x - dotUV * uu[i]);
+  const normW = Math.hypot(...w);
+  const ww = w.map((x) => x / normW);
+  const data = new Float32Array(count * cols);
+  for (let i = 0; i < count; i++) {
+    for (let c = 0; c < cols; c++) data[i * cols + c] = points[2 * i] * uu[c] + points[2 * i + 1] * ww[c] + 0.01 * gaussian();
+  }
+  return { data, cols, count, bridgeStart, points };
+}
+
+describe("knnDensity", () => {
+  it("exact: distance to the k-th neighbour on a known line", () => {
+    const data = Float64Array.from([0, 1, 2, 10]);
+    const result = knnDensity(data, 4, 1, { k: 1 });
+    expect(result.method).toBe("exact");
+    expect(Array.from(result.kthDistance)).toEqual([1, 1, 1, 8]);
+    expect(result.density[3]).toBeCloseTo(1 / 8, 12);
+    expect(Array.from(knnDensity(data, 4, 1, { k: 2 }).kthDistance)).toEqual([2, 1, 2, 9]);
+    expect(() => knnDensity(data, 4, 1, { k: 4 })).toThrow(/more than 4 rows/);
+  });
+
+  it("bridge points have low density, exactly and approximately, and the grid agrees", async () => {
+    const { data, cols, count, bridgeStart, points } = liftedBridge();
+    const exact = knnDensity(data, count, cols, { k: 8 });
+    const approximate = knnDensity(data, count, cols, { k: 8, exactBudget: 0, projectDims: 12, referenceSize: 1000, seed: 2 });
+    expect(exact.method).toBe("exact");
+    expect(approximate.method).toBe("approximate");
+    expect(approximate.description).toMatch(/24 → 12 dims/);
+    for (const result of [exact, approximate]) {
+      const sorted = Float64Array.from(result.density).sort();
+      const lowQuartile = sorted[Math.floor(0.25 * count)];
+      let bridgeLow = 0;
+      for (let i = bridgeStart; i < count; i++) if (result.density[i] < lowQuartile) bridgeLow++;
+      expect(bridgeLow / (count - bridgeStart)).toBeGreaterThan(0.9);
+    }
+    const grid = densityGrid(points, count, 2, { shape: [20, 10], bounds: { min: [0, 0], max: [20, 10] } });
+    const map = findSparseRegions(grid, 10);
+    const agreement = compareDensities(grid.cellOfPoint, map.sparse, exact);
+    expect(agreement.baseline).toBeCloseTo(0.25, 2);
+    expect(agreement.sparsePointsLowShare).toBeGreaterThan(0.9);
+    expect(agreement.disagreeingCells).toEqual([]);
+    const streamed = await knnDensityStreaming(denseRowSource(data, count, cols, 100), { k: 8, projectDims: 12, referenceSize: 1000, seed: 2 });
+    expect(Array.from(streamed.kthDistance)).toEqual(Array.from(approximate.kthDistance));
+  });
+
+  it("lists sparse cells whose points are not low-density", () => {
+    const cellOfPoint = Uint32Array.from([0, 0, 1, 1]);
+    const sparse = Uint8Array.from([1, 1]);
+    const knn = { kthDistance: new Float64Array(4), density: Float64Array.from([1, 2, 30, 40]), method: "exact" as const, description: "" };
+    const agreement = compareDensities(cellOfPoint, sparse, knn, 0.5);
+    expect(agreement.lowDensityCutoff).toBe(30);
+    expect(agreement.sparsePointsLowShare).toBe(0.5);
+    expect(agreement.disagreeingCells).toEqual([{ cell: 1, points: 2, lowShare: 0 }]);
+  });
+});

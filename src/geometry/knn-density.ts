@@ -1,0 +1,198 @@
+/**
+ * kNN density in the original (high-dimensional) embedding space, before the 2-D/3-D
+ * reduction: a view of density that does not depend on the projection. A point's
+ * density is 1 / (distance to its k-th nearest neighbour): only its rank matters.
+ *
+ * Exact path: blocked brute force over all pairs (‖x‖² + ‖y‖² − 2x·y), used while
+ * rows² × cols stays under `exactBudget` (default 4e9 multiply-adds: about 7,500 × 7,500
+ * × 64, a few seconds on one core here).
+ *
+ * Approximate path, for anything bigger: (1) a seeded Gaussian random projection to
+ * `projectDims` dimensions (Johnson–Lindenstrauss: distances kept within a modest
+ * factor, one streaming pass, so it also works on a RowSource); (2) the k-th neighbour
+ * is searched among a seeded random reference sample of `referenceSize` rows instead of
+ * all rows. The k-th distance within a sample of R rows estimates the (k·n/R)-th
+ * distance in the full set, a coarser but rank-preserving density. Cost n × R × m.
+ */
+import { projectBlock } from "./dense-kernels.js";
+import type { RowSource } from "./matrix.js";
+import { checkShape } from "./matrix.js";
+import { createGaussian, createRandom, sampleIndices } from "./random.js";
+
+/** Options of {@link knnDensity}. */
+export interface KnnDensityOptions {
+  /** Neighbour rank. Default 10. */
+  k?: number;
+  /** Largest rows² × cols done exactly. Default 4e9. */
+  exactBudget?: number;
+  /** Random-projection dimension of the approximate path. Default 32. */
+  projectDims?: number;
+  /** Reference sample size of the approximate path. Default 2048. */
+  referenceSize?: number;
+  seed?: number;
+}
+
+/** Per-point kNN density and how it was computed. */
+export interface KnnDensity {
+  /** Distance to the k-th neighbour (self excluded). */
+  kthDistance: Float64Array;
+  /** 1 / kthDistance (Infinity for duplicates of k other points). */
+  density: Float64Array;
+  method: "exact" | "approximate";
+  description: string;
+}
+
+/** kNN density of an in-memory `rows × cols` matrix. */
+export function knnDensity(data: Float32Array | Float64Array, rows: number, cols: number, options: KnnDensityOptions = {}): KnnDensity {
+  checkShape(data, rows, cols);
+  const k = checkK(options.k ?? 10, rows);
+  if (rows * rows * cols <= (options.exactBudget ?? 4e9)) {
+    const all = Uint32Array.from({ length: rows }, (_, i) => i);
+    const kth = kthNeighbourDistances(data, rows, cols, all, k);
+    return finish(kth, "exact", `exact ${k}-NN over all ${rows} rows in ${cols} dimensions`);
+  }
+  const m = Math.min(options.projectDims ?? 32, cols);
+  const projection = randomProjection(cols, m, options.seed ?? 0);
+  const projected = new Float32Array(rows * m);
+  projectBlock(data, rows, cols, null, projection, m, new Float64Array(m), projected, 0);
+  return approximateFromProjected(projected, rows, cols, m, k, options);
+}
+
+/** kNN density of a streamed matrix: always the approximate path; memory rows × projectDims float32. */
+export async function knnDensityStreaming(source: RowSource, options: KnnDensityOptions = {}): Promise<KnnDensity> {
+  const k = checkK(options.k ?? 10, source.rows);
+  const m = Math.min(options.projectDims ?? 32, source.cols);
+  const projection = randomProjection(source.cols, m, options.seed ?? 0);
+  const projected = new Float32Array(source.rows * m);
+  const zeros = new Float64Array(m);
+  let row = 0;
+  for await (const block of source.blocks()) {
+    projectBlock(block.data, block.rows, source.cols, null, projection, m, zeros, projected, row * m);
+    row += block.rows;
+  }
+  if (row !== source.rows) throw new RangeError(`row source yielded ${row} rows, declared ${source.rows}`);
+  return approximateFromProjected(projected, source.rows, source.cols, m, k, options);
+}
+
+function approximateFromProjected(projected: Float32Array, rows: number, cols: number, m: number, k: number, options: KnnDensityOptions): KnnDensity {
+  const reference = sampleIndices(createRandom((options.seed ?? 0) + 1), rows, Math.max(k + 1, options.referenceSize ?? 2048));
+  const kth = kthNeighbourDistances(projected, rows, m, reference, k);
+  return finish(
+    kth,
+    "approximate",
+    `approximate ${k}-NN: Gaussian random projection ${cols} → ${m} dims, neighbours among a random sample of ${reference.length} of ${rows} rows`,
+  );
+}
+
+/** A Gaussian projection as `m × cols` rows scaled by 1/√m, so squared lengths are kept on average. */
+function randomProjection(cols: number, m: number, seed: number): Float64Array {
+  const gaussian = createGaussian(createRandom(seed));
+  const scale = 1 / Math.sqrt(m);
+  return Float64Array.from({ length: m * cols }, () => gaussian() * scale);
+}
+
+function checkK(k: number, rows: number): number {
+  if (!Number.isInteger(k) || k < 1) throw new RangeError(`k must be a positive integer, got ${k}`);
+  if (k >= rows) throw new RangeError(`k = ${k} needs more than ${k} rows, got ${rows}`);
+  return k;
+}
+
+function finish(kth: Float64Array, method: KnnDensity["method"], description: string): KnnDensity {
+  return { kthDistance: kth, density: kth.map((d) => 1 / d), method, description };
+}
+
+/** Queries handled against each reference panel at once, for cache reuse. */
+const QUERY_BLOCK = 64;
+
+/**
+ * For every row, the distance to its k-th nearest neighbour among the `reference` rows
+ * (itself excluded). Distances come from ‖x‖² + ‖y‖² − 2x·y over query blocks; the k
+ * smallest are kept per query in a sorted list (k is small).
+ */
+function kthNeighbourDistances(data: Float32Array | Float64Array, rows: number, cols: number, reference: Uint32Array, k: number): Float64Array {
+  const norms = new Float64Array(rows);
+  for (let i = 0; i < rows; i++) {
+    let sum = 0;
+    for (let c = 0; c < cols; c++) sum += data[i * cols + c] ** 2;
+    norms[i] = sum;
+  }
+  const best = new Float64Array(QUERY_BLOCK * k);
+  const kth = new Float64Array(rows);
+  for (let first = 0; first < rows; first += QUERY_BLOCK) {
+    const count = Math.min(QUERY_BLOCK, rows - first);
+    best.fill(Infinity);
+    for (const j of reference) {
+      const jBase = j * cols;
+      const jNorm = norms[j];
+      for (let q = 0; q < count; q++) {
+        const i = first + q;
+        if (i === j) continue;
+        const iBase = i * cols;
+        let dot0 = 0, dot1 = 0, dot2 = 0, dot3 = 0;
+        let c = 0;
+        for (; c + 3 < cols; c += 4) {
+          dot0 += data[iBase + c] * data[jBase + c];
+          dot1 += data[iBase + c + 1] * data[jBase + c + 1];
+          dot2 += data[iBase + c + 2] * data[jBase + c + 2];
+          dot3 += data[iBase + c + 3] * data[jBase + c + 3];
+        }
+        for (; c < cols; c++) dot0 += data[iBase + c] * data[jBase + c];
+        const distance = norms[i] + jNorm - 2 * (dot0 + dot1 + dot2 + dot3);
+        const o = q * k;
+        if (distance >= best[o + k - 1]) continue;
+        let p = k - 1;
+        while (p > 0 && best[o + p - 1] > distance) {
+          best[o + p] = best[o + p - 1];
+          p--;
+        }
+        best[o + p] = distance;
+      }
+    }
+    for (let q = 0; q < count; q++) kth[first + q] = Math.sqrt(Math.max(0, best[q * k + k - 1]));
+  }
+  return kth;
+}
+
+/** How grid sparsity and kNN density agree. */
+export interface DensityAgreement {
+  /** kNN-density value below which a point counts as low density (the `quantile` of all points). */
+  lowDensityCutoff: number;
+  /** Share of the points in grid-sparse cells whose kNN density is in the low quantile. */
+  sparsePointsLowShare: number;
+  /** Share of all points in the low quantile (= quantile, for reference). */
+  baseline: number;
+  /** Sparse cells where fewer than half the points have low kNN density. */
+  disagreeingCells: { cell: number; points: number; lowShare: number }[];
+}
+
+/**
+ * Compares the grid's sparse cells with the kNN density: a sparse cell "agrees" when
+ * most of its points are in the lowest `quantile` of kNN density (default 0.25).
+ */
+export function compareDensities(cellOfPoint: Uint32Array, sparse: Uint8Array, knn: KnnDensity, quantile = 0.25): DensityAgreement {
+  const rows = cellOfPoint.length;
+  if (knn.density.length !== rows) throw new RangeError(`kNN density has ${knn.density.length} points, the grid ${rows}`);
+  const sorted = Float64Array.from(knn.density).sort();
+  const cutoff = sorted[Math.min(rows - 1, Math.floor(quantile * rows))];
+  const perCell = new Map<number, { points: number; low: number }>();
+  let sparsePoints = 0;
+  let sparseLow = 0;
+  let low = 0;
+  for (let i = 0; i < rows; i++) {
+    const isLow = knn.density[i] < cutoff;
+    if (isLow) low++;
+    const cell = cellOfPoint[i];
+    if (!sparse[cell]) continue;
+    sparsePoints++;
+    if (isLow) sparseLow++;
+    const entry = perCell.get(cell) ?? { points: 0, low: 0 };
+    entry.points++;
+    if (isLow) entry.low++;
+    perCell.set(cell, entry);
+  }
+  const disagreeingCells = [...perCell.entries()]
+    .map(([cell, { points, low: lowPoints }]) => ({ cell, points, lowShare: lowPoints / points }))
+    .filter((entry) => entry.lowShare < 0.5)
+    .sort((a, b) => a.lowShare - b.lowShare || a.cell - b.cell);
+  return { lowDensityCutoff: cutoff, sparsePointsLowShare: sparsePoints ? sparseLow / sparsePoints : 0, baseline: low / rows, disagreeingCells };
+}
