@@ -103,6 +103,17 @@ describe("exportBatch", () => {
     expect(forVllm.warnings).toEqual([]);
   });
 
+  it("walks past one page of rows: every pending request exactly once, in the order recorded", async () => {
+    const insert = db.transaction(() => {
+      for (let index = 0; index < 2500; index += 1) pending(`row-${String(index).padStart(4, "0")}`, "/v1/embeddings", { input: [String(index)] });
+    });
+    insert();
+    const result = await exportBatch(db, path.join(directory, "many.jsonl"));
+    const ids = readLines(result.files[0]).map((line) => line.custom_id);
+    expect(result.requests).toBe(2500);
+    expect(ids).toEqual(Array.from({ length: 2500 }, (_, index) => `row-${String(index).padStart(4, "0")}`));
+  });
+
   it("reports rows it cannot export instead of dropping them silently", async () => {
     pending("good", "/v1/chat/completions", { messages: [] });
     db.prepare(

@@ -1,7 +1,7 @@
 import { open, rename, rm } from "node:fs/promises";
 import type { FileHandle } from "node:fs/promises";
 import path from "node:path";
-import type { Database } from "better-sqlite3";
+import type { Database, Statement } from "better-sqlite3";
 import { UsageError } from "../../core/errors.js";
 import { progress, silent } from "../../core/events.js";
 import type { ProgressListener } from "../../core/events.js";
@@ -46,6 +46,7 @@ export interface ExportBatchResult {
 }
 
 interface PendingRow {
+  rowid: number;
   key: string;
   model: string | null;
   endpoint: string;
@@ -123,12 +124,15 @@ export async function exportBatch(
         continue;
       }
       let part = 0;
-      const rows = db
-        .prepare(
-          `SELECT key, model, endpoint, request FROM request_cache WHERE ${where} AND endpoint IN (${urlEndpoints.map(() => "?").join(",")}) ORDER BY created_at, key`,
-        )
-        .iterate(...parameters, ...urlEndpoints) as IterableIterator<PendingRow>;
-      for (const row of rows) {
+      const rows = pages(
+        db.prepare(
+          `SELECT rowid, key, model, endpoint, request FROM request_cache
+           WHERE ${where} AND endpoint IN (${urlEndpoints.map(() => "?").join(",")}) AND rowid > ?
+           ORDER BY rowid LIMIT ${PAGE_ROWS}`,
+        ),
+        [...parameters, ...urlEndpoints],
+      );
+      for await (const row of rows) {
         seen += 1;
         if (seen % 1000 === 0) onProgress(progress.tick("requests", seen, total));
         const body = requestBody(row);
@@ -188,6 +192,25 @@ export async function exportBatch(
     await Promise.all(written.map((file) => rm(file.temporary, { force: true })));
     await file?.abandon();
     throw error;
+  }
+}
+
+/** Rows per page when walking the pending requests. */
+const PAGE_ROWS = 1000;
+
+/**
+ * The rows of a query paged by rowid (the order requests were recorded in), one page at a
+ * time. A better-sqlite3 iterator would keep the connection busy across our awaits, so any
+ * other use of the database meanwhile would throw; a page is read whole, then it is free again.
+ * Paging by rowid walks the table once; sorting by another column would re-sort every page.
+ */
+async function* pages(statement: Statement, parameters: string[]): AsyncGenerator<PendingRow> {
+  let after = 0;
+  for (;;) {
+    const page = statement.all(...parameters, after) as PendingRow[];
+    yield* page;
+    if (page.length < PAGE_ROWS) return;
+    after = page[page.length - 1].rowid;
   }
 }
 
