@@ -1,7 +1,7 @@
+import { createReadStream } from "node:fs";
 import { Readable, pipeline } from "node:stream";
 import { CsvError, parse } from "csv-parse";
 import { InputError } from "../core/errors.js";
-import { readLines } from "./read-lines.js";
 import { throwIfAborted, type RawItem, type RowSource } from "./row-source.js";
 
 interface CsvRecord {
@@ -10,23 +10,53 @@ interface CsvRecord {
 }
 
 /**
- * CSV with a header row, streamed through csv-parse: quoted fields may span lines. Lines
- * are decoded as strict UTF-8 first (so a bad byte is reported with its line) and line
- * endings become `\n`. Every value is a string. A row with a different number of columns
+ * CSV with a header row, streamed through csv-parse: quoted fields may span lines. Bytes
+ * are decoded as strict UTF-8 (a bad byte is reported with its line). Every value is a
+ * string, kept as written (a `\r\n` inside a quoted field stays). A row with a different number of columns
  * than the header is a `ragged-row` problem; broken quoting or bad bytes stop the read,
  * since nothing after them can be trusted to line up.
  */
 export function readCsv(path: string, signal?: AbortSignal): RowSource {
   const counter = { bytes: 0 };
   async function* text(): AsyncGenerator<string, void, undefined> {
-    for await (const line of readLines(path, counter, signal)) {
-      if ("invalidUtf8" in line) {
-        throw new InputError("invalid-utf8", `${path}:${line.line}: invalid UTF-8 bytes`, { file: path, line: line.line });
+    // Whole chunks go through one streaming fatal decoder (native, fast); only when it
+    // rejects a chunk do we go back over that chunk line by line to name the bad line.
+    const decoder = new TextDecoder("utf-8", { fatal: true });
+    let linesBefore = 0;
+    let carry = Buffer.alloc(0);
+    for await (const chunk of createReadStream(path, { highWaterMark: 256 * 1024, signal }) as AsyncIterable<Buffer>) {
+      counter.bytes += chunk.length;
+      let decoded: string;
+      try {
+        decoded = decoder.decode(chunk, { stream: true });
+      } catch {
+        const line = linesBefore + firstBadLine(Buffer.concat([carry, chunk]), (bytes) => {
+          new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+          return true;
+        });
+        throw new InputError("invalid-utf8", `${path}:${line}: invalid UTF-8 bytes`, { file: path, line });
       }
-      if (line.text.includes("\u0000")) {
-        throw new InputError("binary-file", `${path}:${line.line}: binary data (NUL byte), expected UTF-8 text`, { file: path, line: line.line });
+      if (decoded.includes("\u0000")) {
+        const line = linesBefore + firstBadLine(Buffer.concat([carry, chunk]), (bytes) => !bytes.includes(0));
+        throw new InputError("binary-file", `${path}:${line}: binary data (NUL byte), expected UTF-8 text`, { file: path, line });
       }
-      yield `${line.text}\n`;
+      // Keep the unfinished last line, to place an error in the next chunk on the right line.
+      // It is capped: a megabyte-long line only costs precision, never quadratic copying.
+      const lastNewline = chunk.lastIndexOf(0x0a);
+      if (lastNewline !== -1) {
+        linesBefore += countNewlines(chunk);
+        carry = Buffer.from(chunk.subarray(lastNewline + 1));
+      } else {
+        carry = Buffer.concat([carry, chunk]);
+        if (carry.length > CARRY_LIMIT) carry = Buffer.from(carry.subarray(carry.length - CARRY_LIMIT));
+      }
+      yield decoded;
+    }
+    try {
+      const rest = decoder.decode();
+      if (rest) yield rest;
+    } catch {
+      throw new InputError("invalid-utf8", `${path}:${linesBefore + 1}: invalid UTF-8 bytes (truncated character at the end)`, { file: path, line: linesBefore + 1 });
     }
   }
 
@@ -76,4 +106,35 @@ export function readCsv(path: string, signal?: AbortSignal): RowSource {
     }
   }
   return { items: items(), bytesRead: () => counter.bytes, where: (line) => `${path}:${line}` };
+}
+
+const CARRY_LIMIT = 1024 * 1024;
+
+function countNewlines(bytes: Buffer): number {
+  let count = 0;
+  let index = bytes.indexOf(0x0a);
+  while (index !== -1) {
+    count++;
+    index = bytes.indexOf(0x0a, index + 1);
+  }
+  return count;
+}
+
+/** 1-based line (within `bytes`) of the first line that `isGood` rejects. */
+function firstBadLine(bytes: Buffer, isGood: (line: Buffer) => boolean): number {
+  let line = 1;
+  let start = 0;
+  for (;;) {
+    const newline = bytes.indexOf(0x0a, start);
+    const end = newline === -1 ? bytes.length : newline;
+    let good: boolean;
+    try {
+      good = isGood(bytes.subarray(start, end));
+    } catch {
+      good = false;
+    }
+    if (!good || newline === -1) return line;
+    start = newline + 1;
+    line++;
+  }
 }

@@ -117,6 +117,15 @@ describe("text details", () => {
     }
   });
 
+  it("reads a JSONL row longer than several read chunks", async () => {
+    const path = temp.file("long-row.jsonl");
+    const answer = "é".repeat(150_000) + " #### 1";
+    writeJsonl(path, [{ question: "short", answer: "a" }, { question: "long", answer }, { question: "after", answer: "b" }]);
+    const { examples } = await readAll(path);
+    expect(examples.map((e) => e.answer.length)).toEqual([1, answer.length, 1]);
+    expect(examples[1].answer).toBe(answer);
+  });
+
   it("stops when the signal is aborted", async () => {
     const controller = new AbortController();
     const reader = await openDataset(temp.file("slice.jsonl"), { signal: controller.signal });

@@ -111,6 +111,16 @@ describe("row problems: file:line: reason", () => {
     expect([csv.code, csv.message]).toEqual(["invalid-utf8", `${temp.file("latin1.csv")}:3: invalid UTF-8 bytes`]);
   });
 
+  it("bad bytes deep in a CSV (past the first read chunks) still name their line", async () => {
+    const rows = Array.from({ length: 6000 }, (_, i) => `"question number ${i} with some padding text to make the line longer",answer ${i}`);
+    const head = Buffer.from(["question,answer", ...rows.slice(0, 4000)].join("\n") + "\n");
+    const tail = Buffer.from(rows.slice(4000).join("\n") + "\n");
+    const utf8 = await failure("deep.csv", Buffer.concat([head, Buffer.from("caf"), Buffer.from([0xe9]), Buffer.from(",x\n"), tail]));
+    expect([utf8.code, utf8.message]).toEqual(["invalid-utf8", `${temp.file("deep.csv")}:4002: invalid UTF-8 bytes`]);
+    const nul = await failure("deep-nul.csv", Buffer.concat([head, Buffer.from("a\u0000b,x\n"), tail]));
+    expect([nul.code, nul.message]).toEqual(["binary-file", `${temp.file("deep-nul.csv")}:4002: binary data (NUL byte), expected UTF-8 text`]);
+  });
+
   it("a CSV with a ragged row, counted by its starting line past multi-line fields", async () => {
     const error = await failure("ragged.csv", 'question,answer\n"line one\nline two",a1\nq2,a2,extra\n');
     expect([error.code, error.message]).toEqual(["ragged-row", `${temp.file("ragged.csv")}:4: expected 2 columns, got 3`]);

@@ -12,14 +12,14 @@ export type TextLine = { line: number; text: string } | { line: number; invalidU
 export async function* readLines(path: string, counter: { bytes: number }, signal?: AbortSignal): AsyncGenerator<TextLine, void, undefined> {
   const decoder = new TextDecoder("utf-8", { fatal: true, ignoreBOM: false });
   const stream = createReadStream(path, { highWaterMark: 64 * 1024, signal });
-  let pending: Buffer | undefined;
+  // Pieces of a line that spans chunks, joined once when its newline arrives (no quadratic copying).
+  let pending: Buffer[] = [];
   let line = 0;
   const decode = (bytes: Buffer): TextLine => {
     line++;
     const end = bytes.length > 0 && bytes[bytes.length - 1] === 0x0d ? bytes.length - 1 : bytes.length;
     try {
-      // The decoder drops a BOM only at the start of its input, which is what we want per line 1
-      // and harmless elsewhere (a BOM mid-file is not valid content anyway).
+      // Each decode() drops a leading BOM: what line 1 needs, and harmless on other lines.
       return { line, text: decoder.decode(bytes.subarray(0, end)) };
     } catch {
       return { line, invalidUtf8: true };
@@ -31,9 +31,10 @@ export async function* readLines(path: string, counter: { bytes: number }, signa
     let newline = chunk.indexOf(0x0a, start);
     while (newline !== -1) {
       const piece = chunk.subarray(start, newline);
-      if (pending) {
-        yield decode(Buffer.concat([pending, piece]));
-        pending = undefined;
+      if (pending.length) {
+        pending.push(piece);
+        yield decode(Buffer.concat(pending));
+        pending = [];
       } else {
         yield decode(piece);
       }
@@ -41,10 +42,9 @@ export async function* readLines(path: string, counter: { bytes: number }, signa
       newline = chunk.indexOf(0x0a, start);
     }
     if (start < chunk.length) {
-      // Copy: the stream may reuse its chunk buffers.
-      const rest = Buffer.from(chunk.subarray(start));
-      pending = pending ? Buffer.concat([pending, rest]) : rest;
+      // Copy, so a short tail does not keep the whole 64 KiB chunk alive.
+      pending.push(Buffer.from(chunk.subarray(start)));
     }
   }
-  if (pending && pending.length > 0) yield decode(pending);
+  if (pending.length) yield decode(Buffer.concat(pending));
 }
