@@ -12,7 +12,7 @@ type Token =
   | { kind: "op"; op: "+" | "-" | "*" | "/" | "^" | "(" | ")" };
 
 const MAX_TOKENS = 2000;
-const MAX_DEPTH = 100;
+const MAX_DEPTH = 400;
 const NUMBER = /(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?/y;
 const KNOWN_NAMES = new Set(["pi", "inf", "infinity", "sqrt"]);
 

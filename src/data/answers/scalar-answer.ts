@@ -66,7 +66,8 @@ export function prepareScalar(plain: string): ScalarAnswer {
 function stripUnits(expression: string): string {
   const glued = GLUED_UNIT.exec(expression);
   if (glued !== null && evaluateExpression(glued[1]) !== null) return glued[1].trim();
-  const tokens = expression.split(/\s+/);
+  // `\text{ cm}^2` leaves "cm ^2": the exponent belongs to the unit word.
+  const tokens = expression.replace(/\s+\^/g, "^").split(/\s+/);
   let keep = tokens.length;
   while (keep > 1 && UNIT_TOKEN.test(tokens[keep - 1]) && !RESERVED_WORDS.has(tokens[keep - 1].toLowerCase())) keep--;
   if (keep === tokens.length) return expression;
