@@ -1,0 +1,189 @@
+/**
+ * Map-stage benchmark: generated Gaussian mixtures with planted sparse bridges, run
+ * through PCA, grid density, sparse regions, seed pairs and kNN density, with seconds
+ * per stage and peak memory; and, when Debian's python3-sklearn is importable, sklearn's
+ * PCA (and exact kNN where feasible) on the same bytes. Returns figures, prints nothing.
+ */
+import { execFileSync } from "node:child_process";
+import { closeSync, mkdtempSync, openSync, readSync, rmSync, writeSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { densityGrid } from "../src/geometry/grid-density.js";
+import { knnDensityStreaming } from "../src/geometry/knn-density.js";
+import type { RowBlock, RowSource } from "../src/geometry/matrix.js";
+import { pcaStreaming, projectPcaStreaming } from "../src/geometry/pca.js";
+import { createGaussian, createRandom } from "../src/geometry/random.js";
+import { selectSeedPairs } from "../src/geometry/seed-pairs.js";
+import { findSparseRegions } from "../src/geometry/sparse-regions.js";
+import { chooseThreshold } from "../src/geometry/threshold.js";
+
+/** One benchmark case. */
+export interface MapBenchSize {
+  rows: number;
+  cols: number;
+}
+
+/** Options of {@link benchMap}. */
+export interface MapBenchOptions {
+  /** Default 50K × 768 and 400K × 1024. */
+  sizes?: MapBenchSize[];
+  /** Run the sklearn peer when importable. Default true. */
+  sklearn?: boolean;
+  /** Exact sklearn kNN only up to this many rows (it is O(n²)). Default 60,000. */
+  sklearnKnnMaxRows?: number;
+}
+
+const ROWS_PER_BLOCK = 4096;
+
+/** Runs the benchmark; each case is written to a temp file and streamed back in blocks. */
+export async function benchMap(options: MapBenchOptions = {}): Promise<{ name: string; figures: Record<string, number> }[]> {
+  const sizes = options.sizes ?? [
+    { rows: 50_000, cols: 768 },
+    { rows: 400_000, cols: 1024 },
+  ];
+  const python = options.sklearn === false ? null : findSklearnPython();
+  const results: { name: string; figures: Record<string, number> }[] = [];
+  for (const { rows, cols } of sizes) {
+    const directory = mkdtempSync(join(tmpdir(), "gapfill-map-bench-"));
+    try {
+      const file = join(directory, "embeddings.f32");
+      let started = performance.now();
+      writeMixture(file, rows, cols);
+      const figures: Record<string, number> = { rows, cols, generate_s: seconds(started) };
+      const source = fileRowSource(file, rows, cols);
+      const rssBefore = process.resourceUsage().maxRSS * 1024;
+
+      started = performance.now();
+      const model = await pcaStreaming(source, 2, { seed: 0 });
+      const points = await projectPcaStreaming(model, source);
+      figures.pca_s = seconds(started);
+      figures.pca_data_passes = model.passes + 1; // fit passes plus the projection pass
+
+      started = performance.now();
+      const grid = densityGrid(points, rows, 2);
+      figures.grid_s = seconds(started);
+      figures.grid_cells = grid.cellCount;
+
+      started = performance.now();
+      const threshold = chooseThreshold(grid.density, grid.counts);
+      const sparse = findSparseRegions(grid, threshold.threshold);
+      figures.sparse_s = seconds(started);
+      figures.threshold = threshold.threshold;
+      figures.sparse_regions = sparse.regions.length;
+
+      started = performance.now();
+      const pairs = selectSeedPairs(points, rows, grid, sparse.regions, 100, { seed: 0 });
+      figures.seeds_s = seconds(started);
+      figures.seed_pairs = pairs.length;
+
+      started = performance.now();
+      await knnDensityStreaming(source, { k: 10 });
+      figures.knn_s = seconds(started);
+
+      const peak = process.resourceUsage().maxRSS * 1024;
+      const bytes = rows * cols * 4;
+      figures.embedding_mb = bytes / 2 ** 20;
+      figures.peak_rss_mb = peak / 2 ** 20;
+      figures.peak_rss_before_case_mb = rssBefore / 2 ** 20;
+      figures.peak_rss_over_embedding = peak / bytes;
+
+      if (python) {
+        const runKnn = rows <= (options.sklearnKnnMaxRows ?? 60_000);
+        const output = execFileSync(python, [new URL("./sklearn_peer.py", import.meta.url).pathname.replace(/dist\/bench\/sklearn_peer\.py$/, "bench/sklearn_peer.py"), file, String(rows), String(cols), "10", runKnn ? "1" : "0"], {
+          encoding: "utf8",
+          maxBuffer: 1 << 20,
+        });
+        const peer = JSON.parse(output.trim().split("\n").pop() as string) as { pca_s: number; knn_s?: number };
+        figures.sklearn_pca_s = peer.pca_s;
+        figures.pca_over_sklearn = figures.pca_s / peer.pca_s;
+        if (peer.knn_s !== undefined) {
+          figures.sklearn_exact_knn_s = peer.knn_s;
+          figures.knn_over_sklearn_exact = figures.knn_s / peer.knn_s;
+        }
+      }
+      results.push({ name: `map ${rows} x ${cols}`, figures });
+    } finally {
+      rmSync(directory, { recursive: true, force: true });
+    }
+  }
+  return results;
+}
+
+function seconds(started: number): number {
+  return (performance.now() - started) / 1000;
+}
+
+/** A Python with sklearn, or null: Debian's python3-sklearn lives under /usr/bin/python3. */
+function findSklearnPython(): string | null {
+  for (const candidate of ["/usr/bin/python3", "python3"]) {
+    try {
+      execFileSync(candidate, ["-c", "import sklearn"], { stdio: "ignore" });
+      return candidate;
+    } catch {
+      // Not this one.
+    }
+  }
+  return null;
+}
+
+/**
+ * Writes rows of a mixture in `cols` dimensions: 6 Gaussian clusters (σ = 1) with
+ * centres 12 apart along random directions, plus thin bridges: 1% of the rows lie on
+ * the segments between consecutive centres — the planted sparse regions. Block by block,
+ * so memory stays one block.
+ */
+function writeMixture(file: string, rows: number, cols: number): void {
+  const random = createRandom(42);
+  const gaussian = createGaussian(random);
+  const clusters = 6;
+  const centres = Array.from({ length: clusters }, () => Float32Array.from({ length: cols }, () => (gaussian() * 12) / Math.sqrt(cols) * Math.sqrt(2)));
+  const handle = openSync(file, "w");
+  const block = new Float32Array(ROWS_PER_BLOCK * cols);
+  try {
+    for (let start = 0; start < rows; start += ROWS_PER_BLOCK) {
+      const count = Math.min(ROWS_PER_BLOCK, rows - start);
+      for (let r = 0; r < count; r++) {
+        const o = r * cols;
+        const c = Math.floor(random() * clusters);
+        if (random() < 0.01) {
+          const next = centres[(c + 1) % clusters];
+          const t = random();
+          for (let j = 0; j < cols; j++) block[o + j] = centres[c][j] * (1 - t) + next[j] * t + 0.3 * gaussian();
+        } else {
+          for (let j = 0; j < cols; j++) block[o + j] = centres[c][j] + gaussian();
+        }
+      }
+      writeSync(handle, new Uint8Array(block.buffer, 0, count * cols * 4));
+    }
+  } finally {
+    closeSync(handle);
+  }
+}
+
+/** Streams a raw float32 file in blocks through one reused buffer. */
+function fileRowSource(file: string, rows: number, cols: number): RowSource {
+  return {
+    rows,
+    cols,
+    *blocks(): Iterable<RowBlock> {
+      const buffer = new Float32Array(ROWS_PER_BLOCK * cols);
+      const bytes = new Uint8Array(buffer.buffer);
+      const handle = openSync(file, "r");
+      try {
+        for (let start = 0; start < rows; start += ROWS_PER_BLOCK) {
+          const count = Math.min(ROWS_PER_BLOCK, rows - start);
+          const length = count * cols * 4;
+          let read = 0;
+          while (read < length) {
+            const got = readSync(handle, bytes, read, length - read, start * cols * 4 + read);
+            if (got === 0) throw new RangeError(`${file} ended at row ${start} of ${rows}`);
+            read += got;
+          }
+          yield { data: buffer.subarray(0, count * cols), rows: count };
+        }
+      } finally {
+        closeSync(handle);
+      }
+    },
+  };
+}

@@ -1,0 +1,31 @@
+"""Benchmark peer for bench/map-bench.ts: sklearn's PCA (and exact kNN) on the same float32 data.
+
+Usage: python3 sklearn_peer.py DATA.bin ROWS COLS K_NEIGHBOURS RUN_KNN(0|1)
+Prints one JSON line with seconds per stage.
+"""
+import json
+import sys
+import time
+
+import numpy as np
+from sklearn.decomposition import PCA
+from sklearn.neighbors import NearestNeighbors
+
+
+def main() -> None:
+    path, rows, cols, k, run_knn = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4]), sys.argv[5] == "1"
+    data = np.memmap(path, dtype=np.float32, mode="r", shape=(rows, cols))
+    data = np.asarray(data)
+    figures = {}
+    start = time.perf_counter()
+    PCA(n_components=2, svd_solver="randomized", random_state=0).fit_transform(data)
+    figures["pca_s"] = time.perf_counter() - start
+    if run_knn:
+        start = time.perf_counter()
+        NearestNeighbors(n_neighbors=k + 1, algorithm="brute").fit(data).kneighbors(data)
+        figures["knn_s"] = time.perf_counter() - start
+    print(json.dumps(figures))
+
+
+if __name__ == "__main__":
+    main()
