@@ -1,0 +1,26 @@
+/** The geometry layer: reduction, density, sparse regions, seed pairs, interpolation, lexical embedding. */
+export type { Matrix, RowBlock, RowSource, SyncRowSource } from "./matrix.js";
+export { denseRowSource } from "./matrix.js";
+export type { Random } from "./random.js";
+export { createGaussian, createRandom } from "./random.js";
+export type { RandomizedOptions } from "./subspace-iteration.js";
+export type { PcaModel } from "./pca.js";
+export { pca, pcaStreaming, projectPca, projectPcaStreaming } from "./pca.js";
+export type { CsrMatrix, SvdModel } from "./truncated-svd.js";
+export { projectSvdDense, projectSvdSparse, truncatedSvd, truncatedSvdDense } from "./truncated-svd.js";
+export type { DensityGrid, GridOptions } from "./grid-density.js";
+export { cellCenter, cellCoordinates, cellIndex, densityGrid, parseGridShape } from "./grid-density.js";
+export type { ThresholdChoice, ThresholdOptions } from "./threshold.js";
+export { chooseThreshold } from "./threshold.js";
+export type { SparseMap, SparseOptions, SparseRegion } from "./sparse-regions.js";
+export { findSparseRegions } from "./sparse-regions.js";
+export type { SeedPair, SeedPairOptions, SideName } from "./seed-pairs.js";
+export { selectSeedPairs, SIDE_NAMES } from "./seed-pairs.js";
+export type { PaddedAverageOptions } from "./interpolate.js";
+export { midpoint, normalizeWeights, paddedWeightedAverage, uniformWeights, weightedPool } from "./interpolate.js";
+export type { DensityAgreement, KnnDensity, KnnDensityOptions } from "./knn-density.js";
+export { compareDensities, knnDensity, knnDensityStreaming } from "./knn-density.js";
+export type { IdfTable, Tfidf, TfidfOptions } from "./tfidf.js";
+export { idfTable, idfTokenWeights, tfidf, tokenize } from "./tfidf.js";
+export type { LexicalEmbedding, LexicalEmbeddingOptions } from "./lexical-embedding.js";
+export { LEXICAL_LABEL, lexicalEmbedding } from "./lexical-embedding.js";
