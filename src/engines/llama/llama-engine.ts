@@ -214,6 +214,9 @@ class LlamaEngine implements Engine {
     }
     return this.serial(async () => {
       const ffi = await this.ffiModel();
+      if (embeddings.cols !== ffi.nEmbdInput) {
+        throw new InputError("bad-embeddings", `embedding rows have ${embeddings.cols} columns; ${this.path} takes ${ffi.nEmbdInput}`);
+      }
       const result = decodeFromEmbeddings(ffi, embeddings, { prefix: options.prefix, suffix: options.suffix, maxTokens: options.maxTokens ?? DEFAULT_MAX_TOKENS, stop: options.stop });
       return { text: result.text, usage: { promptTokens: result.promptTokens, completionTokens: result.tokens.length }, finishReason: result.finishReason };
     });

@@ -45,10 +45,24 @@ async function samplingOf(llama: Llama, options: GenerateOptions, defaultSeed: n
     customStopTriggers: options.stop?.filter((s) => s.length > 0),
     grammar: options.jsonSchema ? await grammarFor(llama, options.jsonSchema) : undefined,
     signal: options.signal,
+    // node-llama-cpp penalizes repeats by default; gapfill's greedy means the model's own argmax.
+    repeatPenalty: false as const,
   };
 }
 
-/** Where the generated tokens begin in the sequence (the last one may not be evaluated yet). */
+/** Tokens of the prompt the chat template renders for `messages` (with the open model turn). */
+function chatPromptTokens(chat: LlamaChat, sequence: LlamaContextSequence, messages: readonly ChatMessage[]): number {
+  const history = toHistory(messages);
+  if (history.at(-1)?.type !== "model") history.push({ type: "model", response: [] });
+  const { contextText } = chat.chatWrapper.generateContextState({ chatHistory: history });
+  return contextText.tokenize(sequence.model.tokenizer).length;
+}
+
+/**
+ * Log-probs of the tokens behind the returned text. Scored again teacher-forced after the
+ * generation; where the generated tokens begin in the sequence is found by matching them
+ * (the last one may not have been evaluated yet).
+ */
 async function logprobsOf(sequence: LlamaContextSequence, generated: readonly Token[]): Promise<number[] | undefined> {
   if (generated.length === 0) return [];
   const context = sequence.contextTokens;
@@ -76,7 +90,7 @@ export async function chatOnce(llama: Llama, sequence: LlamaContextSequence, mes
     const usage = sequence.tokenMeter.getState();
     const generation: Generation = {
       text: result.response,
-      usage: { promptTokens: usage.usedInputTokens - before.usedInputTokens, completionTokens: generated.length },
+      usage: { promptTokens: chatPromptTokens(chat, sequence, messages), completionTokens: usage.usedOutputTokens - before.usedOutputTokens },
       finishReason: finishReason(result.metadata.stopReason),
     };
     if (options.logprobs) generation.tokenLogprobs = await logprobsOf(sequence, generated);
@@ -91,16 +105,21 @@ export async function completeOnce(llama: Llama, sequence: LlamaContextSequence,
   await sequence.clearHistory();
   const before = sequence.tokenMeter.getState();
   const generated: Token[] = [];
+  const model = sequence.model;
+  // Tokenized here so the prompt count is exact. LlamaCompletion itself prepends BOS where the
+  // vocab wants one (also to a token array), so it is counted but not added.
+  const promptTokens = model.tokenize(prompt, false);
+  const bosCount = model.tokens.shouldPrependBosToken && model.tokens.bos !== null ? 1 : 0;
   const completion = new LlamaCompletion({ contextSequence: sequence, autoDisposeSequence: false });
   try {
-    const result = await completion.generateCompletionWithMeta(prompt, {
+    const result = await completion.generateCompletionWithMeta(promptTokens, {
       ...(await samplingOf(llama, options, defaultSeed)),
       onToken: (tokens) => generated.push(...tokens),
     });
     const usage = sequence.tokenMeter.getState();
     const generation: Generation = {
       text: result.response,
-      usage: { promptTokens: usage.usedInputTokens - before.usedInputTokens, completionTokens: generated.length },
+      usage: { promptTokens: bosCount + promptTokens.length, completionTokens: usage.usedOutputTokens - before.usedOutputTokens },
       finishReason: finishReason(result.metadata.stopReason),
     };
     if (options.logprobs) generation.tokenLogprobs = await logprobsOf(sequence, generated);

@@ -4,7 +4,7 @@ import type { ContinuationScore } from "../../core/engine.js";
 /**
  * Teacher-forced log-probabilities of `continuation` tokens after `prompt` tokens, through
  * node-llama-cpp's `controlledEvaluate`: for each continuation token, the raw logit of that
- * token, the max logit and the total weight Σexp(logit − max) give
+ * token, the max logit (via the top-1 token) and the total weight Σexp(logit − max) give
  * ln p = logit − max − ln(total). No sampling options apply, so these are the model's own
  * probabilities. The sequence is cleared first.
  */
@@ -14,7 +14,7 @@ export async function scoreContinuation(sequence: LlamaContextSequence, prompt: 
   const input = all.slice(0, -1).map((token, i) => {
     const target = all[i + 1];
     if (i < prompt.length - 1) return token;
-    return [token, { generateNext: { logits: { filter: { tokens: [target], includeMax: true } }, totalLogitWeight: true } }] as const;
+    return [token, { generateNext: { logits: { filter: { tokens: [target], includeTop: 1 } }, totalLogitWeight: true } }] as const;
   });
   const results = await sequence.controlledEvaluate(input as Parameters<LlamaContextSequence["controlledEvaluate"]>[0]);
   const tokenLogprobs: number[] = [];
@@ -24,8 +24,9 @@ export async function scoreContinuation(sequence: LlamaContextSequence, prompt: 
     const total = next?.totalLogitWeight;
     const target = all[i + 1];
     const logit = logits?.get(target);
-    // The map is sorted highest first: its first value is the max logit.
-    const max = logits ? logits.values().next().value : undefined;
+    // The filter includes the top-1 token, so the largest value in the map is the max logit.
+    // (node-llama-cpp 3.22.1's `includeMax` returned only the filtered tokens.)
+    const max = logits && logits.size ? Math.max(...logits.values()) : undefined;
     if (logit === undefined || max === undefined || total === undefined) throw new Error(`node-llama-cpp returned no logits for position ${i}`);
     tokenLogprobs.push(logit - max - Math.log(total));
   }

@@ -33,7 +33,10 @@ function argmax(values: Float32Array): number {
  */
 export function greedyFromSegments(model: FfiModel, segments: readonly Segment[], options: GreedyOptions): GreedyResult {
   const promptTokens = segments.reduce((sum, s) => sum + segmentLength(s), 0);
-  return model.withContext({ tokens: promptTokens + options.maxTokens }, (context) => {
+  // Generation stops with "length" where the context ends, rather than refusing a long maxTokens.
+  const room = Math.max(0, model.contextLimit - promptTokens);
+  const maxTokens = Math.min(options.maxTokens, room);
+  return model.withContext({ tokens: promptTokens + maxTokens }, (context) => {
     const { llama } = model.lib;
     const collected: Float32Array[] = [];
     let position = 0;
@@ -49,7 +52,7 @@ export function greedyFromSegments(model: FfiModel, segments: readonly Segment[]
     let finishReason: "stop" | "length" = "length";
     let text = "";
     let logits = promptTokens > 0 ? readFloats(llama.getLogitsIth(context, -1), model.nVocab) : new Float32Array(0);
-    while (tokens.length < options.maxTokens && logits.length) {
+    while (tokens.length < maxTokens && logits.length) {
       const next = argmax(logits);
       if (model.isEndOfGeneration(next)) {
         finishReason = "stop";
@@ -63,7 +66,7 @@ export function greedyFromSegments(model: FfiModel, segments: readonly Segment[]
         finishReason = "stop";
         break;
       }
-      if (tokens.length === options.maxTokens) break;
+      if (tokens.length === maxTokens) break;
       decodeSegment(model, context, { tokens: [next] }, position++, "last");
       logits = readFloats(llama.getLogitsIth(context, -1), model.nVocab);
       if (options.collectLogits) collected.push(logits);

@@ -101,10 +101,15 @@ export class FfiModel {
     this.adapters.push({ path, pointer: adapter, scale });
   }
 
+  /** Most tokens one context may hold: the configured size, never past the trained context. */
+  get contextLimit(): number {
+    return Math.min(this.options.contextSize ?? Math.min(this.trainedContext, 4096), this.trainedContext);
+  }
+
   /** Run `use` with a fresh context sized for `tokens`, freeing the context afterwards (also on error). */
   withContext<T>(options: FfiContextOptions, use: (context: Pointer) => T): T {
     const { llama } = this.lib;
-    const limit = Math.min(this.options.contextSize ?? Math.min(this.trainedContext, 4096), this.trainedContext);
+    const limit = this.contextLimit;
     if (options.tokens > limit) {
       throw new InputError("context-overflow", `${options.tokens} tokens do not fit the context of ${limit} tokens (${this.path})`);
     }
