@@ -1,6 +1,10 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { EngineCallError, UsageError } from "../core/errors.js";
 import { createEngine } from "./create-engine.js";
+import { writeTinyLlamaGguf } from "./testing/tiny-gguf.js";
 
 /** A fetch that records calls and answers a fixed chat completion. */
 function recordingFetch() {
@@ -52,5 +56,25 @@ describe("createEngine", () => {
     expect(error).toBeInstanceOf(EngineCallError);
     expect(error.message).toContain("within 50 ms");
     expect(error.message).toContain("gave up after 2 attempts");
+  });
+
+  it("loads a llama: spec through the llama engine with the spec's options", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "gapfill-create-"));
+    try {
+      const path = join(dir, "tiny.gguf");
+      await writeTinyLlamaGguf(path);
+      const engine = await createEngine(`llama:${path}?threads=1&context=128`);
+      try {
+        expect(engine.kind).toBe("llama");
+        expect(engine.capabilities.has("input-embed")).toBe(true);
+        const generation = await engine.complete("ab", { maxTokens: 2 });
+        expect(generation.finishReason).toBe("length");
+        expect(generation.text.length).toBeGreaterThan(0);
+      } finally {
+        await engine.close();
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

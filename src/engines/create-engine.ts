@@ -45,15 +45,10 @@ export async function createEngine(spec: string, context: EngineContext = {}): P
   });
 }
 
-interface LlamaEngineModule {
-  createLlamaEngine(modelPath: string, options: Record<string, unknown>): Promise<Engine>;
-}
-
 async function createLlama(spec: LlamaEngineSpec, context: EngineContext): Promise<Engine> {
-  // A variable specifier keeps the import lazy for bundlers and type checkers alike.
-  const modulePath = "./llama/llama-engine.js";
-  const module = (await import(modulePath)) as LlamaEngineModule;
-  return module.createLlamaEngine(spec.modelPath, { ...spec.options, onEvent: context.onEvent });
+  // Imported on demand: node-llama-cpp and its native addon cost startup time no other command should pay.
+  const { createLlamaEngine } = await import("./llama/llama-engine.js");
+  return createLlamaEngine(spec.modelPath, { ...spec.options, onEvent: context.onEvent });
 }
 
 function defined<T extends Record<string, unknown>>(record: T): Partial<T> {

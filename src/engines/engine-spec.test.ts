@@ -7,8 +7,13 @@ const openai = (spec: string) => parseEngineSpec(spec) as OpenAIEngineSpec;
 describe("parseEngineSpec", () => {
   it("parses llama specs, local and hf:", () => {
     expect(parseEngineSpec("llama:/models/tiny.gguf")).toEqual({ kind: "llama", modelPath: "/models/tiny.gguf", options: {}, spec: "llama:/models/tiny.gguf" });
-    const hf = parseEngineSpec("llama:hf:user/repo/model.Q4_K_M.gguf?context=2048");
-    expect(hf).toMatchObject({ kind: "llama", modelPath: "hf:user/repo/model.Q4_K_M.gguf", options: { context: "2048" } });
+    const hf = parseEngineSpec("llama:hf:user/repo/model.Q4_K_M.gguf?threads=2&context=2048&pooling=mean&seed=0");
+    expect(hf).toEqual({
+      kind: "llama",
+      modelPath: "hf:user/repo/model.Q4_K_M.gguf",
+      options: { contextSize: 2048, threads: 2, pooling: "mean", seed: 0 },
+      spec: "llama:hf:user/repo/model.Q4_K_M.gguf?context=2048&pooling=mean&seed=0&threads=2",
+    });
   });
 
   it("parses openai specs with one or several URLs and options", () => {
@@ -34,6 +39,9 @@ describe("parseEngineSpec", () => {
     ["vllm:m@http://x", /unknown engine "vllm"/],
     ["llama:", /missing the model path/],
     ["llama:/models/tiny.bin", /not a .gguf file/],
+    ["llama:/m.gguf?context=-1", /context=-1 must be a whole number/],
+    ["llama:/m.gguf?pooling=max", /model or mean/],
+    ["llama:/m.gguf?gpu=1", /unknown option "gpu"/],
     ["openai:@http://x/v1", /missing the model name/],
     ["openai:m@ftp://x/v1", /must be an http/],
     ["openai:m@http://x/v1,http://x/v1", /listed twice/],

@@ -19,7 +19,9 @@ import { UsageError } from "../core/errors.js";
  * - `batch_size=N`: texts per `/v1/embeddings` request (default 64)
  * - `score=echo|prompt_logprobs`: how `score` asks for a continuation's log-probs (default echo)
  *
- * Options of llama specs are passed to the llama engine as strings.
+ * Options of llama specs:
+ * - `context=N`: context size in tokens; `threads=N`: CPU threads; `seed=N`: default seed
+ * - `pooling=model|mean`: how `embed` pools (the model's own pooling, or the mean of token states)
  *
  * MODEL may contain `:` and `/` (`ollama:llama3.1:8b`, `openai:Qwen/Qwen2.5-7B@http://…`); the
  * URL part starts at the first `@http://` or `@https://`. Secrets never go in a spec: URLs with
@@ -37,11 +39,18 @@ export interface OpenAISpecOptions {
   scoreMode?: ScoreMode;
 }
 
+export interface LlamaSpecOptions {
+  contextSize?: number;
+  threads?: number;
+  seed?: number;
+  pooling?: "model" | "mean";
+}
+
 export interface LlamaEngineSpec {
   kind: "llama";
   /** A file path, or an `hf:` URI for node-llama-cpp's resolver. */
   modelPath: string;
-  options: Record<string, string>;
+  options: LlamaSpecOptions;
   /** Canonical form, safe to print and store. */
   spec: string;
 }
@@ -63,6 +72,7 @@ export const OPENAI_DEFAULT_URL = "https://api.openai.com/v1";
 export const OLLAMA_DEFAULT_URL = "http://127.0.0.1:11434/v1";
 
 const OPENAI_OPTION_KEYS = ["api_key_env", "concurrency", "timeout", "max_attempts", "batch_size", "score"] as const;
+const LLAMA_OPTION_KEYS = ["context", "threads", "seed", "pooling"] as const;
 
 /**
  * Parse an engine spec. Throws UsageError naming the spec (secrets removed) and, if given,
@@ -97,8 +107,38 @@ function parseLlama(rest: string, fail: (reason: string) => never): LlamaEngineS
   const [path, query] = splitQuery(rest);
   if (path === "") fail("missing the model path: llama:PATH.gguf");
   if (!path.startsWith("hf:") && !/\.gguf$/i.test(path)) fail(`"${path}" is not a .gguf file`);
-  const options = parseQuery(query, fail);
-  return { kind: "llama", modelPath: path, options, spec: `llama:${path}${formatQuery(options)}` };
+  const raw = parseQuery(query, fail);
+  return { kind: "llama", modelPath: path, options: llamaOptions(raw, fail), spec: `llama:${path}${formatQuery(raw)}` };
+}
+
+function llamaOptions(raw: Record<string, string>, fail: (reason: string) => never): LlamaSpecOptions {
+  const options: LlamaSpecOptions = {};
+  for (const [key, value] of Object.entries(raw)) {
+    switch (key as (typeof LLAMA_OPTION_KEYS)[number]) {
+      case "context":
+        options.contextSize = wholeNumber(key, value, fail, 1);
+        break;
+      case "threads":
+        options.threads = wholeNumber(key, value, fail, 1);
+        break;
+      case "seed":
+        options.seed = wholeNumber(key, value, fail, 0);
+        break;
+      case "pooling":
+        if (value !== "model" && value !== "mean") fail(`pooling=${value} must be model or mean`);
+        options.pooling = value as "model" | "mean";
+        break;
+      default:
+        fail(`unknown option "${key}" (known: ${LLAMA_OPTION_KEYS.join(", ")})`);
+    }
+  }
+  return options;
+}
+
+function wholeNumber(key: string, value: string, fail: (reason: string) => never, min: number): number {
+  const n = Number(value);
+  if (value.trim() === "" || !Number.isInteger(n) || n < min) fail(`option ${key}=${value} must be a whole number ≥ ${min}`);
+  return n;
 }
 
 function parseOpenAI(flavor: "openai" | "ollama", rest: string, fail: (reason: string) => never): OpenAIEngineSpec {
