@@ -55,4 +55,20 @@ describe("EndpointPool", () => {
     expect(pool.snapshot()[0].inFlight).toBe(0);
     (await pool.acquire()).release("ok");
   });
+
+  it("prefers the endpoint with the most free slots, so a failing URL whose limit collapsed gets little traffic", async () => {
+    const pool = new EndpointPool(["down", "up"], { concurrency: 8 });
+    for (let i = 0; i < 3; i += 1) {
+      const lease = await pool.acquire();
+      if (lease.baseUrl === "down") lease.release("failed");
+      else lease.release("ok");
+    }
+    const down = () => pool.snapshot().find((e) => e.baseUrl === "down")!;
+    expect(down().limit).toBeLessThan(8);
+    const leases = await Promise.all(Array.from({ length: 8 }, () => pool.acquire()));
+    expect(leases.filter((lease) => lease.baseUrl === "down").length).toBeLessThanOrEqual(down().limit);
+    expect(leases.filter((lease) => lease.baseUrl === "up").length).toBeGreaterThanOrEqual(8 - down().limit);
+    leases.forEach((lease) => lease.release("rejected"));
+    expect(pool.snapshot().map((e) => e.inFlight)).toEqual([0, 0]);
+  });
 });

@@ -1,16 +1,22 @@
 /**
  * Bounded, adaptive concurrency over one or more base URLs of the same model.
  *
- * Each endpoint has a concurrency limit that follows AIMD: halved when the server answers 429,
- * raised by one after `increaseAfter` successes, never above the configured maximum. A caller
- * acquires a lease on the least-loaded endpoint (lowest in-flight ÷ limit) or waits, FIFO,
- * until one frees up. Only one halving happens per "window": throttles reported by leases taken
+ * Each endpoint has a concurrency limit that follows AIMD: halved when the server answers 429
+ * or fails in a way worth retrying (5xx, network, timeout), raised by one after
+ * `increaseAfter` successes, never above the configured maximum. A caller acquires a lease on
+ * the least-loaded endpoint (most free slots, then lowest in-flight ÷ limit) or waits, FIFO,
+ * until one frees up. Counting free slots, not just in-flight requests, matters when one URL
+ * is down: it fails fast, so it is never "busy", but its limit has collapsed to the floor. Only one halving happens per "window": throttles reported by leases taken
  * before the last decrease are ignored, so a burst of 429s from requests already in flight
  * does not collapse the limit to 1.
  */
 
-/** What became of a leased call, for the AIMD controller. */
-export type CallOutcome = "ok" | "throttled" | "failed";
+/**
+ * What became of a leased call, for the AIMD controller: "throttled" (429) and "failed"
+ * (5xx, network, timeout, unreadable answer) shrink the limit; "rejected" (the server judged
+ * the request itself wrong, e.g. 400) leaves it alone.
+ */
+export type CallOutcome = "ok" | "throttled" | "failed" | "rejected";
 
 export interface Lease {
   readonly baseUrl: string;
@@ -99,7 +105,13 @@ export class EndpointPool {
     let best: Endpoint | undefined;
     for (const endpoint of this.endpoints) {
       if (endpoint.inFlight >= endpoint.limit) continue;
-      if (!best || endpoint.inFlight / endpoint.limit < best.inFlight / best.limit) best = endpoint;
+      if (!best) {
+        best = endpoint;
+        continue;
+      }
+      const free = endpoint.limit - endpoint.inFlight;
+      const bestFree = best.limit - best.inFlight;
+      if (free > bestFree || (free === bestFree && endpoint.inFlight / endpoint.limit < best.inFlight / best.limit)) best = endpoint;
     }
     return best;
   }
@@ -121,7 +133,7 @@ export class EndpointPool {
   }
 
   private adapt(endpoint: Endpoint, outcome: CallOutcome, leaseEpoch: number): void {
-    if (outcome === "throttled") {
+    if (outcome === "throttled" || outcome === "failed") {
       endpoint.successes = 0;
       if (leaseEpoch !== endpoint.epoch) return;
       const from = endpoint.limit;

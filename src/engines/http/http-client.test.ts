@@ -138,4 +138,15 @@ describe("HttpClient", () => {
       await other.close();
     }
   });
+
+  it("keeps answering when one of several URLs is down", async () => {
+    const dead = await OpenAITestServer.start();
+    const deadUrl = dead.baseUrl;
+    await dead.close();
+    const both = client({ baseUrls: [deadUrl, server.baseUrl], concurrency: 4 });
+    const answers = await Promise.all(Array.from({ length: 20 }, () => both.post("/chat/completions", chatBody, { schema: chatSchema })));
+    expect(answers).toHaveLength(20);
+    expect(server.answered).toHaveLength(20);
+    expect(both.snapshot().find((e) => e.baseUrl === deadUrl)?.limit).toBe(1);
+  });
 });

@@ -1,7 +1,7 @@
 import type { ZodType } from "zod";
 import { EngineCallError } from "../../core/errors.js";
 import { backoffDelay, type BackoffOptions } from "./backoff.js";
-import { EndpointPool } from "./endpoint-pool.js";
+import { EndpointPool, type CallOutcome } from "./endpoint-pool.js";
 import { postJson, sleep } from "./post-json.js";
 import { redact, snippet } from "./redact.js";
 
@@ -67,7 +67,7 @@ export class HttpClient {
       concurrency: options.concurrency ?? defaults.concurrency,
       increaseAfter: options.increaseAfter,
       onLimitChange: (baseUrl, from, to) =>
-        options.onNotice?.(`${baseUrl}: concurrency ${from} → ${to}${to < from ? " (server throttling with 429)" : ""}`),
+        options.onNotice?.(`${baseUrl}: concurrency ${from} → ${to}${to < from ? " (server throttling or failing)" : ""}`),
     });
   }
 
@@ -89,7 +89,7 @@ export class HttpClient {
         return value;
       } catch (error) {
         failure = error;
-        lease.release(error instanceof EngineCallError && error.statusCode === 429 ? "throttled" : "failed");
+        lease.release(outcomeOf(error));
       }
       // The slot is free again while we wait: others keep the endpoint busy during our backoff.
       if (!(failure instanceof EngineCallError) || !failure.retryable) throw failure;
@@ -146,6 +146,12 @@ export class HttpClient {
 export function resolveUrl(baseUrl: string, path: string, fromRoot = false): string {
   const base = fromRoot ? baseUrl.replace(/\/v1$/, "") : baseUrl;
   return `${base}${path.startsWith("/") ? path : `/${path}`}`;
+}
+
+function outcomeOf(error: unknown): CallOutcome {
+  if (!(error instanceof EngineCallError)) return "rejected"; // the caller aborted
+  if (error.statusCode === 429) return "throttled";
+  return error.retryable ? "failed" : "rejected";
 }
 
 function exhausted(error: EngineCallError, attempts: number): EngineCallError {
