@@ -207,6 +207,10 @@ class LlamaEngine implements Engine {
     return this.serial(async () => scoreContinuation(await this.sequence(), promptTokens, continuationTokens));
   }
 
+  /**
+   * Greedy only (the §3.6 decode): `temperature` and `seed` do not apply; `maxTokens` (default
+   * 256, cut where the context ends), `stop`, `prefix` (after BOS) and `suffix` do.
+   */
   async decodeEmbeddings(embeddings: Matrix, options: GenerateOptions & { prefix?: string; suffix?: string } = {}): Promise<Generation> {
     this.check();
     if (!embeddings || embeddings.rows <= 0 || embeddings.data.length !== embeddings.rows * embeddings.cols) {
