@@ -2,6 +2,7 @@ import { Command, CommanderError } from "commander";
 import { GapfillError, UsageError } from "../core/errors.js";
 import { type CliIo, processIo } from "./cli-io.js";
 import { registerInspect } from "./commands/inspect.js";
+import { registerMap } from "./commands/map.js";
 
 export const EXIT_OK = 0;
 export const EXIT_FAILURE = 1;
@@ -19,6 +20,7 @@ export function buildProgram(io: CliIo): Command {
     })
     .exitOverride();
   registerInspect(program, io);
+  registerMap(program, io);
   for (const command of program.commands) command.exitOverride().showHelpAfterError("(run with --help for usage)");
   return program;
 }

@@ -74,19 +74,19 @@ export const MAP_REPORT_SCRIPT = String.raw`
 
   // Histogram of non-empty cell counts with T marked.
   var hc = document.getElementById("histogram"), h = hc.getContext("2d");
-  var bins = data.histogram, hmax = 1;
+  var bins = data.histogram.counts, binWidth = data.histogram.binWidth, hmax = 1;
   bins.forEach(function (b) { if (b > hmax) hmax = b; });
   var bw = (hc.width - 40) / Math.max(1, bins.length);
   bins.forEach(function (b, k) {
     var height = (hc.height - 30) * b / hmax;
-    h.fillStyle = k + 1 < data.threshold ? "#d6336c" : "#4c6ef5";
+    h.fillStyle = (k + 1) * binWidth <= data.threshold ? "#d6336c" : "#4c6ef5";
     h.fillRect(30 + k * bw, hc.height - 20 - height, Math.max(1, bw - 1), height);
   });
   h.strokeStyle = "#1d2330"; h.setLineDash([4, 3]);
-  var tx = 30 + (data.threshold - 1) * bw;
+  var tx = 30 + (data.threshold / binWidth) * bw;
   h.beginPath(); h.moveTo(tx, 5); h.lineTo(tx, hc.height - 20); h.stroke();
   h.setLineDash([]); h.fillStyle = "#1d2330"; h.font = "11px sans-serif";
-  h.fillText("1", 30, hc.height - 6); h.fillText(String(bins.length), hc.width - 22, hc.height - 6); h.fillText("T", tx + 3, 14);
+  h.fillText("0", 30, hc.height - 6); h.fillText(String(bins.length * binWidth), hc.width - 30, hc.height - 6); h.fillText("T", tx + 3, 14);
   document.getElementById("t").textContent = String(data.threshold);
   document.getElementById("trule").textContent = data.thresholdRule;
 

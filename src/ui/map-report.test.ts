@@ -42,7 +42,7 @@ function sampleData(): MapReportData {
         mid: [0, 0],
       },
     ],
-    histogram: [2, 3, 1, 0, 0, 1],
+    histogram: { binWidth: 1, counts: [0, 2, 3, 1, 0, 0, 1] },
     summary: [["rows", "300"]],
   };
 }

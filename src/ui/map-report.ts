@@ -17,8 +17,8 @@ export interface MapReportData {
   sparseCells: Array<{ ix: number; iy: number; count: number; region: number }>;
   regions: Array<{ id: number; rank: number; cells: number; count: number; density: number; examples: Array<{ id: string; text: string }> }>;
   pairs: Array<{ region: number; a: PairEnd; b: PairEnd; mid: [number, number] }>;
-  /** Histogram of non-empty cell counts: `bins[i]` cells hold `i + 1` points (last bin: that many or more). */
-  histogram: number[];
+  /** Histogram of non-empty cell densities: bin b covers [b·binWidth, (b+1)·binWidth). */
+  histogram: { binWidth: number; counts: number[] };
   /** Extra points drawn over the map, coloured by group (e.g. generated examples by strategy). */
   overlays?: Array<{ label: string; color: string; x: number[]; y: number[] }>;
   summary: Array<[string, string]>;

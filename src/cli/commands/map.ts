@@ -1,0 +1,142 @@
+import type { Command } from "commander";
+import { UsageError } from "../../core/errors.js";
+import type { MapResult } from "../../pipeline/map/map-dataset.js";
+import { type CliIo, type OutputFlags, progressFor, writeJson } from "../cli-io.js";
+import { formatPairs } from "../format-table.js";
+import { addReadOptions, readOptionsFrom, type ReadFlags } from "./read-flags.js";
+import { parseChoice, parseInteger, parsePositiveNumber } from "./parse-flags.js";
+
+interface MapFlags extends ReadFlags, OutputFlags {
+  student?: string;
+  embedding: string;
+  dims: string;
+  reducer: string;
+  grid: string;
+  threshold: string;
+  window: string;
+  pairs: string;
+  seed: string;
+  knn: string;
+  run?: string;
+}
+
+export function registerMap(program: Command, io: CliIo): void {
+  const command = program
+    .command("map")
+    .description("Map a dataset in the student's embedding space: sparse regions, seed pairs and report.html")
+    .argument("<dataset>", "a .jsonl, .json, .csv or .parquet file")
+    .option("--student <spec>", "student engine (llama:PATH.gguf, openai:MODEL@URL, ollama:MODEL); default: the lexical embedder")
+    .option("--embedding <mode>", "pooled | mean | input-uniform | input-idf (student only)", "pooled")
+    .option("--dims <k>", "map dimensions: 2 or 3", "2")
+    .option("--reducer <name>", "pca (linear: midpoints map to midpoints) | svd", "pca")
+    .option("--grid <shape>", "auto, or cells per axis: 40x30 (40x30x10 in 3-D)", "auto")
+    .option("--threshold <t>", "auto (from the histogram of cell densities), or a number T", "auto")
+    .option("--window <s>", "sliding window of s×s cells (odd; 1 = none)", "1")
+    .option("--pairs <n>", "seed pairs to pick, sparsest regions first", "20")
+    .option("--knn <k>", "neighbour rank of the kNN density check (0 = off)", "10")
+    .option("--seed <n>", "random seed", "0")
+    .option("--run <dir>", "run directory (default ./runs/<timestamp-name>)")
+    .option("--json", "print a summary as JSON on stdout")
+    .option("-q, --quiet", "no progress output");
+  addReadOptions(command);
+  command.action(async (dataset: string, flags: MapFlags) => {
+    const dims = parseChoice(flags.dims, ["2", "3"] as const, "--dims");
+    const reducer = parseChoice(flags.reducer, ["pca", "svd"] as const, "--reducer");
+    const embedding = parseChoice(flags.embedding, ["pooled", "mean", "input-uniform", "input-idf"] as const, "--embedding");
+    const grid = flags.grid === "auto" ? undefined : parseGrid(flags.grid, Number(dims));
+    const threshold = flags.threshold === "auto" ? undefined : parsePositiveNumber(flags.threshold, "--threshold");
+    const window = parseInteger(flags.window, "--window", 1);
+    if (window % 2 === 0) throw new UsageError(`--window must be odd, got ${window}`, "--window");
+    const readOptions = readOptionsFrom(flags);
+
+    const [{ mapDataset }, { openRun, defaultRunDir }, { atomicWriteFile }, { renderMapReport }, { mapReportData }] = await Promise.all([
+      import("../../pipeline/map/map-dataset.js"),
+      import("../../store/index.js"),
+      import("../../store/atomic-write.js"),
+      import("../../ui/map-report.js"),
+      import("../../ui/map-report-data.js"),
+    ]);
+    const renderer = await progressFor(io, flags);
+    const run = await openRun(flags.run ?? defaultRunDir(), { command: "map", argv: process.argv.slice(2), onNotice: (m) => io.stderr.write(`gapfill: ${m}\n`) });
+    let student;
+    try {
+      if (flags.student) {
+        const { createEngine } = await import("../../engines/create-engine.js");
+        const { RequestCache } = await import("../../engines/request-cache.js");
+        student = await createEngine(flags.student, { cache: new RequestCache(run.db), onEvent: renderer, flag: "--student" });
+      }
+      const result = await mapDataset(dataset, run, {
+        ...readOptions,
+        student,
+        embedding,
+        dims: Number(dims) as 2 | 3,
+        reducer,
+        grid,
+        threshold,
+        window,
+        pairs: parseInteger(flags.pairs, "--pairs", 0),
+        knn: parseInteger(flags.knn, "--knn", 0),
+        seed: parseInteger(flags.seed, "--seed", 0),
+        onEvent: renderer,
+      });
+      const reportPath = run.path("report.html");
+      await atomicWriteFile(reportPath, renderMapReport(mapReportData(result)));
+      renderer.close();
+      const summary = mapSummary(result, run.dir, reportPath);
+      if (flags.json) writeJson(io, summary);
+      else io.stdout.write(formatMapSummary(summary));
+    } finally {
+      renderer.close();
+      await student?.close();
+      run.close();
+    }
+  });
+}
+
+function parseGrid(text: string, dims: number): number[] {
+  const parts = text.toLowerCase().split("x");
+  const shape = parts.map((part) => Number(part));
+  if (parts.length !== dims || !shape.every((n) => Number.isInteger(n) && n >= 1)) {
+    throw new UsageError(`--grid must be "auto" or ${dims} positive integers joined by x (e.g. ${dims === 2 ? "40x30" : "20x20x10"}), got "${text}"`, "--grid");
+  }
+  return shape;
+}
+
+export function mapSummary(result: MapResult, runDir: string, reportPath: string) {
+  const { artifact } = result;
+  return {
+    run: runDir,
+    report: reportPath,
+    rows: artifact.rows,
+    embedder: artifact.embedder,
+    reducer: artifact.reducer.name,
+    dims: artifact.reducer.dims,
+    explainedVarianceRatio: artifact.reducer.explainedVarianceRatio,
+    grid: artifact.grid.shape,
+    gridRule: artifact.grid.sizeRule,
+    threshold: artifact.threshold.value,
+    thresholdRule: artifact.threshold.rule,
+    nonEmptyCells: artifact.grid.counts.filter((count) => count > 0).length,
+    sparseCells: artifact.sparseCells.length,
+    regions: artifact.regions.length,
+    pairs: artifact.pairs.map((pair) => ({ region: pair.region, seeds: pair.seeds.map((seed) => seed.id), midpoint: pair.midpoint })),
+    knn: artifact.knn && { k: artifact.knn.k, method: artifact.knn.method, sparsePointsLowShare: artifact.knn.agreement.sparsePointsLowShare, disagreeingCells: artifact.knn.agreement.disagreeingCells.length },
+    seconds: result.seconds,
+  };
+}
+
+function formatMapSummary(summary: ReturnType<typeof mapSummary>): string {
+  const pairs: Array<[string, string]> = [
+    ["run", summary.run],
+    ["rows", String(summary.rows)],
+    ["embedder", summary.embedder.label],
+    ["map", `${summary.reducer} → ${summary.dims}-D, grid ${summary.grid.join("×")} (${summary.gridRule})`],
+    ["threshold T", `${summary.threshold} (${summary.thresholdRule})`],
+    ["cells", `${summary.nonEmptyCells} non-empty, ${summary.sparseCells} sparse in ${summary.regions} regions`],
+    ["seed pairs", String(summary.pairs.length)],
+  ];
+  if (summary.knn) pairs.push(["kNN check", `${(100 * summary.knn.sparsePointsLowShare).toFixed(0)}% of sparse-cell points have low ${summary.knn.k}-NN density; ${summary.knn.disagreeingCells} cells disagree`]);
+  pairs.push(["report", summary.report]);
+  const total = Object.values(summary.seconds).reduce((a, b) => a + b, 0);
+  return formatPairs(pairs) + `(${total.toFixed(1)} s: ${Object.entries(summary.seconds).map(([k, v]) => `${k} ${v.toFixed(2)}`).join(", ")})\n`;
+}

@@ -1,0 +1,140 @@
+import { createHash } from "node:crypto";
+import { existsSync } from "node:fs";
+import type { Engine, Matrix } from "../../core/engine.js";
+import type { Example } from "../../core/example.js";
+import { UsageError } from "../../core/errors.js";
+import { type ProgressListener, progress } from "../../core/events.js";
+import { lexicalEmbedding, LEXICAL_LABEL } from "../../geometry/lexical-embedding.js";
+import { openFloat32MatrixAppender, writeFloat32Matrix } from "../../store/float32-matrix.js";
+
+/**
+ * How a student turns a question into one vector:
+ * - `pooled`: the engine's pooled embedding (llama: last-token hidden state unless the GGUF sets a pooling type; servers: their pooler);
+ * - `mean`: mean of the per-token hidden states;
+ * - `input-uniform` / `input-idf`: the input-layer token embeddings (token_embd rows) averaged with uniform or IDF weights,
+ *   the paper's eq. 2–3 with its attention weights replaced by weights we can compute (llama.cpp and vLLM do not expose attention).
+ */
+export const EMBEDDING_MODES = ["pooled", "mean", "input-uniform", "input-idf"] as const;
+export type EmbeddingMode = (typeof EMBEDDING_MODES)[number];
+
+export interface EmbedderInfo {
+  kind: "lexical" | "student";
+  /** Said in every artifact: what the points are. */
+  label: string;
+  /** False for the lexical fallback: the map is not the student's view. */
+  studentView: boolean;
+  spec?: string;
+  mode?: EmbeddingMode;
+}
+
+export function describeEmbedder(engine: Engine | undefined, mode: EmbeddingMode): EmbedderInfo {
+  if (!engine) return { kind: "lexical", label: LEXICAL_LABEL, studentView: false };
+  const how = {
+    pooled: "pooled hidden state",
+    mean: "mean of per-token hidden states",
+    "input-uniform": "input-layer token embeddings, uniform weights",
+    "input-idf": "input-layer token embeddings, IDF weights",
+  }[mode];
+  return { kind: "student", label: `student ${engine.spec}: ${how}`, studentView: true, spec: engine.spec, mode };
+}
+
+const CAPABILITY_OF_MODE = { pooled: "embed", mean: "token-embed", "input-uniform": "input-embed", "input-idf": "input-embed" } as const;
+
+/**
+ * Embeds every question into `path` (a float32 matrix file in the run), resuming after the rows
+ * already there: a crash costs at most one batch. Returns the number of columns.
+ */
+export async function embedExamples(
+  examples: readonly Example[],
+  path: string,
+  options: { engine?: Engine; mode: EmbeddingMode; batchSize?: number; onEvent: ProgressListener; seed?: number },
+): Promise<void> {
+  const { engine, mode, onEvent } = options;
+  const texts = examples.map((example) => example.question);
+  if (!engine) {
+    // The lexical embedder is a few seconds for tens of thousands of texts and deterministic: no partial resume needed.
+    if (existsSync(path)) return;
+    onEvent(progress.start("embed", texts.length, "texts"));
+    const started = performance.now();
+    const lexical = lexicalEmbedding(texts, { seed: options.seed ?? 0 });
+    await writeFloat32Matrix(path, { data: lexical.vectors, rows: lexical.rows, cols: lexical.dims });
+    onEvent(progress.end("embed", texts.length, (performance.now() - started) / 1000));
+    return;
+  }
+  const capability = CAPABILITY_OF_MODE[mode];
+  if (!engine.capabilities.has(capability)) {
+    throw new UsageError(`--embedding ${mode} needs the "${capability}" capability, which ${engine.spec} does not have`, "--embedding");
+  }
+  const idf = mode === "input-idf" ? await tokenIdf(engine, texts, onEvent) : undefined;
+  const batchSize = options.batchSize ?? 32;
+  const first = await embedBatch(engine, mode, texts.slice(0, 1), idf);
+  const appender = await openFloat32MatrixAppender(path, first.cols);
+  try {
+    const started = performance.now();
+    onEvent(progress.start("embed", texts.length, "texts"));
+    for (let start = appender.rows; start < texts.length; start += batchSize) {
+      const batch = await embedBatch(engine, mode, texts.slice(start, start + batchSize), idf);
+      await appender.append(batch.data);
+      onEvent(progress.tick("embed", appender.rows, texts.length));
+    }
+    onEvent(progress.end("embed", appender.rows, (performance.now() - started) / 1000));
+    await appender.seal();
+  } catch (error) {
+    await appender.close();
+    throw error;
+  }
+}
+
+async function embedBatch(engine: Engine, mode: EmbeddingMode, texts: string[], idf: Map<string, number> | undefined): Promise<Matrix> {
+  if (mode === "pooled") return engine.embed(texts, { stage: "embed" });
+  const rows: Float32Array[] = [];
+  for (const text of texts) {
+    const tokens = mode === "mean" ? await engine.tokenEmbed(text, { stage: "embed" }) : await engine.inputEmbed(text);
+    const weights = idf ? tokenRowKeys(tokens).map((key) => idf.get(key) ?? 1) : undefined;
+    rows.push(weightedMean(tokens, weights));
+  }
+  const cols = rows[0]?.length ?? 0;
+  const data = new Float32Array(rows.length * cols);
+  rows.forEach((row, i) => data.set(row, i * cols));
+  return { data, rows: rows.length, cols };
+}
+
+/** Weighted mean of a matrix's rows (uniform when no weights). */
+export function weightedMean(matrix: Matrix, weights?: readonly number[]): Float32Array {
+  const out = new Float64Array(matrix.cols);
+  let total = 0;
+  for (let r = 0; r < matrix.rows; r++) {
+    const w = weights ? weights[r] : 1;
+    total += w;
+    for (let c = 0; c < matrix.cols; c++) out[c] += w * matrix.data[r * matrix.cols + c];
+  }
+  return Float32Array.from(out, (v) => (total > 0 ? v / total : 0));
+}
+
+/**
+ * A token's input-embedding row is the same wherever the token appears, so hashing rows gives
+ * token identities without access to the tokenizer; document frequencies over the questions then
+ * give IDF weights, ln((1 + n) / (1 + df)) + 1 as in common TF-IDF practice.
+ */
+async function tokenIdf(engine: Engine, texts: readonly string[], onEvent: ProgressListener): Promise<Map<string, number>> {
+  const df = new Map<string, number>();
+  onEvent(progress.start("embed", texts.length, "texts (IDF pass)"));
+  const started = performance.now();
+  for (let i = 0; i < texts.length; i++) {
+    for (const key of new Set(tokenRowKeys(await engine.inputEmbed(texts[i])))) df.set(key, (df.get(key) ?? 0) + 1);
+    if (i % 256 === 0) onEvent(progress.tick("embed", i + 1, texts.length, "IDF pass"));
+  }
+  onEvent(progress.end("embed", texts.length, (performance.now() - started) / 1000));
+  const n = texts.length;
+  return new Map([...df].map(([key, count]) => [key, Math.log((1 + n) / (1 + count)) + 1]));
+}
+
+function tokenRowKeys(matrix: Matrix): string[] {
+  const keys: string[] = [];
+  const bytes = new Uint8Array(matrix.data.buffer, matrix.data.byteOffset, matrix.data.byteLength);
+  const rowBytes = matrix.cols * 4;
+  for (let r = 0; r < matrix.rows; r++) {
+    keys.push(createHash("sha1").update(bytes.subarray(r * rowBytes, (r + 1) * rowBytes)).digest("base64"));
+  }
+  return keys;
+}
