@@ -79,6 +79,47 @@ export const migrations: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 2,
+    name: "generate",
+    sql: `
+      -- One row per teacher attempt of the generate stage, whatever came of it: the run keeps
+      -- rejected and unparseable output (raw text + reason) instead of dropping it.
+      CREATE TABLE generate_attempts (
+        strategy TEXT NOT NULL,
+        attempt INTEGER NOT NULL,
+        status TEXT NOT NULL CHECK (status IN ('accepted', 'rejected')),
+        reason TEXT,
+        detail TEXT,
+        raw TEXT,
+        record_id TEXT,
+        prompt_tokens INTEGER NOT NULL DEFAULT 0,
+        completion_tokens INTEGER NOT NULL DEFAULT 0,
+        requests INTEGER NOT NULL DEFAULT 0,
+        cached INTEGER NOT NULL DEFAULT 0,
+        created_at TEXT NOT NULL,
+        PRIMARY KEY (strategy, attempt)
+      );
+
+      -- Accepted records, written before the durable append to synthetic.jsonl and flagged once
+      -- it is on disk, so a kill between the two neither loses nor duplicates a record.
+      CREATE TABLE generate_accepted (
+        id TEXT PRIMARY KEY,
+        strategy TEXT NOT NULL,
+        attempt INTEGER NOT NULL,
+        record TEXT NOT NULL,
+        appended INTEGER NOT NULL DEFAULT 0
+      );
+      CREATE INDEX generate_accepted_strategy ON generate_accepted(strategy);
+
+      -- The student's decoded partial of each seed pair (greedy, so one per pair).
+      CREATE TABLE generate_partials (
+        pair_key TEXT PRIMARY KEY,
+        text TEXT NOT NULL,
+        seconds REAL NOT NULL
+      );
+    `,
+  },
 ];
 
 /** The schema version this build of gapfill writes. */
