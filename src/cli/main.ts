@@ -3,6 +3,7 @@ import { GapfillError, UsageError } from "../core/errors.js";
 import { type CliIo, processIo } from "./cli-io.js";
 import { registerInspect } from "./commands/inspect.js";
 import { registerMap } from "./commands/map.js";
+import { registerEngines } from "./commands/engines.js";
 
 export const EXIT_OK = 0;
 export const EXIT_FAILURE = 1;
@@ -21,6 +22,7 @@ export function buildProgram(io: CliIo): Command {
     .exitOverride();
   registerInspect(program, io);
   registerMap(program, io);
+  registerEngines(program, io);
   for (const command of program.commands) command.exitOverride().showHelpAfterError("(run with --help for usage)");
   return program;
 }
