@@ -13,7 +13,7 @@ export const LEXICAL_LABEL = "lexical embedding (TF-IDF + truncated SVD): a word
 
 /** Options of {@link lexicalEmbedding}. */
 export interface LexicalEmbeddingOptions extends TfidfOptions, RandomizedOptions {
-  /** Output dimension. Default 96 (fewer when the vocabulary or the texts are fewer). */
+  /** Output dimension. Default 64 (fewer when the vocabulary or the texts are fewer). */
   dims?: number;
 }
 
@@ -35,7 +35,7 @@ export function lexicalEmbedding(texts: readonly string[], options: LexicalEmbed
   const model = tfidf(texts, options);
   const { matrix } = model;
   if (matrix.cols < 2) throw new RangeError(`the texts share fewer than 2 terms (vocabulary ${matrix.cols}); lower minDf or give more texts`);
-  const dims = Math.min(options.dims ?? 96, matrix.cols - 1, texts.length - 1);
+  const dims = Math.min(options.dims ?? 64, matrix.cols - 1, texts.length - 1);
   const svd = truncatedSvd(matrix, dims, { oversample: options.oversample ?? 10, iterations: options.iterations ?? 4, seed: options.seed ?? 0 });
   const vectors = projectSvdSparse(svd, matrix);
   const emptyRows: number[] = [];

@@ -14,34 +14,41 @@ import { createGaussian } from "./random.js";
  * result is always a full orthonormal basis.
  */
 export function orthonormalizeColumns(basis: Float64Array, rows: number, cols: number, random: Random): void {
+  // Work on the transpose so each column is contiguous: strided column walks over a
+  // basis of a few MB miss the cache on every element.
+  const columns = new Float64Array(rows * cols);
+  for (let r = 0; r < rows; r++) for (let j = 0; j < cols; j++) columns[j * rows + r] = basis[r * cols + j];
   const gaussian = createGaussian(random);
   for (let j = 0; j < cols; j++) {
-    const original = columnNorm(basis, rows, cols, j);
+    const current = columns.subarray(j * rows, (j + 1) * rows);
+    const original = norm(current);
     for (let attempt = 0; ; attempt++) {
       for (let pass = 0; pass < 2; pass++) {
         for (let i = 0; i < j; i++) {
+          const previous = columns.subarray(i * rows, (i + 1) * rows);
           let dot = 0;
-          for (let r = 0; r < rows; r++) dot += basis[r * cols + i] * basis[r * cols + j];
-          for (let r = 0; r < rows; r++) basis[r * cols + j] -= dot * basis[r * cols + i];
+          for (let r = 0; r < rows; r++) dot += previous[r] * current[r];
+          for (let r = 0; r < rows; r++) current[r] -= dot * previous[r];
         }
       }
-      const norm = columnNorm(basis, rows, cols, j);
+      const length = norm(current);
       // A remainder this small relative to the start is numerical noise, not a direction.
-      if (norm > 1e-10 * Math.max(original, 1e-300) && norm > 1e-300) {
-        for (let r = 0; r < rows; r++) basis[r * cols + j] /= norm;
+      if (length > 1e-10 * Math.max(original, 1e-300) && length > 1e-300) {
+        for (let r = 0; r < rows; r++) current[r] /= length;
         break;
       }
       if (attempt > 5 || j >= rows) {
         throw new RangeError(`cannot build ${cols} orthonormal columns in ${rows} dimensions`);
       }
-      for (let r = 0; r < rows; r++) basis[r * cols + j] = gaussian();
+      for (let r = 0; r < rows; r++) current[r] = gaussian();
     }
   }
+  for (let r = 0; r < rows; r++) for (let j = 0; j < cols; j++) basis[r * cols + j] = columns[j * rows + r];
 }
 
-function columnNorm(basis: Float64Array, rows: number, cols: number, j: number): number {
+function norm(vector: Float64Array): number {
   let sum = 0;
-  for (let r = 0; r < rows; r++) sum += basis[r * cols + j] ** 2;
+  for (let r = 0; r < vector.length; r++) sum += vector[r] * vector[r];
   return Math.sqrt(sum);
 }
 
