@@ -120,6 +120,47 @@ export const migrations: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 3,
+    name: "evaluate",
+    sql: `
+      -- One evaluation of a student on a benchmark: "eval" for \`gapfill eval\`, one per round for
+      -- the closed loop. params holds what changes the verdicts (template, shots, max tokens…).
+      CREATE TABLE evaluations (
+        name TEXT PRIMARY KEY,
+        student TEXT NOT NULL,
+        benchmark TEXT NOT NULL,
+        benchmark_digest TEXT NOT NULL,
+        items INTEGER NOT NULL,
+        params TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        finished_at TEXT
+      );
+
+      -- Every judged item, written once with all its signals, so a resumed evaluation skips it.
+      CREATE TABLE evaluation_items (
+        evaluation TEXT NOT NULL REFERENCES evaluations(name),
+        position INTEGER NOT NULL,
+        item_id TEXT NOT NULL,
+        question TEXT NOT NULL,
+        reference TEXT NOT NULL,
+        reference_answer TEXT,
+        prompt TEXT NOT NULL,
+        output TEXT NOT NULL,
+        extracted TEXT,
+        extraction_method TEXT,
+        correct INTEGER NOT NULL CHECK (correct IN (0, 1)),
+        finish_reason TEXT,
+        reference_loss REAL,
+        own_loss REAL,
+        sample_answers TEXT,
+        sample_entropy REAL,
+        judged_at TEXT NOT NULL,
+        PRIMARY KEY (evaluation, position)
+      );
+      CREATE INDEX evaluation_items_item ON evaluation_items(evaluation, item_id);
+    `,
+  },
 ];
 
 /** The schema version this build of gapfill writes. */
