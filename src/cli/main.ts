@@ -4,6 +4,7 @@ import { type CliIo, processIo } from "./cli-io.js";
 import { registerInspect } from "./commands/inspect.js";
 import { registerMap } from "./commands/map.js";
 import { registerEngines } from "./commands/engines.js";
+import { registerBatch } from "./commands/batch.js";
 
 export const EXIT_OK = 0;
 export const EXIT_FAILURE = 1;
@@ -23,6 +24,7 @@ export function buildProgram(io: CliIo): Command {
   registerInspect(program, io);
   registerMap(program, io);
   registerEngines(program, io);
+  registerBatch(program, io);
   for (const command of program.commands) command.exitOverride().showHelpAfterError("(run with --help for usage)");
   return program;
 }
