@@ -54,7 +54,22 @@ export const OPENAI_CAPABILITIES: ReadonlySet<Capability> = new Set<Capability>(
   "lora",
 ]);
 
-/** An engine over any OpenAI-compatible server (vLLM, llama.cpp server, Ollama, hosted APIs). */
+/**
+ * An engine over any OpenAI-compatible server. What each method sends, and who serves it:
+ *
+ * | method | request | served by |
+ * | --- | --- | --- |
+ * | chat | `/v1/chat/completions` (+ `response_format` json_schema, `logprobs`) | all; json_schema: OpenAI, vLLM, llama.cpp, Ollama ≥ 0.5 |
+ * | complete | `/v1/completions` (+ `logprobs: 1`) | vLLM, llama.cpp, Ollama, OpenAI legacy models |
+ * | embed | `/v1/embeddings`, batched | vLLM (pooling runner), llama.cpp `--embeddings`, Ollama, hosted |
+ * | tokenEmbed | `/pooling` `task: "token_embed"` | vLLM (pooling runner) only |
+ * | score (echo) | `/v1/completions` `echo, logprobs: 1, max_tokens: 0` | vLLM; not llama.cpp or Ollama |
+ * | score (prompt_logprobs) | `/v1/completions` `prompt_logprobs: 0` | vLLM only |
+ * | decodeEmbeddings | `/v1/completions` `prompt_embeds` (full matrix, no prefix/suffix) | vLLM `--enable-prompt-embeds` |
+ * | loadLora | `/v1/load_lora_adapter` on every URL | vLLM `--enable-lora`, `VLLM_ALLOW_RUNTIME_LORA_UPDATING=True` |
+ *
+ * Every model call goes through the run's request cache when one is given.
+ */
 export class OpenAIEngine implements Engine {
   readonly kind = "openai";
   readonly spec: string;
