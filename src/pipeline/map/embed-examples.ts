@@ -5,7 +5,7 @@ import type { Example } from "../../core/example.js";
 import { UsageError } from "../../core/errors.js";
 import { type ProgressListener, progress } from "../../core/events.js";
 import { lexicalEmbedding, LEXICAL_LABEL } from "../../geometry/lexical-embedding.js";
-import { openFloat32MatrixAppender, writeFloat32Matrix } from "../../store/float32-matrix.js";
+import { float32MatrixShape, openFloat32MatrixAppender, writeFloat32Matrix } from "../../store/float32-matrix.js";
 
 /**
  * How a student turns a question into one vector:
@@ -67,20 +67,21 @@ export async function embedExamples(
   }
   const idf = mode === "input-idf" ? await tokenIdf(engine, texts, onEvent) : undefined;
   const batchSize = options.batchSize ?? 32;
-  const first = await embedBatch(engine, mode, texts.slice(0, 1), idf);
-  const appender = await openFloat32MatrixAppender(path, first.cols);
+  const started = performance.now();
+  onEvent(progress.start("embed", texts.length, "texts"));
+  // The column count is known from the file when resuming, else from the first batch.
+  let appender = existsSync(path) ? await openFloat32MatrixAppender(path, (await float32MatrixShape(path)).cols) : undefined;
   try {
-    const started = performance.now();
-    onEvent(progress.start("embed", texts.length, "texts"));
-    for (let start = appender.rows; start < texts.length; start += batchSize) {
+    for (let start = appender?.rows ?? 0; start < texts.length; start += batchSize) {
       const batch = await embedBatch(engine, mode, texts.slice(start, start + batchSize), idf);
+      appender ??= await openFloat32MatrixAppender(path, batch.cols);
       await appender.append(batch.data);
       onEvent(progress.tick("embed", appender.rows, texts.length));
     }
-    onEvent(progress.end("embed", appender.rows, (performance.now() - started) / 1000));
-    await appender.seal();
+    onEvent(progress.end("embed", texts.length, (performance.now() - started) / 1000));
+    await appender?.seal();
   } catch (error) {
-    await appender.close();
+    await appender?.close();
     throw error;
   }
 }
