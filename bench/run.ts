@@ -1,25 +1,33 @@
 /**
  * `npm run bench`: prints figures and ratios for each benchmark. Speed and memory targets live
- * here, never in tests. Pick some with `npm run bench -- cli map`.
+ * here, never in tests. Pick some with `npm run bench -- cli engines`.
  */
 import { benchCliStartup } from "./cli-startup.js";
 import { benchEngineThroughput } from "./engine-throughput.js";
+import { benchMap } from "./map-bench.js";
 
-type Bench = () => Promise<{ name: string; figures: Record<string, number> } | Array<{ name: string; figures: Record<string, number> }>>;
+type Figures = { name: string; figures: Record<string, number> };
+type Bench = () => Promise<Figures | Figures[]>;
 
 const benches: Record<string, Bench> = {
   cli: () => benchCliStartup(),
   engines: () => benchEngineThroughput(),
+  map: () => benchMap(),
 };
 
 const wanted = process.argv.slice(2);
+const unknown = wanted.filter((name) => !(name in benches));
+if (unknown.length > 0) {
+  console.error(`unknown benchmark(s): ${unknown.join(", ")}; known: ${Object.keys(benches).join(", ")}`);
+  process.exit(2);
+}
 for (const [key, run] of Object.entries(benches)) {
   if (wanted.length > 0 && !wanted.includes(key)) continue;
   const results = await run();
   for (const { name, figures } of Array.isArray(results) ? results : [results]) {
     console.log(`\n${name}`);
     for (const [figure, value] of Object.entries(figures)) {
-      console.log(`  ${figure.padEnd(28)} ${Number.isInteger(value) ? value : value.toFixed(3)}`);
+      console.log(`  ${figure.padEnd(32)} ${Number.isInteger(value) ? value : value.toFixed(3)}`);
     }
   }
 }
