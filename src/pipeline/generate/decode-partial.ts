@@ -1,0 +1,39 @@
+import type { Engine } from "../../core/engine.js";
+import { paddedWeightedAverage } from "../../geometry/interpolate.js";
+
+/** Capabilities the student needs to decode an interpolated pair (§3.5–§3.6). */
+export const DECODE_CAPABILITIES = ["input-embed", "decode-embeddings"] as const;
+
+/** Why a student cannot decode, or undefined when it can. */
+export function decodeUnavailable(student: Engine | undefined): string | undefined {
+  if (!student) return "no --student given";
+  const missing = DECODE_CAPABILITIES.filter((capability) => !student.capabilities.has(capability));
+  if (missing.length === 0) return undefined;
+  return `${student.spec} lacks ${missing.map((capability) => `"${capability}"`).join(" and ")} (decoding needs a llama: GGUF student)`;
+}
+
+/**
+ * §3.5–§3.6: the input-layer token embeddings of the two seed questions, averaged with uniform
+ * token weights and zero padding (eq. 4), fed to the student after the copy prompt's prefix and
+ * before its suffix; the student's greedy continuation is the decoded partial. With a small
+ * student it is often garbled: the teacher prompt says so and uses it as a hint only.
+ */
+export async function decodePartial(
+  student: Engine,
+  questions: readonly [string, string],
+  copy: { prefix: string; suffix: string },
+  maxTokens: number,
+): Promise<string> {
+  const [a, b] = await Promise.all(questions.map((question) => student.inputEmbed(question)));
+  const blended = paddedWeightedAverage(a, b);
+  const generation = await student.decodeEmbeddings(blended, { prefix: copy.prefix, suffix: copy.suffix, maxTokens, stage: "generate-decode" });
+  return cleanPartial(generation.text);
+}
+
+/** Control characters and broken surrogates from a random-weight or byte-level model never reach a prompt. */
+function cleanPartial(text: string): string {
+  return text
+    .replace(/[\u0000-\u0008\u000b-\u001f\u007f\ufffd]/g, "")
+    .replace(/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, "")
+    .trim();
+}
