@@ -3,6 +3,7 @@ import { GapfillError, UsageError } from "../core/errors.js";
 import { type CliIo, processIo } from "./cli-io.js";
 import { registerInspect } from "./commands/inspect.js";
 import { registerMap } from "./commands/map.js";
+import { registerGenerate } from "./commands/generate.js";
 import { registerEngines } from "./commands/engines.js";
 import { registerBatch } from "./commands/batch.js";
 
@@ -23,6 +24,7 @@ export function buildProgram(io: CliIo): Command {
     .exitOverride();
   registerInspect(program, io);
   registerMap(program, io);
+  registerGenerate(program, io);
   registerEngines(program, io);
   registerBatch(program, io);
   for (const command of program.commands) command.exitOverride().showHelpAfterError("(run with --help for usage)");
