@@ -1,0 +1,174 @@
+import { mkdtemp, readFile, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import DatabaseConstructor from "better-sqlite3";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { OpenAITestServer } from "../../src/engines/testing/openai-test-server.js";
+import { writeTinyLlamaGguf } from "../../src/engines/testing/tiny-gguf.js";
+import { runCli } from "../helpers/run-cli.js";
+import { fakeTeacher } from "./fake-teacher.js";
+
+const GSM8K_TRAIN = new URL("../../../shared/data/gsm8k/train.jsonl", import.meta.url).pathname;
+
+/** The first `rows` GSM8K training problems, in a folder of their own (no sibling test.jsonl). */
+async function smallDataset(dir: string, rows: number): Promise<string> {
+  const lines = (await readFile(GSM8K_TRAIN, "utf8")).split("\n").slice(0, rows);
+  const path = join(dir, "train-small.jsonl");
+  await writeFile(path, lines.join("\n") + "\n");
+  return path;
+}
+
+function readJsonl(text: string): any[] {
+  return text.split("\n").filter((line) => line.trim() !== "").map((line) => JSON.parse(line));
+}
+
+describe("gapfill generate against a local teacher and a tiny GGUF student", () => {
+  let dir: string;
+  let dataset: string;
+  let gguf: string;
+  let server: OpenAITestServer;
+  let teacher: string;
+
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), "gapfill-cli-generate-"));
+    dataset = await smallDataset(dir, 120);
+    gguf = join(dir, "student.gguf");
+    await writeTinyLlamaGguf(gguf, { seed: 5, context: 2048 });
+    server = await OpenAITestServer.start();
+    server.handle("chat", fakeTeacher());
+    teacher = `openai:teacher@${server.baseUrl}`;
+  });
+  afterAll(async () => {
+    await server?.close();
+  });
+
+  it("documents every flag in --help", async () => {
+    const result = await runCli(["generate", "--help"]);
+    expect(result.code).toBe(0);
+    const { buildProgram } = await import("../../src/cli/main.js");
+    const command = buildProgram({ stdout: process.stdout, stderr: process.stderr, env: {} }).commands.find((c) => c.name() === "generate")!;
+    for (const option of command.options) {
+      expect(result.stdout).toContain(option.long!);
+      expect(option.description.length).toBeGreaterThan(10);
+    }
+    expect(result.stdout).toContain("--compare-random");
+  });
+
+  it("refuses a missing --run, --budget or --teacher with exit code 2 naming the flag", async () => {
+    const noRun = await runCli(["generate", dataset, "--budget", "3", "--teacher", teacher]);
+    expect(noRun.code).toBe(2);
+    expect(noRun.stderr).toContain("--run");
+    const badStrategy = await runCli(["generate", dataset, "--run", join(dir, "bad"), "--budget", "3", "--teacher", teacher, "--strategy", "magic"]);
+    expect(badStrategy.code).toBe(2);
+    expect(badStrategy.stderr).toContain("--strategy");
+  });
+
+  it("embed (student-decoded partials) and random each reach exactly --budget with full provenance; garbage and duplicates are counted and kept", async () => {
+    const run = join(dir, "both");
+    const budget = 12;
+    const result = await runCli([
+      "generate", dataset, "--run", run, "--strategy", "embed", "--compare-random", "--budget", String(budget),
+      "--teacher", teacher, "--student", `llama:${gguf}`, "--decode-tokens", "8", "--pairs", "6", "--verify",
+      "--export", "chat,alpaca", "--json", "--quiet",
+    ]);
+    expect(result.stderr).toBe("");
+    expect(result.code).toBe(0);
+    const summary = JSON.parse(result.stdout);
+    expect(summary.results.map((r: any) => r.strategy)).toEqual(["embed", "random"]);
+
+    const records = readJsonl(await readFile(join(run, "synthetic.jsonl"), "utf8"));
+    const ids = new Set(records.map((record) => record.id));
+    expect(ids.size).toBe(records.length);
+    const map = JSON.parse(await readFile(join(run, "map.json"), "utf8"));
+    expect(map.embedder.kind).toBe("student");
+    const seedIds = new Set(map.ids);
+    for (const strategy of ["embed", "random"]) {
+      const mine = records.filter((record) => record.strategy === strategy);
+      expect(mine).toHaveLength(budget);
+      for (const record of mine) {
+        expect(record.question.length).toBeGreaterThan(12);
+        expect(record.answer).toMatch(/#### \d+$/);
+        expect(record.final_answer).toMatch(/^\d+$/);
+        expect(record.teacher_model).toBe("teacher");
+        expect(record.prompt_template_hash).toMatch(/^[0-9a-f]{12}$/);
+        expect(record.verified).toBe(true);
+        expect(record.usage.requests).toBe(2);
+        expect(record.usage.prompt_tokens).toBeGreaterThan(0);
+        for (const id of record.seed_ids) expect(seedIds.has(id)).toBe(true);
+        if (strategy === "embed") {
+          expect(record.seed_ids).toHaveLength(2);
+          expect(typeof record.region).toBe("number");
+          expect(typeof record.cell).toBe("number");
+          expect(typeof record.decoded_partial).toBe("string");
+          expect(record.prompt_template).toBe("two-seed");
+        } else {
+          expect(record.seed_ids).toHaveLength(1);
+          expect(record.region).toBeNull();
+          expect(record.decoded_partial).toBeNull();
+          expect(record.prompt_template).toBe("one-seed");
+        }
+      }
+    }
+    // The decoded partial reached the teacher's prompt.
+    const withPartial = server.requests.filter((request) => String((request.body as any).messages[0].content).includes("Fragment:"));
+    expect(withPartial.length).toBeGreaterThan(0);
+
+    for (const strategyResult of summary.results) {
+      expect(strategyResult.accepted).toBe(budget);
+      expect(strategyResult.rejected.unparseable).toBeGreaterThan(0);
+      expect(strategyResult.attempts).toBe(budget + Object.values(strategyResult.rejected as Record<string, number>).reduce((a, b) => a + b, 0));
+      expect(strategyResult.targeting.placed).toBe(budget);
+    }
+    const duplicates = summary.results.flatMap((r: any) => [r.rejected["duplicate-of-seed"] ?? 0, r.rejected["duplicate-of-accepted"] ?? 0]);
+    expect(duplicates.reduce((a: number, b: number) => a + b, 0)).toBeGreaterThan(0);
+
+    // Unparseable replies are kept in the run with their raw text and reason.
+    const db = new DatabaseConstructor(join(run, "gapfill.db"), { readonly: true });
+    const kept = db.prepare("SELECT raw, detail FROM generate_attempts WHERE reason = 'unparseable'").all() as Array<{ raw: string; detail: string }>;
+    db.close();
+    expect(kept.length).toBe(summary.results.reduce((sum: number, r: any) => sum + r.rejected.unparseable, 0));
+    expect(kept[0].raw).toBe("I would rather not write a problem today.");
+    expect(kept[0].detail).toMatch(/no JSON object/);
+
+    const chat = readJsonl(await readFile(join(run, "synthetic-embed.chat.jsonl"), "utf8"));
+    expect(chat).toHaveLength(budget);
+    expect(chat[0].messages.map((m: any) => m.role)).toEqual(["user", "assistant"]);
+    const alpaca = readJsonl(await readFile(join(run, "synthetic-random.alpaca.jsonl"), "utf8"));
+    expect(alpaca).toHaveLength(budget);
+    expect(Object.keys(alpaca[0]).sort()).toEqual(["input", "instruction", "output"]);
+
+    // Running the same command again sends nothing and accepts nothing more.
+    const before = server.requests.length;
+    const again = await runCli(["generate", dataset, "--run", run, "--strategy", "embed", "--compare-random", "--budget", String(budget), "--teacher", teacher, "--student", `llama:${gguf}`, "--decode-tokens", "8", "--pairs", "6", "--verify", "--quiet", "--json"]);
+    expect(again.code).toBe(0);
+    expect(server.requests.length).toBe(before);
+    expect(readJsonl(await readFile(join(run, "synthetic.jsonl"), "utf8"))).toHaveLength(2 * budget);
+  }, 240_000);
+
+  it("says once that a student without decode-embeddings cannot decode, and goes on without partials", async () => {
+    const run = join(dir, "no-decode");
+    const map = await runCli(["map", dataset, "--run", run, "--quiet", "--pairs", "4"]);
+    expect(map.code).toBe(0);
+    const result = await runCli(["generate", dataset, "--run", run, "--budget", "4", "--teacher", teacher, "--student", `openai:student@${server.baseUrl}`, "--json"], { GAPFILL_QUIET: "0" });
+    expect(result.code).toBe(0);
+    expect(result.stderr.match(/no decoded partials/g)).toHaveLength(1);
+    const summary = JSON.parse(result.stdout);
+    expect(summary.results[0].accepted).toBe(4);
+    expect(summary.results[0].decode).toMatchObject({ requested: true, used: false });
+    for (const record of readJsonl(await readFile(join(run, "synthetic.jsonl"), "utf8"))) expect(record.decoded_partial).toBeNull();
+  }, 120_000);
+
+  it("stops at --max-teacher-tokens, says so, and a rerun with a higher cap continues to the budget", async () => {
+    const run = join(dir, "capped");
+    const capped = await runCli(["generate", dataset, "--run", run, "--strategy", "random", "--budget", "10", "--teacher", teacher, "--max-teacher-tokens", "600", "--concurrency", "1", "--json", "--quiet"]);
+    expect(capped.code).toBe(0);
+    const first = JSON.parse(capped.stdout).results[0];
+    expect(first.stopped).toBe("max-teacher-tokens");
+    expect(first.accepted).toBeLessThan(10);
+    expect(first.teacher.promptTokens + first.teacher.completionTokens).toBeGreaterThanOrEqual(600);
+    const resumed = await runCli(["generate", dataset, "--run", run, "--strategy", "random", "--budget", "10", "--teacher", teacher, "--json", "--quiet"]);
+    const second = JSON.parse(resumed.stdout).results[0];
+    expect(second.accepted).toBe(10);
+    expect(readJsonl(await readFile(join(run, "synthetic.jsonl"), "utf8"))).toHaveLength(10);
+  }, 120_000);
+});
