@@ -1,0 +1,128 @@
+import { createHash } from "node:crypto";
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import type { Engine } from "../../core/engine.js";
+import type { Example } from "../../core/example.js";
+import { InputError, UsageError } from "../../core/errors.js";
+import { type ProgressListener, silent } from "../../core/events.js";
+import { readAll, type ReadOptions } from "../../data/read-dataset.js";
+import { fitLexicalModel, transformLexical } from "../../geometry/lexical-transform.js";
+import { openRun } from "../../store/run.js";
+import { getStage } from "../../store/stage-state.js";
+import { readFloat32Matrix, readFloat32Rows } from "../../store/float32-matrix.js";
+import { embedExamples } from "../map/embed-examples.js";
+import type { MapArtifact } from "../map/map-dataset.js";
+
+/** Benchmark questions placed on a training map. */
+export interface MapPlacement {
+  map: MapArtifact;
+  /** `rows × dims` map coordinates of the questions, in the map's reduced space. */
+  points: Float64Array;
+  dims: number;
+  /** How the questions were embedded and projected, in words. */
+  method: string;
+  /** Caveats to show with the results (approximate placement…). */
+  notes: string[];
+}
+
+export interface PlaceOptions {
+  /** The student engine, required when the map was made with one (the same spec). */
+  student?: Engine;
+  /** Where the questions' student embeddings are kept (a float32 file in the eval run), so a rerun does not embed again. */
+  embeddingsPath: string;
+  /** How the map's dataset is read again for the lexical embedder (field overrides used by `gapfill map`). */
+  readOptions?: ReadOptions;
+  onEvent?: ProgressListener;
+}
+
+/** Reads map.json of a map run, with a clear error when the directory is not one. */
+export function readMapArtifact(mapDir: string): MapArtifact {
+  const file = join(mapDir, "map.json");
+  if (!existsSync(file)) throw new UsageError(`--map ${mapDir}: no map.json there (run \`gapfill map DATASET --run ${mapDir}\` first)`, "--map");
+  return JSON.parse(readFileSync(file, "utf8")) as MapArtifact;
+}
+
+/**
+ * Places benchmark questions on a training map with the map's own embedder and reducer: a
+ * student map embeds them with the same student and mode; a lexical map refits the TF-IDF + SVD
+ * model on the map's dataset (never on the questions), checks it reproduces the stored
+ * embeddings, and transforms the questions with it. Both are then projected with the map's
+ * fitted PCA (x − mean)·Vᵀ or SVD x·Vᵀ model.
+ */
+export async function placeOnMap(mapDir: string, questions: readonly string[], options: PlaceOptions): Promise<MapPlacement> {
+  const map = readMapArtifact(mapDir);
+  const notes: string[] = [];
+  const reducer = `projected with the map's fitted ${map.reducer.name.toUpperCase()} model`;
+  let vectors: Float32Array;
+  let method: string;
+  if (map.embedder.kind === "lexical") {
+    vectors = await lexicalVectors(mapDir, map, questions, options.readOptions ?? {}, notes);
+    method = `lexical TF-IDF + SVD fitted on the map's dataset (not on the benchmark), ${reducer}`;
+  } else {
+    const student = options.student;
+    if (!student || student.spec !== map.embedder.spec) {
+      throw new UsageError(`--map ${mapDir} was made with the student ${map.embedder.spec}; evaluate the same --student to place the benchmark on it`, "--map");
+    }
+    const mode = map.embedder.mode ?? "pooled";
+    if (mode === "input-idf") notes.push("input-idf: token IDF weights come from the benchmark questions (the map's IDF table is not stored), so placement is approximate");
+    const examples: Example[] = questions.map((question, i) => ({ id: String(i), question, answer: "", source: { file: "benchmark", line: i + 1 } }));
+    await embedExamples(examples, options.embeddingsPath, { engine: student, mode, onEvent: options.onEvent ?? silent });
+    const matrix = await readFloat32Matrix(options.embeddingsPath);
+    if (matrix.cols !== map.embeddingDims) throw new InputError("map-mismatch", `the student's embeddings have ${matrix.cols} dims, the map ${map.embeddingDims}: is it the same model?`);
+    vectors = matrix.data;
+    method = `student ${student.spec} (${mode}), ${reducer}`;
+  }
+  return { map, points: project(map, vectors, questions.length), dims: map.reducer.dims, method, notes };
+}
+
+async function lexicalVectors(mapDir: string, map: MapArtifact, questions: readonly string[], readOptions: ReadOptions, notes: string[]): Promise<Float32Array> {
+  if (!existsSync(map.dataset)) {
+    throw new InputError("map-dataset-missing", `the lexical map ${mapDir} was made from ${map.dataset}, which is not there now: its TF-IDF model is refit from that file`, { file: map.dataset });
+  }
+  const { examples } = await readAll(map.dataset, readOptions);
+  const digest = createHash("sha256").update(examples.map((example) => example.id).join("\n")).digest("hex").slice(0, 16);
+  if (digest !== map.datasetDigest) {
+    throw new InputError("map-dataset-changed", `${map.dataset} changed since the map was made (or was read with other field options): the lexical model cannot be refit`, { file: map.dataset });
+  }
+  const seed = await embedSeed(mapDir, notes);
+  const texts = examples.map((example) => example.question);
+  const model = fitLexicalModel(texts, { seed, dims: map.embeddingDims });
+  // The refit must reproduce the map's own vectors, or the questions would land on another map.
+  const check = Math.min(16, texts.length);
+  const stored = await readFloat32Rows(join(mapDir, "embeddings.f32"), 0, check);
+  const again = transformLexical(model, texts.slice(0, check));
+  let worst = 0;
+  for (let i = 0; i < stored.length; i++) worst = Math.max(worst, Math.abs(stored[i] - again[i]));
+  if (worst > 1e-3) notes.push(`the refit lexical model differs from the map's stored embeddings by up to ${worst.toExponential(1)}: placement is approximate`);
+  return transformLexical(model, questions);
+}
+
+async function embedSeed(mapDir: string, notes: string[]): Promise<number> {
+  try {
+    const run = await openRun(mapDir, { command: "eval", readonly: true });
+    try {
+      const seed = getStage(run.db, "embed")?.params?.seed;
+      return typeof seed === "number" ? seed : 0;
+    } finally {
+      run.close();
+    }
+  } catch (error) {
+    notes.push(`the map run's embed seed could not be read (${(error as Error).message}); seed 0 assumed`);
+    return 0;
+  }
+}
+
+/** The map's reducer applied to new vectors: PCA (x − mean)·Vᵀ, truncated SVD x·Vᵀ. */
+function project(map: MapArtifact, vectors: Float32Array, rows: number): Float64Array {
+  const { components, cols, k } = map.reducer.model;
+  const mean = map.reducer.model.mean;
+  const out = new Float64Array(rows * k);
+  for (let r = 0; r < rows; r++) {
+    for (let j = 0; j < k; j++) {
+      let sum = 0;
+      for (let c = 0; c < cols; c++) sum += (vectors[r * cols + c] - (mean ? mean[c] : 0)) * components[j * cols + c];
+      out[r * k + j] = sum;
+    }
+  }
+  return out;
+}
