@@ -172,3 +172,54 @@ describe("gapfill generate against a local teacher and a tiny GGUF student", () 
     expect(readJsonl(await readFile(join(run, "synthetic.jsonl"), "utf8"))).toHaveLength(10);
   }, 120_000);
 });
+
+describe("gapfill generate: SIGKILL and resume", () => {
+  it("killed mid-run and run again: exactly --budget records, none doubled or lost, no cached answer asked again", async () => {
+    const { spawn } = await import("node:child_process");
+    const { requestCacheKey } = await import("../../src/engines/request-cache.js");
+    const dir = await mkdtemp(join(tmpdir(), "gapfill-cli-generate-kill-"));
+    const dataset = await smallDataset(dir, 120);
+    const server = await OpenAITestServer.start({ latencyMs: 15 });
+    server.handle("chat", fakeTeacher());
+    const run = join(dir, "run");
+    const budget = 30;
+    const argv = ["generate", dataset, "--run", run, "--strategy", "random", "--budget", String(budget), "--teacher", `openai:teacher@${server.baseUrl}`, "--verify", "--quiet"];
+    const keyOf = (body: Record<string, unknown>) => requestCacheKey({ engine: "openai", model: "teacher", endpoint: "/v1/chat/completions", body });
+    const answeredKeys = () => {
+      const db = new DatabaseConstructor(join(run, "gapfill.db"), { readonly: true });
+      const keys = new Set((db.prepare("SELECT key FROM request_cache WHERE status = 'done'").pluck().all() as string[]));
+      db.close();
+      return keys;
+    };
+    try {
+      const counts: number[] = [];
+      for (const killAfter of [12, 40]) {
+        const child = spawn(join(process.cwd(), "node_modules/.bin/vite-node"), ["test/cli/generate-child.fixture.ts", "--", ...argv], { cwd: process.cwd(), stdio: "ignore" });
+        const exited = new Promise<NodeJS.Signals | null>((resolve) => child.on("exit", (_code, signal) => resolve(signal)));
+        while (server.requests.length < killAfter) await new Promise((resolve) => setTimeout(resolve, 10));
+        child.kill("SIGKILL");
+        expect(await exited).toBe("SIGKILL");
+        const partial = readJsonl(await readFile(join(run, "synthetic.jsonl"), "utf8").catch(() => ""));
+        expect(partial.length).toBeLessThan(budget);
+        counts.push(partial.length);
+      }
+      // The kills came after records were written, not before the first one.
+      expect(counts.at(-1)).toBeGreaterThan(0);
+      const cached = answeredKeys();
+      expect(cached.size).toBeGreaterThan(0);
+      // The key recipe here matches the engine's: every cached answer is for a request the server saw.
+      const seen = new Set(server.requests.map((request) => keyOf(request.body)));
+      for (const key of cached) expect(seen.has(key)).toBe(true);
+      const before = server.requests.length;
+      const result = await runCli([...argv, "--json"]);
+      expect(result.code).toBe(0);
+      for (const request of server.requests.slice(before)) expect(cached.has(keyOf(request.body))).toBe(false);
+      const records = readJsonl(await readFile(join(run, "synthetic.jsonl"), "utf8"));
+      expect(records).toHaveLength(budget);
+      expect(new Set(records.map((record) => record.id)).size).toBe(budget);
+      expect(JSON.parse(result.stdout).results[0].accepted).toBe(budget);
+    } finally {
+      await server.close();
+    }
+  }, 180_000);
+});
