@@ -3,6 +3,8 @@ import { GapfillError, UsageError } from "../core/errors.js";
 import { type CliIo, processIo } from "./cli-io.js";
 import { registerInspect } from "./commands/inspect.js";
 import { registerMap } from "./commands/map.js";
+import { registerEval } from "./commands/eval.js";
+import { registerCompare } from "./commands/compare.js";
 import { registerGenerate } from "./commands/generate.js";
 import { registerEngines } from "./commands/engines.js";
 import { registerBatch } from "./commands/batch.js";
@@ -24,6 +26,8 @@ export function buildProgram(io: CliIo): Command {
     .exitOverride();
   registerInspect(program, io);
   registerMap(program, io);
+  registerEval(program, io);
+  registerCompare(program, io);
   registerGenerate(program, io);
   registerEngines(program, io);
   registerBatch(program, io);
