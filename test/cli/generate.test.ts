@@ -223,3 +223,61 @@ describe("gapfill generate: SIGKILL and resume", () => {
     }
   }, 180_000);
 });
+
+describe("gapfill generate on GSM8K with the lexical embedder: targeting check", () => {
+  let browser: import("playwright-core").Browser;
+  afterAll(async () => {
+    await browser?.close();
+  });
+
+  it("places both strategies' examples on the map and shows their hit rates side by side in report.html", async () => {
+    const { mixingTeacher } = await import("./mixing-teacher.js");
+    const { launchChromium, nonBackgroundShare } = await import("../helpers/browser.js");
+    const { pathToFileURL } = await import("node:url");
+    const dir = await mkdtemp(join(tmpdir(), "gapfill-cli-generate-gsm8k-"));
+    const server = await OpenAITestServer.start();
+    server.handle("chat", mixingTeacher());
+    const run = join(dir, "run");
+    try {
+      const map = await runCli(["map", GSM8K_TRAIN, "--run", run, "--quiet", "--pairs", "20"]);
+      expect(map.code).toBe(0);
+      const result = await runCli(["generate", GSM8K_TRAIN, "--run", run, "--budget", "20", "--compare-random", "--teacher", `openai:teacher@${server.baseUrl}`, "--json", "--quiet"]);
+      expect(result.stderr).toBe("");
+      expect(result.code).toBe(0);
+      const [embed, random] = JSON.parse(result.stdout).results;
+      // GSM8K's sibling test.jsonl was used for decontamination by default.
+      expect(embed.decontamination.files[0]).toMatch(/gsm8k\/test\.jsonl$/);
+      expect(embed.decontamination.texts).toBe(1319);
+      for (const strategy of [embed, random]) {
+        expect(strategy.accepted).toBe(20);
+        expect(strategy.targeting.placed).toBe(20);
+        expect(strategy.targeting.method).toMatch(/not on the new texts/);
+        expect(strategy.targeting.notes).toEqual([]);
+      }
+      expect(embed.targeting.targetHitRate).toBeGreaterThan(0);
+      expect(random.targeting.targetHitRate).toBeNull();
+      // Written between two seeds across a sparse cell, embed's examples land near sparse cells more often than restated random seeds.
+      expect(embed.targeting.sparseHitRate).toBeGreaterThan(random.targeting.sparseHitRate);
+      expect(embed.targeting.sparseCells.pointsAdded).toBeGreaterThan(0);
+
+      browser = await launchChromium();
+      const page = await browser.newPage({ viewport: { width: 1400, height: 1100 } });
+      const errors: string[] = [];
+      page.on("pageerror", (error) => errors.push(error.message));
+      await page.goto(pathToFileURL(join(run, "report.html")).href);
+      expect(errors).toEqual([]);
+      const headers = await page.locator("#compare th.strategy").allTextContents();
+      expect(headers).toEqual(["embed", "random"]);
+      const table = (await page.locator("#compare").textContent()) ?? "";
+      const percent = (value: number) => `${(100 * value).toFixed(0)}%`;
+      expect(table).toContain(percent(embed.targeting.targetHitRate));
+      expect(table).toContain(percent(embed.targeting.sparseHitRate));
+      expect(table).toContain(percent(random.targeting.sparseHitRate));
+      expect(await nonBackgroundShare(page, "#map-embed")).toBeGreaterThan(0.02);
+      expect(await nonBackgroundShare(page, "#map-random")).toBeGreaterThan(0.02);
+      await page.screenshot({ path: join(dir, "generate-report.png"), fullPage: true });
+    } finally {
+      await server.close();
+    }
+  }, 300_000);
+});
