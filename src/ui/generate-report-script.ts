@@ -41,7 +41,9 @@ export const GENERATE_REPORT_SCRIPT = String.raw`
     var h = document.createElement("h2"); h.textContent = s.name + ": " + s.x.length + " generated examples on the map"; box.appendChild(h);
     var canvas = document.createElement("canvas"); canvas.width = 560; canvas.height = 440; canvas.id = "map-" + s.name; box.appendChild(canvas);
     var legend = document.createElement("div"); legend.className = "legend";
-    [[s.color, s.name + " (filled: in or next to a sparse cell)"], ["#d6336c", "sparse cell"], ["#2b8a3e", "pair midpoint"]].forEach(function (it) {
+    var items = [[s.color, s.name + " (filled: in or next to a sparse cell)"], ["#d6336c", "sparse cell"]];
+    if (s.name === "embed") items.push(["#2b8a3e", "pair midpoint (target)"]);
+    items.forEach(function (it) {
       var span = document.createElement("span"), sw = document.createElement("i"); sw.className = "swatch"; sw.style.background = it[0];
       span.appendChild(sw); span.appendChild(document.createTextNode(it[1])); legend.appendChild(span);
     });
