@@ -1,4 +1,4 @@
-import { mkdtemp, readFile } from "node:fs/promises";
+import { mkdtemp, readFile, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
@@ -7,6 +7,7 @@ import type { Browser } from "playwright-core";
 import { extractAnswer } from "../../src/data/answers/index.js";
 import { readAll } from "../../src/data/read-dataset.js";
 import { OpenAITestServer, type ReceivedRequest } from "../../src/engines/testing/openai-test-server.js";
+import { writeTinyLlamaGguf } from "../../src/engines/testing/tiny-gguf.js";
 import { wilsonInterval } from "../../src/geometry/proportion-tests.js";
 import { launchChromium, nonBackgroundShare } from "../helpers/browser.js";
 import { runCli } from "../helpers/run-cli.js";
@@ -124,4 +125,34 @@ describe("gapfill eval on GSM8K test (1,319 items) against the test server", () 
     expect(style.code).toBe(2);
     expect(style.stderr).toMatch(/--prompt-style must be one of completion, chat/);
   });
+});
+
+describe("gapfill eval with the tiny GGUF as student", () => {
+  it("runs end to end: answers, loss signals, sampled-answer entropy, report", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "gapfill-cli-eval-llama-"));
+    const model = join(dir, "tiny.gguf");
+    await writeTinyLlamaGguf(model, { context: 1024 });
+    const benchmark = join(dir, "bench.jsonl");
+    await writeFile(
+      benchmark,
+      [
+        { question: "2 + 3?", answer: "2 + 3 = 5\n#### 5" },
+        { question: "What is half of 8?", answer: "$\\boxed{4}$" },
+      ]
+        .map((row) => JSON.stringify(row))
+        .join("\n") + "\n",
+    );
+    const run = join(dir, "run");
+    const result = await runCli(["eval", "--student", `llama:${model}?context=1024&threads=1`, "--benchmark", benchmark, "--max-tokens", "8", "--samples", "2", "--run", run, "--json", "--quiet"]);
+    expect(result.stderr).toBe("");
+    expect(result.code).toBe(0);
+    const summary = JSON.parse(result.stdout);
+    expect(summary).toMatchObject({ items: 2, correct: 0, judgedNow: 2, lossSignals: "scored" });
+    expect(summary.meanReferenceLoss).toBeGreaterThan(0);
+    expect(summary.meanOwnLoss).toBeGreaterThan(0);
+    expect(summary.meanSampleEntropy).toBeGreaterThanOrEqual(0);
+    expect(summary.interval95[0]).toBe(0);
+    const html = await readFile(join(run, "report.html"), "utf8");
+    expect(html).toContain("What is half of 8?");
+  }, 120_000);
 });
