@@ -158,6 +158,19 @@ describe("gapfill generate against a local teacher and a tiny GGUF student", () 
     for (const record of readJsonl(await readFile(join(run, "synthetic.jsonl"), "utf8"))) expect(record.decoded_partial).toBeNull();
   }, 120_000);
 
+  it("drops examples sharing a 13-gram with --decontaminate files, counted as contaminated", async () => {
+    const run = join(dir, "decontaminated");
+    const benchmark = join(dir, "benchmark.jsonl");
+    await writeFile(benchmark, JSON.stringify({ question: "Quiz: how many marbles are left if Tom has 10 marbles and gives away 3 of them to his friend?", answer: "#### 7" }) + "\n");
+    const result = await runCli(["generate", dataset, "--run", run, "--strategy", "random", "--budget", "8", "--teacher", teacher, "--decontaminate", benchmark, "--json", "--quiet"]);
+    expect(result.code).toBe(0);
+    const summary = JSON.parse(result.stdout).results[0];
+    expect(summary.decontamination).toEqual({ files: [benchmark], ngram: 13, texts: 1 });
+    expect(summary.rejected.contaminated).toBeGreaterThan(0);
+    expect(summary.rejected["duplicate-of-accepted"]).toBeUndefined();
+    for (const record of readJsonl(await readFile(join(run, "synthetic.jsonl"), "utf8"))) expect(record.question).not.toContain("marbles are left");
+  }, 120_000);
+
   it("stops at --max-teacher-tokens, says so, and a rerun with a higher cap continues to the budget", async () => {
     const run = join(dir, "capped");
     const capped = await runCli(["generate", dataset, "--run", run, "--strategy", "random", "--budget", "10", "--teacher", teacher, "--max-teacher-tokens", "600", "--concurrency", "1", "--json", "--quiet"]);
