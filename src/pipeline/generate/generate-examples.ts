@@ -139,7 +139,15 @@ export async function generateExamples(datasetPath: string, run: Run, options: G
   let failure: unknown;
   let stopped: GenerateResult["stopped"] = "budget";
   const inFlight = new Set<Promise<void>>();
-  const totals = () => store.totals(strategy);
+  // Counted in memory from the stored totals: a SQL aggregate per dispatch would grow with the run.
+  const tally = store.totals(strategy);
+  const count = (accepted: boolean, usage: { promptTokens: number; completionTokens: number }) => {
+    tally.attempts++;
+    if (accepted) tally.accepted++;
+    tally.promptTokens += usage.promptTokens;
+    tally.completionTokens += usage.completionTokens;
+  };
+  const totals = () => tally;
   const tick = () => {
     const now = totals();
     const rejected = now.attempts - now.accepted;
@@ -152,6 +160,7 @@ export async function generateExamples(datasetPath: string, run: Run, options: G
     const outcome = await runAttempt(target, partial, settings);
     if (outcome.kind === "rejected") {
       store.recordRejected(strategy, attempt, outcome.reason, outcome.detail, outcome.raw, outcome.usage);
+      count(false, outcome.usage);
       consecutiveErrors = outcome.reason === "teacher-error" ? consecutiveErrors + 1 : 0;
       if (consecutiveErrors >= MAX_CONSECUTIVE_TEACHER_ERRORS) throw new Error(`the teacher refused ${consecutiveErrors} requests in a row (last: ${outcome.detail})`);
       return;
@@ -163,6 +172,7 @@ export async function generateExamples(datasetPath: string, run: Run, options: G
       const ofSeed = match.id.startsWith("seed:");
       const what = `${match.exact ? "exact" : `near (Jaccard ${match.jaccard.toFixed(2)})`} duplicate of ${ofSeed ? `seed ${match.id.slice(5)}` : match.id}`;
       store.recordRejected(strategy, attempt, ofSeed ? "duplicate-of-seed" : "duplicate-of-accepted", what, outcome.raw, outcome.usage);
+      count(false, outcome.usage);
       return;
     }
     const record = {
@@ -185,6 +195,7 @@ export async function generateExamples(datasetPath: string, run: Run, options: G
       usage: { prompt_tokens: outcome.usage.promptTokens, completion_tokens: outcome.usage.completionTokens, requests: outcome.usage.requests, cached: outcome.usage.cached },
     };
     store.recordAccepted(strategy, attempt, record, outcome.raw, outcome.usage);
+    count(true, outcome.usage);
     duplicates.add(record.id, record.question);
     appendAccepted(syntheticPath, store, record);
   };
@@ -219,7 +230,7 @@ export async function generateExamples(datasetPath: string, run: Run, options: G
     await Promise.race(inFlight);
   }
   if (failure !== undefined) throw failure;
-  const final = totals();
+  const final = store.totals(strategy);
   if (final.accepted >= budget) {
     stopped = "budget";
     if (getStage(run.db, stage)?.status !== "done") finishStage(run.db, stage);

@@ -22,8 +22,8 @@ export interface GenerateResult {
   /** Null when the generated examples could not be placed (the note says why). */
   targeting: TargetingCheck | null;
   targetingNote?: string;
+  /** This call's wall time; the counts above cover every run of the stage (resumes included). */
   seconds: number;
-  /** This call's wall time; the totals above cover every run of the stage. */
   dataset: string;
   embedder: string;
 }
