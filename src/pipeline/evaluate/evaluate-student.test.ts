@@ -83,16 +83,30 @@ describe("evaluateStudent against the test server", () => {
     expect(ticks.at(-1)).toMatchObject({ done: 10, total: 10, detail: "accuracy 70.0% (7/10)" });
   });
 
-  it("resumes: a second call judges nothing and sends no request", async () => {
+  it("resumes after an interruption: judged items are kept, only the rest are asked, a finished run sends nothing", async () => {
     server.handle("completions", studentAnswer);
     const { run, engine } = await setup();
-    await evaluateStudent(engine, items.slice(0, 4), run, { name: "part" });
-    await evaluateStudent(engine, items, run);
+    const controller = new AbortController();
+    const interrupted = evaluateStudent(engine, items, run, {
+      concurrency: 1,
+      signal: controller.signal,
+      onEvent: (event) => event.type === "evaluate-progress" && event.done === 4 && controller.abort(),
+    });
+    await expect(interrupted).rejects.toThrow();
+    expect(readEvaluatedItems(run.db, "eval")).toHaveLength(4);
+    const asked = () => server.requests.filter((request) => request.body.echo !== true).map((request) => String(request.body.prompt).match(/What is (\d+) \+/)?.[1]);
+    expect(asked()).toEqual(["0", "1", "2", "3"]);
+
+    const resumed = await evaluateStudent(engine, items, run);
+    expect(resumed.judgedNow).toBe(6);
+    expect(asked()).toEqual(["0", "1", "2", "3", "4", "5", "6", "7", "8", "9"]);
+    expect(resumed.accuracy.successes).toBe(7);
+
     const sent = server.requests.length;
     const again = await evaluateStudent(engine, items, run);
     expect(server.requests.length).toBe(sent);
     expect(again.judgedNow).toBe(0);
-    expect(again.accuracy.successes).toBe(7);
+    expect(again.lossSignals).toBe("scored");
     await expect(evaluateStudent(engine, items, run, { maxTokens: 64 })).rejects.toThrow(/different settings \(maxTokens: 512 → 64\)/);
   });
 

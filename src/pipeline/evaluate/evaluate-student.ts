@@ -169,8 +169,9 @@ export async function evaluateStudent(engine: Engine, items: readonly Example[],
   if (done.size > 0) onEvent({ type: "notice", stage: "evaluate", message: `resuming: ${done.size} of ${items.length} items already judged` });
   const concurrency = Math.max(1, options.concurrency ?? (engine.kind === "llama" ? 1 : 8));
   let next = 0;
+  let failed = false;
   const worker = async () => {
-    while (next < pending.length) {
+    while (next < pending.length && !failed) {
       options.signal?.throwIfAborted();
       const position = pending[next++];
       const item = await judge(position);
@@ -181,7 +182,18 @@ export async function evaluateStudent(engine: Engine, items: readonly Example[],
       onEvent(progress.tick("evaluate", judged, items.length, `accuracy ${((100 * right) / judged).toFixed(1)}% (${right}/${judged})`));
     }
   };
-  await Promise.all(Array.from({ length: Math.min(concurrency, pending.length) }, worker));
+  // On the first failure the other workers finish (and store) the item in hand and stop, so
+  // nothing already paid for is lost and nothing is written after the caller closes the run.
+  const outcomes = await Promise.allSettled(
+    Array.from({ length: Math.min(concurrency, pending.length) }, () =>
+      worker().catch((error: unknown) => {
+        failed = true;
+        throw error;
+      }),
+    ),
+  );
+  const failure = outcomes.find((outcome): outcome is PromiseRejectedResult => outcome.status === "rejected");
+  if (failure) throw failure.reason;
   const seconds = (performance.now() - started) / 1000;
   onEvent(progress.end("evaluate", judged, seconds));
   finishEvaluation(run.db, name);
