@@ -1,3 +1,5 @@
+import { existsSync } from "node:fs";
+import { join } from "node:path";
 import type { Command } from "commander";
 import { UsageError } from "../../core/errors.js";
 import type { DensityAccuracy } from "../../pipeline/evaluate/density-accuracy.js";
@@ -139,7 +141,8 @@ export function evalSummary(result: EvaluationResult, runDir: string, flags: Eva
   const { accuracy } = result;
   return {
     run: runDir,
-    report: `${runDir}/report.html`,
+    // A run that is also a map run keeps its map page; the evaluation page goes beside it.
+    report: join(runDir, existsSync(join(runDir, "map.json")) ? "eval-report.html" : "report.html"),
     student: flags.student!,
     benchmark: flags.benchmark!,
     items: accuracy.n,
