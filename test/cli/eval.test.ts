@@ -114,6 +114,38 @@ describe("gapfill eval on GSM8K test (1,319 items) against the test server", () 
     await page.close();
   }, 240_000);
 
+  it("killed mid-run (SIGKILL) and run again: every item judged once, answered requests not sent again", async () => {
+    const { spawn } = await import("node:child_process");
+    const run = join(dir, "eval-killed");
+    const argv = ["eval", "--student", `openai:student@${server.baseUrl}`, "--benchmark", GSM8K_TEST, "--limit", "300", "--no-loss", "--run", run, "--quiet", "--json"];
+    server.clearRecords();
+    // The CLI in a child process (the generate tests' fixture: it only runs main), killed once 120 answers are in.
+    const child = spawn(join(process.cwd(), "node_modules/.bin/vite-node"), ["test/cli/generate-child.fixture.ts", "--", ...argv], { cwd: process.cwd(), stdio: "ignore" });
+    const exited = new Promise((resolve) => child.on("exit", resolve));
+    while (server.answered.length < 120) await new Promise((resolve) => setTimeout(resolve, 10));
+    child.kill("SIGKILL");
+    await exited;
+    const beforeRerun = server.answered.length;
+    expect(beforeRerun).toBeLessThan(300);
+
+    const result = await runCli(argv);
+    expect(result.code).toBe(0);
+    const summary = JSON.parse(result.stdout);
+    const expectedRight = [...answers.keys()].slice(0, 300).filter(knowsAnswer).length;
+    expect(summary).toMatchObject({ items: 300, correct: expectedRight });
+    expect(summary.judgedNow).toBeLessThan(300);
+    expect(summary.judgedNow).toBeGreaterThan(0);
+    // Every question asked; one asked twice only if its answer arrived in the instant between the
+    // server's reply and the cache write (at most the 8 in flight).
+    const prompts = server.requests.map((request) => String(request.body.prompt));
+    expect(new Set(prompts).size).toBe(300);
+    expect(prompts.length - 300).toBeLessThanOrEqual(8);
+    const sent = server.requests.length;
+    const again = await runCli(argv);
+    expect(JSON.parse(again.stdout)).toMatchObject({ judgedNow: 0, correct: expectedRight });
+    expect(server.requests.length).toBe(sent);
+  }, 240_000);
+
   it("refuses missing flags with exit 2 and names the flag", async () => {
     const missing = await runCli(["eval", "--benchmark", GSM8K_TEST]);
     expect(missing.code).toBe(2);
