@@ -161,6 +161,49 @@ export const migrations: readonly Migration[] = [
       CREATE INDEX evaluation_items_item ON evaluation_items(evaluation, item_id);
     `,
   },
+  {
+    version: 4,
+    name: "loop",
+    sql: `
+      -- The closed loop (gapfill loop): one row per round, its phase, and which student it
+      -- evaluated with (the one trained in the round before) and trained (the next one).
+      CREATE TABLE loop_rounds (
+        round INTEGER PRIMARY KEY,
+        strategy TEXT NOT NULL,
+        phase TEXT NOT NULL,
+        student TEXT NOT NULL,
+        trained_student TEXT,
+        train_file TEXT,
+        train_examples INTEGER,
+        stopped TEXT,
+        started_at TEXT NOT NULL,
+        finished_at TEXT
+      );
+
+      -- The active score of every seed in a round, and whether it was selected.
+      CREATE TABLE loop_scores (
+        round INTEGER NOT NULL,
+        position INTEGER NOT NULL,
+        example_id TEXT NOT NULL,
+        score REAL,
+        selected_rank INTEGER,
+        PRIMARY KEY (round, position)
+      );
+
+      -- A round's training job: local command or a fine-tuning job whose ids survive restarts.
+      CREATE TABLE loop_training (
+        round INTEGER PRIMARY KEY,
+        trainer TEXT NOT NULL,
+        status TEXT NOT NULL CHECK (status IN ('running', 'done', 'failed')),
+        file_id TEXT,
+        job_id TEXT,
+        result TEXT,
+        detail TEXT,
+        started_at TEXT NOT NULL,
+        finished_at TEXT
+      );
+    `,
+  },
 ];
 
 /** The schema version this build of gapfill writes. */
