@@ -14,7 +14,8 @@ export interface SeedText {
 
 /** One attempt's seeds and target. */
 export interface SeedTarget {
-  strategy: "embed" | "random";
+  /** Loop strategies (active, s3) hand their own targets to the same attempt machinery. */
+  strategy: "embed" | "random" | "active" | "s3";
   attempt: number;
   seeds: SeedText[];
   /**
