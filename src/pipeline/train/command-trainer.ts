@@ -1,0 +1,60 @@
+import { spawn } from "node:child_process";
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync } from "node:fs";
+import { join } from "node:path";
+import { GapfillError } from "../../core/errors.js";
+import { progress } from "../../core/events.js";
+import { atomicWriteFile } from "../../store/atomic-write.js";
+import { fillCommandTemplate } from "./shell-quote.js";
+import { readTrainerOutput, type StudentRef } from "./trained-student.js";
+import type { Trainer, TrainRequest } from "./trainer.js";
+
+/** Written after the command succeeded and its result was found: a restart reuses the result. */
+const DONE_MARKER = ".gapfill-trained.json";
+
+/**
+ * `command:` trainers: a shell command per round, its output appended to the round's log.
+ * A command killed with gapfill is run again from an empty output folder (a half-written
+ * adapter must not be loaded); one that had finished is not run again.
+ */
+export function createCommandTrainer(template: string, spec: string): Trainer {
+  return {
+    spec,
+    async train(request: TrainRequest): Promise<StudentRef> {
+      const marker = join(request.outputDir, DONE_MARKER);
+      if (existsSync(marker)) return JSON.parse(readFileSync(marker, "utf8")) as StudentRef;
+      rmSync(request.outputDir, { recursive: true, force: true });
+      mkdirSync(request.outputDir, { recursive: true });
+      const command = fillCommandTemplate(template, {
+        train_file: request.trainFile,
+        base_model: request.baseModel,
+        round: String(request.round),
+        output_dir: request.outputDir,
+      });
+      const started = performance.now();
+      request.onEvent(progress.start("train"));
+      request.onEvent({ type: "notice", stage: "train", message: `round ${request.round}: ${command}` });
+      const code = await runLogged(command, request.logFile, { ...process.env, ...request.env, GAPFILL_ROUND: String(request.round) });
+      if (code !== 0) {
+        throw new GapfillError("trainer-failed", `round ${request.round}: the trainer command exited with ${code}${tail(request.logFile)}; full output in ${request.logFile}`, { userFixable: true });
+      }
+      const result = readTrainerOutput(request.outputDir, request.baseStudent, request.round);
+      await atomicWriteFile(marker, JSON.stringify(result));
+      request.onEvent(progress.end("train", 1, (performance.now() - started) / 1000));
+      return result;
+    },
+  };
+}
+
+function runLogged(command: string, logFile: string, env: NodeJS.ProcessEnv): Promise<number | string> {
+  const fd = openSync(logFile, "a");
+  return new Promise<number | string>((resolve, reject) => {
+    const child = spawn("sh", ["-c", command], { stdio: ["ignore", fd, fd], env });
+    child.on("error", reject);
+    child.on("exit", (code, signal) => resolve(code ?? `signal ${signal}`));
+  }).finally(() => closeSync(fd));
+}
+
+function tail(logFile: string): string {
+  const lines = readFileSync(logFile, "utf8").trimEnd().split("\n").slice(-3).join(" | ");
+  return lines === "" ? "" : ` (last output: ${lines.slice(-400)})`;
+}
