@@ -8,10 +8,11 @@ import type { MapPlacement } from "../../pipeline/evaluate/place-on-map.js";
 import { COMPARE_META_KEYS as COMPARE_META } from "../../pipeline/compare/compare-meta.js";
 import { type CliIo, type OutputFlags, progressFor, writeJson } from "../cli-io.js";
 import { formatPairs, formatTable } from "../format-table.js";
+import { addCacheOptions, cacheFrom, type CacheFlags } from "./cache-flags.js";
 import { addReadOptions, readOptionsFrom, type ReadFlags } from "./read-flags.js";
 import { parseChoice, parseInteger, parsePositiveNumber } from "./parse-flags.js";
 
-interface EvalFlags extends ReadFlags, OutputFlags {
+interface EvalFlags extends ReadFlags, OutputFlags, CacheFlags {
   student?: string;
   benchmark?: string;
   map?: string;
@@ -58,6 +59,7 @@ export function registerEval(program: Command, io: CliIo): void {
     .option("--json", "print the results as JSON on stdout")
     .option("-q, --quiet", "no progress output");
   addReadOptions(command);
+  addCacheOptions(command);
   command.action(async (flags: EvalFlags) => {
     if (!flags.student) throw new UsageError("--student SPEC is required (the model to evaluate)", "--student");
     if (!flags.benchmark) throw new UsageError("--benchmark FILE is required", "--benchmark");
@@ -72,13 +74,12 @@ export function registerEval(program: Command, io: CliIo): void {
     const seed = parseInteger(flags.seed, "--seed", 0);
     const readOptions = readOptionsFrom(flags);
 
-    const [{ evaluateStudent }, { loadEvalTemplate }, { readAll }, { openRun, defaultRunDir, atomicWriteFile }, { createEngine }, { RequestCache }] = await Promise.all([
+    const [{ evaluateStudent }, { loadEvalTemplate }, { readAll }, { openRun, defaultRunDir, atomicWriteFile }, { createEngine }] = await Promise.all([
       import("../../pipeline/evaluate/evaluate-student.js"),
       import("../../pipeline/evaluate/eval-prompt.js"),
       import("../../data/read-dataset.js"),
       import("../../store/index.js"),
       import("../../engines/create-engine.js"),
-      import("../../engines/request-cache.js"),
     ]);
     const template = loadEvalTemplate(style, flags.template);
     const { examples: all } = await readAll(flags.benchmark, readOptions);
@@ -89,7 +90,7 @@ export function registerEval(program: Command, io: CliIo): void {
     const run = await openRun(flags.run ?? defaultRunDir(), { command: "eval", argv: process.argv.slice(2), onNotice: (m) => io.stderr.write(`gapfill: ${m}\n`) });
     let student;
     try {
-      student = await createEngine(flags.student, { cache: new RequestCache(run.db), onEvent: renderer, flag: "--student" });
+      student = await createEngine(flags.student, { cache: await cacheFrom(run.db, flags), onEvent: renderer, flag: "--student" });
       run.setMeta(COMPARE_META.student, student.spec);
       run.setMeta(COMPARE_META.label, flags.label ?? run.getMeta(COMPARE_META.label) ?? student.model);
       run.setMeta(COMPARE_META.strategy, flags.strategy ?? run.getMeta(COMPARE_META.strategy) ?? "base");

@@ -4,10 +4,11 @@ import { UsageError } from "../../core/errors.js";
 import type { GenerateResult } from "../../pipeline/generate/generate-summary.js";
 import { type CliIo, type OutputFlags, progressFor, writeJson } from "../cli-io.js";
 import { formatPairs } from "../format-table.js";
+import { addCacheOptions, cacheFrom, type CacheFlags } from "./cache-flags.js";
 import { addReadOptions, readOptionsFrom, type ReadFlags } from "./read-flags.js";
 import { parseChoice, parseInteger, parsePositiveNumber } from "./parse-flags.js";
 
-interface GenerateFlags extends ReadFlags, OutputFlags {
+interface GenerateFlags extends ReadFlags, OutputFlags, CacheFlags {
   strategy: string;
   budget?: string;
   teacher?: string;
@@ -67,6 +68,7 @@ export function registerGenerate(program: Command, io: CliIo): void {
     .option("--json", "print a summary as JSON on stdout")
     .option("-q, --quiet", "no progress output");
   addReadOptions(command);
+  addCacheOptions(command);
   command.action(async (dataset: string, flags: GenerateFlags) => {
     if (!flags.run) throw new UsageError("--run DIR is required: the map and the state to resume live there", "--run");
     if (!flags.budget) throw new UsageError("--budget N is required (accepted examples to reach)", "--budget");
@@ -100,7 +102,7 @@ export function registerGenerate(program: Command, io: CliIo): void {
       seed: parseInteger(flags.seed, "--seed", 0),
     };
 
-    const [{ generateExamples }, { exportSynthetic }, { openRun }, { atomicWriteFile }, { renderGenerateReport }, { generateReportData }, { createEngine }, { RequestCache }] =
+    const [{ generateExamples }, { exportSynthetic }, { openRun }, { atomicWriteFile }, { renderGenerateReport }, { generateReportData }, { createEngine }] =
       await Promise.all([
         import("../../pipeline/generate/generate-examples.js"),
         import("../../pipeline/generate/export-synthetic.js"),
@@ -109,14 +111,13 @@ export function registerGenerate(program: Command, io: CliIo): void {
         import("../../ui/generate-report.js"),
         import("../../ui/generate-report-data.js"),
         import("../../engines/create-engine.js"),
-        import("../../engines/request-cache.js"),
       ]);
     const renderer = await progressFor(io, flags);
     const run = await openRun(flags.run, { command: "generate", argv: process.argv.slice(2), onNotice: (m) => io.stderr.write(`gapfill: ${m}\n`) });
     let teacher: Engine | undefined;
     let student: Engine | undefined;
     try {
-      const cache = new RequestCache(run.db);
+      const cache = await cacheFrom(run.db, flags);
       teacher = await createEngine(flags.teacher, { cache, onEvent: renderer, flag: "--teacher" });
       if (flags.student) student = await createEngine(flags.student, { cache, onEvent: renderer, flag: "--student" });
       const strategies = flags.compareRandom && strategy === "embed" ? (["embed", "random"] as const) : [strategy];

@@ -99,7 +99,7 @@ describe("evaluateStudent against the test server", () => {
 
     const resumed = await evaluateStudent(engine, items, run);
     expect(resumed.judgedNow).toBe(6);
-    expect(asked()).toEqual(["0", "1", "2", "3", "4", "5", "6", "7", "8", "9"]);
+    expect(asked().sort()).toEqual(["0", "1", "2", "3", "4", "5", "6", "7", "8", "9"]);
     expect(resumed.accuracy.successes).toBe(7);
 
     const sent = server.requests.length;

@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import type { Engine, GenerateOptions, Generation } from "../../core/engine.js";
 import type { Example } from "../../core/example.js";
-import { GapfillError } from "../../core/errors.js";
+import { BatchPendingError, GapfillError } from "../../core/errors.js";
 import { type ProgressListener, progress, silent } from "../../core/events.js";
 import { answersEquivalent, extractAnswer } from "../../data/answers/index.js";
 import { type ProportionInterval, wilsonInterval } from "../../geometry/proportion-tests.js";
@@ -108,7 +108,7 @@ export async function evaluateStudent(engine: Engine, items: readonly Example[],
       return (await engine.score(prompt, continuation, { stage: "evaluate" })).meanLoss;
     } catch (error) {
       // A retryable failure was already retried by the engine: that one is a real failure.
-      if (!(error instanceof GapfillError) || error.retryable) throw error;
+      if (!(error instanceof GapfillError) || error.retryable || error instanceof BatchPendingError) throw error;
       scoring = false;
       lossSignals = `skipped: ${engine.spec} could not score a continuation (${error.message})`;
       onEvent({ type: "notice", stage: "evaluate", message: `loss signals ${lossSignals}; answers are still judged` });
@@ -124,13 +124,17 @@ export async function evaluateStudent(engine: Engine, items: readonly Example[],
   const judge = async (position: number): Promise<EvaluatedItem> => {
     const item = items[position];
     const prompt = renderEvalPrompt(template, item.question, shots);
-    const generation = await ask(prompt, { maxTokens, temperature: 0, seed, stage: "evaluate", signal: options.signal });
+    // The reference is scored alongside the answer (it does not depend on it): one round trip
+    // less, and in batch mode both requests go out in the same file.
+    const [generation, referenceLoss] = await Promise.all([
+      ask(prompt, { maxTokens, temperature: 0, seed, stage: "evaluate", signal: options.signal }),
+      // Separated by a space as the model would continue after "Answer:".
+      score(prompt, continuationAfter(prompt, item.answer)),
+    ]);
     const output = generation.text;
     const extracted = extractAnswer(output);
     const referenceAnswer = extractAnswer(item.answer)?.answer ?? (item.answer.trim() === "" ? null : item.answer.trim());
     const correct = extracted !== null && referenceAnswer !== null && answersEquivalent(extracted.answer, referenceAnswer);
-    // Separated by a space as the model would continue after "Answer:".
-    const referenceLoss = await score(prompt, continuationAfter(prompt, item.answer));
     const ownLoss = await score(prompt, output);
     let sampleAnswers: Array<string | null> | null = null;
     let sampleEntropy: number | null = null;
@@ -170,11 +174,21 @@ export async function evaluateStudent(engine: Engine, items: readonly Example[],
   const concurrency = Math.max(1, options.concurrency ?? (engine.kind === "llama" ? 1 : 8));
   let next = 0;
   let failed = false;
+  // Batch mode: an item whose request went to the batch file is left unjudged; the others go on,
+  // so one export carries every item's request.
+  let batchPending = 0;
   const worker = async () => {
     while (next < pending.length && !failed) {
       options.signal?.throwIfAborted();
       const position = pending[next++];
-      const item = await judge(position);
+      let item: EvaluatedItem;
+      try {
+        item = await judge(position);
+      } catch (error) {
+        if (!(error instanceof BatchPendingError)) throw error;
+        batchPending++;
+        continue;
+      }
       write(item);
       done.set(position, item);
       judged++;
@@ -194,6 +208,7 @@ export async function evaluateStudent(engine: Engine, items: readonly Example[],
   );
   const failure = outcomes.find((outcome): outcome is PromiseRejectedResult => outcome.status === "rejected");
   if (failure) throw failure.reason;
+  if (batchPending > 0) throw new BatchPendingError(batchPending);
   const seconds = (performance.now() - started) / 1000;
   onEvent(progress.end("evaluate", judged, seconds));
   finishEvaluation(run.db, name);

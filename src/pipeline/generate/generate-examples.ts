@@ -1,5 +1,5 @@
 import type { Engine } from "../../core/engine.js";
-import { UsageError } from "../../core/errors.js";
+import { BatchPendingError, UsageError } from "../../core/errors.js";
 import { type ProgressListener, progress, silent } from "../../core/events.js";
 import { MinHashIndex } from "../../data/near-duplicates.js";
 import type { ReadOptions } from "../../data/read-dataset.js";
@@ -137,6 +137,7 @@ export async function generateExamples(datasetPath: string, run: Run, options: G
   let nextAttempt = 0;
   let consecutiveErrors = 0;
   let failure: unknown;
+  let batchPending = 0;
   let stopped: GenerateResult["stopped"] = "budget";
   const inFlight = new Set<Promise<void>>();
   // Counted in memory from the stored totals: a SQL aggregate per dispatch would grow with the run.
@@ -205,7 +206,7 @@ export async function generateExamples(datasetPath: string, run: Run, options: G
   for (;;) {
     while (failure === undefined) {
       const now = totals();
-      if (now.accepted + inFlight.size >= budget || inFlight.size >= concurrency) break;
+      if (now.accepted + inFlight.size + batchPending >= budget || inFlight.size >= concurrency) break;
       if (options.maxTeacherTokens !== undefined && now.promptTokens + now.completionTokens >= options.maxTeacherTokens) {
         stopped = "max-teacher-tokens";
         break;
@@ -218,7 +219,9 @@ export async function generateExamples(datasetPath: string, run: Run, options: G
       const attempt = nextAttempt++;
       const job: Promise<void> = settle(attempt)
         .catch((error: unknown) => {
-          failure ??= error;
+          // Batch mode: the attempt's request is in the batch file; it is decided after the import.
+          if (error instanceof BatchPendingError) batchPending++;
+          else failure ??= error;
         })
         .finally(() => {
           inFlight.delete(job);
@@ -230,6 +233,7 @@ export async function generateExamples(datasetPath: string, run: Run, options: G
     await Promise.race(inFlight);
   }
   if (failure !== undefined) throw failure;
+  if (batchPending > 0) throw new BatchPendingError(batchPending);
   const final = store.totals(strategy);
   if (final.accepted >= budget) {
     stopped = "budget";
