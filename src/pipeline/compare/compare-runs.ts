@@ -52,7 +52,7 @@ export async function loadComparedRun(dir: string, name?: string): Promise<Compa
   const run = await openRun(dir, { command: "compare", readonly: true });
   try {
     const names = listEvaluations(run.db);
-    const evaluation = name ?? (names.includes("eval") ? "eval" : names[0]);
+    const evaluation = name ?? run.getMeta(COMPARE_META_KEYS.evaluation) ?? (names.includes("eval") ? "eval" : names[0]);
     if (evaluation === undefined) throw new RunStateError("run-no-evaluation", `run ${dir} has no evaluation: run \`gapfill eval --run ${dir}\` first`);
     const record = readEvaluationRecord(run.db, evaluation);
     if (!record) throw new RunStateError("run-no-evaluation", `run ${dir} has no evaluation "${evaluation}" (it has: ${names.join(", ") || "none"})`);
