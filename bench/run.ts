@@ -11,7 +11,7 @@ type Bench = () => Promise<Figures | Figures[]>;
 
 const benches: Record<string, Bench> = {
   cli: () => benchCliStartup(),
-  engines: () => benchEngineThroughput(),
+  engines: async () => [await benchEngineThroughput({ latencyMs: 50, concurrency: 32 }), await benchEngineThroughput({ latencyMs: 200, concurrency: 64 })],
   map: () => benchMap(),
 };
 
