@@ -2,6 +2,7 @@ import { mkdtemp, mkdir, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
+import { gsm8kSlice, writeCsv, writeJsonl, writeParquet } from "../fixtures/data-files.js";
 import { runCli } from "../helpers/run-cli.js";
 
 const GSM8K_TRAIN = new URL("../../../shared/data/gsm8k/train.jsonl", import.meta.url).pathname;
@@ -85,6 +86,31 @@ describe("gapfill inspect", () => {
     expect((await runCli(["inspect", GSM8K_TRAIN, "--format", "xml"])).code).toBe(2);
     expect((await runCli(["inspect", GSM8K_TRAIN, "--no-such-flag"])).code).toBe(2);
     expect((await runCli(["no-such-command"])).code).toBe(2);
+  });
+});
+
+describe("gapfill inspect on the same rows in every format", () => {
+  it("reports the same rows, schema and answers for JSONL, JSON, CSV and Parquet copies of a GSM8K slice", async () => {
+    const rows = gsm8kSlice(40);
+    const files = {
+      jsonl: join(dir, "slice.jsonl"),
+      json: join(dir, "slice.json"),
+      csv: join(dir, "slice.csv"),
+      parquet: join(dir, "slice.parquet"),
+    };
+    writeJsonl(files.jsonl, rows);
+    await writeFile(files.json, JSON.stringify({ data: rows }));
+    writeCsv(files.csv, ["question", "answer"], rows);
+    writeParquet(files.parquet, ["question", "answer"].map((name) => ({ name, type: "STRING" as const, values: rows.map((row) => row[name]) })));
+    const reports = [];
+    for (const file of Object.values(files)) {
+      const result = await runCli(["inspect", file, "--json", "--quiet"]);
+      expect(result.code, file).toBe(0);
+      const { rows: count, schema, answers, lengths, duplicates } = JSON.parse(result.stdout);
+      reports.push({ count, schema, answers, lengths, duplicates });
+    }
+    expect(reports[0]).toMatchObject({ count: 40, schema: "gsm8k", answers: { extracted: 40 } });
+    for (const report of reports.slice(1)) expect(report).toEqual(reports[0]);
   });
 });
 
