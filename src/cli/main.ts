@@ -8,6 +8,7 @@ import { registerCompare } from "./commands/compare.js";
 import { registerGenerate } from "./commands/generate.js";
 import { registerEngines } from "./commands/engines.js";
 import { registerBatch } from "./commands/batch.js";
+import { registerLoop } from "./commands/loop.js";
 
 export const EXIT_OK = 0;
 export const EXIT_FAILURE = 1;
@@ -31,6 +32,7 @@ export function buildProgram(io: CliIo): Command {
   registerGenerate(program, io);
   registerEngines(program, io);
   registerBatch(program, io);
+  registerLoop(program, io);
   for (const command of program.commands) command.exitOverride().showHelpAfterError("(run with --help for usage)");
   return program;
 }
