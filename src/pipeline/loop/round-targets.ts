@@ -67,7 +67,11 @@ export async function roundTargets(context: TargetContext): Promise<RoundTargets
       return { targetOf: (attempt) => ({ ...base(offset + attempt), attempt }) };
     }
     case "embed": {
-      const base = createEmbedSeeds(await context.pairs());
+      const pairs = await context.pairs();
+      if (pairs.length === 0) {
+        throw new GapfillError("loop-no-pairs", `the run's map found no sparse-cell seed pairs for the embed strategy; map the dataset into the run first with other settings (gapfill map DATASET --run ${context.run.dir} --threshold T or --grid N)`, { userFixable: true });
+      }
+      const base = createEmbedSeeds(pairs);
       return { targetOf: (attempt) => ({ ...base(offset + attempt), attempt }) };
     }
     case "active": {
