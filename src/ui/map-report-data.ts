@@ -70,6 +70,7 @@ export function mapReportData(result: MapResult, title = "gapfill map"): MapRepo
         `(baseline ${(100 * knn.agreement.baseline).toFixed(0)}%); ${knn.agreement.disagreeingCells.length} sparse cells disagree`,
     ]);
   }
+  if (artifact.reducer.note) summary.push(["nonlinear map", (artifact.reducer.preprocessing && artifact.reducer.preprocessing !== "none" ? `${artifact.reducer.preprocessing} first; ` : "") + artifact.reducer.note]);
   if (dims === 3) summary.push(["view", "3-D map seen from above (first two axes)"]);
 
   return {

@@ -28,7 +28,7 @@ export function registerMap(program: Command, io: CliIo): void {
     .option("--student <spec>", "student engine (llama:PATH.gguf, openai:MODEL@URL, ollama:MODEL); default: the lexical embedder")
     .option("--embedding <mode>", "pooled | mean | input-uniform | input-idf (student only)", "pooled")
     .option("--dims <k>", "map dimensions: 2 or 3", "2")
-    .option("--reducer <name>", "pca (linear: midpoints map to midpoints) | svd", "pca")
+    .option("--reducer <name>", "pca (linear: midpoints map to midpoints) | svd | umap (≤ 100,000 rows) | tsne (Barnes–Hut, ≤ 20,000 rows); umap and tsne are nonlinear: midpoints do not map to midpoints", "pca")
     .option("--grid <shape>", "auto, or cells per axis: 40x30 (40x30x10 in 3-D)", "auto")
     .option("--threshold <t>", "auto (from the histogram of cell densities), or a number T", "auto")
     .option("--window <s>", "sliding window of s×s cells (odd; 1 = none)", "1")
@@ -41,7 +41,7 @@ export function registerMap(program: Command, io: CliIo): void {
   addReadOptions(command);
   command.action(async (dataset: string, flags: MapFlags) => {
     const dims = parseChoice(flags.dims, ["2", "3"] as const, "--dims");
-    const reducer = parseChoice(flags.reducer, ["pca", "svd"] as const, "--reducer");
+    const reducer = parseChoice(flags.reducer, ["pca", "svd", "umap", "tsne"] as const, "--reducer");
     const embedding = parseChoice(flags.embedding, ["pooled", "mean", "input-uniform", "input-idf"] as const, "--embedding");
     const grid = flags.grid === "auto" ? undefined : parseGrid(flags.grid, Number(dims));
     const threshold = flags.threshold === "auto" ? undefined : parsePositiveNumber(flags.threshold, "--threshold");
@@ -112,6 +112,7 @@ export function mapSummary(result: MapResult, runDir: string, reportPath: string
     reducer: artifact.reducer.name,
     dims: artifact.reducer.dims,
     explainedVarianceRatio: artifact.reducer.explainedVarianceRatio,
+    reducerNote: artifact.reducer.note,
     grid: artifact.grid.shape,
     gridRule: artifact.grid.sizeRule,
     threshold: artifact.threshold.value,
@@ -135,6 +136,7 @@ function formatMapSummary(summary: ReturnType<typeof mapSummary>): string {
     ["cells", `${summary.nonEmptyCells} non-empty, ${summary.sparseCells} sparse in ${summary.regions} regions`],
     ["seed pairs", String(summary.pairs.length)],
   ];
+  if (summary.reducerNote) pairs.push(["note", summary.reducerNote]);
   if (summary.knn) pairs.push(["kNN check", `${(100 * summary.knn.sparsePointsLowShare).toFixed(0)}% of sparse-cell points have low ${summary.knn.k}-NN density; ${summary.knn.disagreeingCells} cells disagree`]);
   pairs.push(["report", summary.report]);
   const total = Object.values(summary.seconds).reduce((a, b) => a + b, 0);

@@ -16,8 +16,10 @@ import { atomicWriteFile } from "../../store/atomic-write.js";
 import { float32MatrixShape, float32RowBlocks, readFloat32Matrix, writeFloat32Matrix } from "../../store/float32-matrix.js";
 import type { Run } from "../../store/run.js";
 import { describeEmbedder, embedExamples, type EmbedderInfo, type EmbeddingMode } from "./embed-examples.js";
+import { checkNonlinearRows, isNonlinearReducer, reduceNonlinear } from "./reduce-nonlinear.js";
 
-export const REDUCERS = ["pca", "svd"] as const;
+/** pca and svd are linear (§3.5 midpoints hold, any size); umap and tsne are for smaller sets. */
+export const REDUCERS = ["pca", "svd", "umap", "tsne"] as const;
 export type Reducer = (typeof REDUCERS)[number];
 
 export interface MapOptions extends ReadOptions {
@@ -67,7 +69,19 @@ export interface MapArtifact {
   rows: number;
   embedder: EmbedderInfo;
   embeddingDims: number;
-  reducer: { name: Reducer; dims: number; explainedVarianceRatio?: number[]; model: { mean?: number[]; components: number[]; cols: number; k: number } };
+  reducer: {
+    name: Reducer;
+    dims: number;
+    explainedVarianceRatio?: number[];
+    /** PCA/SVD: the fitted projection. UMAP/t-SNE: no components (nothing to project with). */
+    model: { mean?: number[]; components: number[]; cols: number; k: number };
+    /** How new points land on this map: "nearest-neighbours" for UMAP/t-SNE (absent: project with `model`). */
+    placement?: "projection" | "nearest-neighbours";
+    /** UMAP/t-SNE: what the embeddings went through first, the parameters, and why midpoints do not hold. */
+    preprocessing?: string;
+    parameters?: Record<string, number | string>;
+    note?: string;
+  };
   grid: { shape: number[]; min: number[]; max: number[]; cellSize: number[]; window: number; sizeRule: string; counts: number[] };
   threshold: { value: number; rule: string; histogram: { binWidth: number; counts: number[] } };
   sparseCells: number[];
@@ -111,6 +125,8 @@ export async function mapDataset(datasetPath: string, run: Run, options: MapOpti
   const { examples } = await timed("read", () => readAll(datasetPath, options));
   const datasetDigest = createHash("sha256").update(examples.map((example) => example.id).join("\n")).digest("hex").slice(0, 16);
   const embedder = describeEmbedder(options.student, mode);
+  // Before the (expensive) embedding: a set too big for UMAP/t-SNE fails now, not after it.
+  if (options.reducer && isNonlinearReducer(options.reducer)) checkNonlinearRows(options.reducer, examples.length);
 
   const embeddingsPath = run.path("embeddings.f32");
   const embedParams = { datasetDigest, embedder: embedder.spec ?? "lexical", mode: embedder.kind === "student" ? mode : null, seed };
@@ -123,7 +139,7 @@ export async function mapDataset(datasetPath: string, run: Run, options: MapOpti
   const source = await embeddingSource(embeddingsPath, shape.rows, shape.cols);
 
   const reducer = options.reducer ?? "pca";
-  const reduced = await timed("reduce", () => reduce(source, reducer, dims, seed));
+  const reduced = await timed<ReducedMap>("reduce", () => (isNonlinearReducer(reducer) ? reduceNonlinear(source, reducer, dims, seed, onEvent) : reduce(source, reducer, dims, seed)));
   onEvent({ type: "notice", stage: "reduce", message: `reduced ${shape.rows} × ${shape.cols} to ${dims}-D by ${reducer} in ${seconds.reduce.toFixed(1)} s` });
   const points = reduced.points;
   const rows = shape.rows;
@@ -211,7 +227,10 @@ async function embeddingSource(path: string, rows: number, cols: number): Promis
   };
 }
 
-async function reduce(source: EmbeddingSource, reducer: Reducer, dims: number, seed: number) {
+/** Map coordinates and what map.json records about the reducer (beyond its name and dims). */
+type ReducedMap = { points: Float32Array; describe: Omit<MapArtifact["reducer"], "name" | "dims"> };
+
+async function reduce(source: EmbeddingSource, reducer: "pca" | "svd", dims: number, seed: number): Promise<ReducedMap> {
   if (reducer === "svd") {
     // Truncated SVD (no centering) runs in memory: meant for sparse-like, already normalised embeddings.
     const data = source.inMemory ?? (await readFloat32Matrix((source as { path?: string }).path ?? "")).data;
