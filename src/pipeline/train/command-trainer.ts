@@ -54,7 +54,9 @@ function runLogged(command: string, logFile: string, env: NodeJS.ProcessEnv): Pr
   }).finally(() => closeSync(fd));
 }
 
+/** The line that says what went wrong: the last one naming an error, else the last line. */
 function tail(logFile: string): string {
-  const lines = readFileSync(logFile, "utf8").trimEnd().split("\n").slice(-3).join(" | ");
-  return lines === "" ? "" : ` (last output: ${lines.slice(-400)})`;
+  const lines = readFileSync(logFile, "utf8").split("\n").map((line) => line.trim()).filter((line) => line !== "");
+  const line = lines.findLast((candidate) => /error|exception|fatal/i.test(candidate)) ?? lines.at(-1);
+  return line === undefined ? "" : ` (${line.slice(0, 400)})`;
 }
