@@ -12,6 +12,7 @@ import { getStage } from "../../store/stage-state.js";
 import { readFloat32Matrix, readFloat32Rows } from "../../store/float32-matrix.js";
 import { embedExamples } from "../map/embed-examples.js";
 import type { MapArtifact } from "../map/map-dataset.js";
+import { NEAREST_PLACEMENT_K, needsNearestPlacement, placeOnNonlinearMap } from "../map/place-nonlinear.js";
 
 /** Benchmark questions placed on a training map. */
 export interface MapPlacement {
@@ -52,7 +53,9 @@ export function readMapArtifact(mapDir: string): MapArtifact {
 export async function placeOnMap(mapDir: string, questions: readonly string[], options: PlaceOptions): Promise<MapPlacement> {
   const map = readMapArtifact(mapDir);
   const notes: string[] = [];
-  const reducer = `projected with the map's fitted ${map.reducer.name.toUpperCase()} model`;
+  const reducer = needsNearestPlacement(map)
+    ? `placed at the mean ${map.reducer.name.toUpperCase()} position of the ${NEAREST_PLACEMENT_K} nearest training embeddings`
+    : `projected with the map's fitted ${map.reducer.name.toUpperCase()} model`;
   let vectors: Float32Array;
   let method: string;
   if (map.embedder.kind === "lexical") {
@@ -72,7 +75,9 @@ export async function placeOnMap(mapDir: string, questions: readonly string[], o
     vectors = matrix.data;
     method = `student ${student.spec} (${mode}), ${reducer}`;
   }
-  return { map, points: project(map, vectors, questions.length), dims: map.reducer.dims, method, notes };
+  // UMAP/t-SNE maps have no projection: the nearest training embeddings place each question.
+  const points = needsNearestPlacement(map) ? await placeOnNonlinearMap(mapDir, map, vectors, questions.length) : project(map, vectors, questions.length);
+  return { map, points, dims: map.reducer.dims, method, notes };
 }
 
 async function lexicalVectors(mapDir: string, map: MapArtifact, questions: readonly string[], readOptions: ReadOptions, notes: string[]): Promise<Float32Array> {

@@ -3,6 +3,8 @@ import { fitLexicalModel, transformLexical } from "../../geometry/lexical-transf
 import { readFloat32Rows } from "../../store/float32-matrix.js";
 import { weightedMean, type EmbeddingMode } from "../map/embed-examples.js";
 import type { MapArtifact } from "../map/map-dataset.js";
+import { NEAREST_PLACEMENT_K, needsNearestPlacement, placeOnNonlinearMap } from "../map/place-nonlinear.js";
+import { dirname } from "node:path";
 import { cellOfPoint, cellsTouch, sparseNeighbourhood } from "./map-cells.js";
 
 /** A generated example placed on the map. */
@@ -56,7 +58,8 @@ export interface PlacementContext {
 export async function targetingCheck(map: MapArtifact, records: ReadonlyArray<{ id: string; question: string; cell?: number | null }>, context: PlacementContext): Promise<TargetingCheck> {
   const notes: string[] = [];
   const { vectors, method } = await embedNew(map, records.map((record) => record.question), context, notes);
-  const coordinates = project(map, vectors, records.length);
+  // UMAP/t-SNE maps have no projection: nearest training embeddings (same run directory) place them.
+  const coordinates = needsNearestPlacement(map) ? await placeOnNonlinearMap(dirname(context.embeddingsPath), map, vectors, records.length) : project(map, vectors, records.length);
   const dims = map.reducer.dims;
   const near = sparseNeighbourhood(map.grid, map.sparseCells);
   const sparse = new Set(map.sparseCells);
@@ -96,7 +99,9 @@ export async function targetingCheck(map: MapArtifact, records: ReadonlyArray<{ 
 }
 
 async function embedNew(map: MapArtifact, texts: string[], context: PlacementContext, notes: string[]): Promise<{ vectors: Float32Array; method: string }> {
-  const reducer = `${map.reducer.name.toUpperCase()} model of the map`;
+  const reducer = needsNearestPlacement(map)
+    ? `mean ${map.reducer.name.toUpperCase()} position of the ${NEAREST_PLACEMENT_K} nearest training embeddings`
+    : `${map.reducer.name.toUpperCase()} model of the map`;
   if (map.embedder.kind === "lexical") {
     const model = fitLexicalModel(context.questions, { seed: context.seed });
     if (model.dims !== map.embeddingDims) throw new Error(`the lexical embedder refit gives ${model.dims} dims, the map has ${map.embeddingDims}: was the dataset changed?`);
