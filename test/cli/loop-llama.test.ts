@@ -85,6 +85,25 @@ describe("gapfill loop with a tiny GGUF student and a LoRA-writing test trainer"
     expect(report.match(/data-selected="1"/g)).toHaveLength(9);
   }, 240_000);
 
+  it.each(["s3", "embed"] as const)("%s: three rounds with the tiny GGUF student, each trained student loaded as the next", async (strategy) => {
+    const run = join(dir, strategy);
+    const validation = await gsm8kSlice(dir, "validation-2.jsonl", 400, 2);
+    // The lexical map needs more rows than 10 to have sparse cells.
+    const seeds = strategy === "embed" ? await gsm8kSlice(dir, "seeds-120.jsonl", 0, 120) : dataset;
+    const result = await runCli([
+      "loop", seeds, "--run", run, "--strategy", strategy, "--rounds", "3", "--per-round", "2", "--teacher", `openai:teacher@${server.baseUrl}`,
+      "--student", `llama:${gguf}`, "--trainer", TINY_LORA_TRAINER, "--validation", validation, "--student-max-tokens", "8", "--json", "--quiet",
+    ]);
+    expect(result.stderr).toBe("");
+    expect(result.code).toBe(0);
+    const summary = JSON.parse(result.stdout);
+    expect(summary.rounds.map((round: any) => [round.phase, round.generated, round.validation.items])).toEqual([["done", 2, 2], ["done", 2, 2], ["done", 2, 2]]);
+    const students = query(run, "SELECT student FROM loop_rounds ORDER BY round").map((row) => JSON.parse(row.student).lora ?? null);
+    expect(students).toEqual([null, join(run, "round-1", "trained", "adapter.gguf"), join(run, "round-2", "trained", "adapter.gguf")]);
+    const sources = readJsonl(readFileSync(join(run, "synthetic.jsonl"), "utf8")).map((record) => `${record.source} r${record.round}`);
+    expect(sources.sort()).toEqual(strategy === "s3" ? ["s3-error r2", "s3-error r2", "s3-error r3", "s3-error r3", "s3-seed r1", "s3-seed r1"] : ["embed r1", "embed r1", "embed r2", "embed r2", "embed r3", "embed r3"]);
+  }, 240_000);
+
   it("random with a validation set: three rounds of random seeds, trained and evaluated", async () => {
     const run = join(dir, "random");
     const validation = await gsm8kSlice(dir, "validation.jsonl", 300, 3);

@@ -202,6 +202,46 @@ describe("gapfill loop against the test server (teacher, trained student, fine-t
     expect(comparison.pairs[0].sharedItems).toBe(40);
   }, 120_000);
 
+  it("--budget-tokens caps the teacher over the whole loop: the round that reaches it is trained and evaluated, then the loop stops", async () => {
+    const run = join(dir, "budget");
+    const args = [
+      "loop", dataset, "--run", run, "--strategy", "random", "--rounds", "3", "--per-round", "6", "--teacher", teacher, "--concurrency", "1",
+      "--student", `openai:student-base@${server.baseUrl}`, "--trainer", recordingTrainer(), "--benchmark", validation, "--budget-tokens", "600", "--json", "--quiet",
+    ];
+    const result = await runCli(args);
+    expect(result.code).toBe(0);
+    const summary = JSON.parse(result.stdout);
+    expect(summary.stopped).toBe("budget-tokens");
+    expect(summary.rounds).toHaveLength(1);
+    const [round] = summary.rounds;
+    expect(round.stopped).toBe("budget-tokens");
+    expect(round.generated).toBeGreaterThan(0);
+    expect(round.generated).toBeLessThan(6);
+    // One request at a time: the budget was crossed by the last request only.
+    const perRequest = round.teacherTokens / round.attempts;
+    expect(round.teacherTokens).toBeGreaterThanOrEqual(600);
+    expect(round.teacherTokens - perRequest * 1.5).toBeLessThan(600);
+    expect(round.phase).toBe("done");
+    expect(round.benchmark.items).toBe(6);
+  }, 60_000);
+
+  it("--score disagreement samples K answers per seed and ranks seeds by their entropy", async () => {
+    const run = join(dir, "disagreement");
+    const result = await runCli([
+      "loop", dataset, "--run", run, "--strategy", "active", "--score", "disagreement", "--samples", "3", "--rounds", "1", "--per-round", "2", "--teacher", teacher,
+      "--student", `openai:student-base@${server.baseUrl}`, "--trainer", recordingTrainer(), "--json", "--quiet",
+    ]);
+    expect(result.code).toBe(0);
+    const items = query(run, "SELECT sample_answers, sample_entropy, own_loss FROM evaluation_items WHERE evaluation = 'loop-r1-score'");
+    expect(items).toHaveLength(40);
+    for (const item of items) {
+      expect(JSON.parse(item.sample_answers)).toHaveLength(3);
+      expect(item.own_loss).toBeNull();
+    }
+    const scores = query(run, "SELECT score FROM loop_scores WHERE round = 1 ORDER BY position").map((row) => row.score);
+    expect(scores).toEqual(items.map((item) => item.sample_entropy));
+  }, 60_000);
+
   it("killed with SIGKILL during round 2 and run again: all rounds complete with the same final data, nothing paid twice", async () => {
     const { spawn } = await import("node:child_process");
     const { requestCacheKey } = await import("../../src/engines/request-cache.js");
