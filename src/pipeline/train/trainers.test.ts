@@ -60,6 +60,19 @@ describe("command trainer", () => {
     expect(readFileSync(counter, "utf8")).toBe("x");
   });
 
+  it("a command killed mid-training is run again from an empty folder: its half-written output is never loaded", async () => {
+    const req = request(6);
+    // What a killed run leaves: a partial adapter and no completion marker.
+    const { mkdirSync } = await import("node:fs");
+    mkdirSync(req.outputDir, { recursive: true });
+    writeFileSync(join(req.outputDir, "student.txt"), "openai:half-written@http://127.0.0.1:9/v1");
+    writeFileSync(join(req.outputDir, "partial.bin"), "xx");
+    const trainer = createTrainer(`command:ls {output_dir} > ${shellQuote(join(dir, "seen.txt"))}; echo openai:complete@http://127.0.0.1:9/v1 > {output_dir}/student.txt`);
+    expect(await trainer.train(req)).toEqual({ spec: "openai:complete@http://127.0.0.1:9/v1" });
+    expect(readFileSync(join(dir, "seen.txt"), "utf8")).toBe("");
+    expect(existsSync(join(req.outputDir, "partial.bin"))).toBe(false);
+  });
+
   it("finds a GGUF adapter for a llama student and a PEFT folder for an HTTP one", async () => {
     const gguf = createTrainer(`command:touch {output_dir}/adapter.gguf`);
     expect(await gguf.train(request(2, { baseStudent: "llama:/m/base.gguf" }))).toEqual({ spec: "llama:/m/base.gguf", lora: join(dir, "out 2", "adapter.gguf") });
