@@ -1,5 +1,3 @@
-import { UsageError } from "../../core/errors.js";
-
 /** One argument for `sh -c`: single-quoted, with embedded single quotes closed and reopened. */
 export function shellQuote(value: string): string {
   if (value !== "" && /^[A-Za-z0-9_@%+=:,./-]+$/.test(value)) return value;
@@ -12,14 +10,9 @@ export type CommandPlaceholder = (typeof COMMAND_PLACEHOLDERS)[number];
 
 /**
  * Fills `{train_file}`, `{base_model}`, `{round}`, `{output_dir}` with shell-quoted values, so
- * a path with spaces or quotes stays one argument and can never inject a command. Any other
- * `{name}` is refused (a typo would otherwise reach the trainer as literal text).
+ * a path with spaces or quotes stays one argument and can never inject a command. Other
+ * `{…}` text is left alone: awk and jq programs use braces too.
  */
-export function fillCommandTemplate(template: string, values: Record<CommandPlaceholder, string>, flag = "--trainer"): string {
-  return template.replace(/\{([a-z_]+)\}/g, (whole, name: string) => {
-    if (!(COMMAND_PLACEHOLDERS as readonly string[]).includes(name)) {
-      throw new UsageError(`${flag}: unknown placeholder ${whole} in the command; use ${COMMAND_PLACEHOLDERS.map((p) => `{${p}}`).join(", ")}`, flag);
-    }
-    return shellQuote(values[name as CommandPlaceholder]);
-  });
+export function fillCommandTemplate(template: string, values: Record<CommandPlaceholder, string>): string {
+  return template.replace(/\{([a-z_]+)\}/g, (whole, name: string) => ((COMMAND_PLACEHOLDERS as readonly string[]).includes(name) ? shellQuote(values[name as CommandPlaceholder]) : whole));
 }
