@@ -242,6 +242,44 @@ describe("gapfill loop against the test server (teacher, trained student, fine-t
     expect(scores).toEqual(items.map((item) => item.sample_entropy));
   }, 60_000);
 
+  it("killed while round 2's fine-tuning job runs: the rerun polls that same job instead of paying for a new one", async () => {
+    const { spawn } = await import("node:child_process");
+    const slowJobs = await FineTuningTestServer.start({
+      upstream: server,
+      pollsToFinish: 40,
+      modelName: (job, text) => {
+        writeFileSync(join(registry, `slow-${job.id}.jsonl`), text);
+        return `slow-${job.id}`;
+      },
+    });
+    const run = join(dir, "ft-killed");
+    const argv = [
+      "loop", dataset, "--run", run, "--strategy", "random", "--rounds", "3", "--per-round", "3", "--teacher", teacher,
+      "--student", `openai:student-base@${slowJobs.baseUrl}`, "--trainer", `openai-ft:student-base@${slowJobs.baseUrl}?poll=0.02`, "--benchmark", validation, "--quiet",
+    ];
+    try {
+      const child = spawn(join(process.cwd(), "node_modules/.bin/vite-node"), ["test/cli/generate-child.fixture.ts", "--", ...argv], { cwd: process.cwd(), stdio: "ignore" });
+      const exited = new Promise<NodeJS.Signals | null>((resolve) => child.on("exit", (_code, signal) => resolve(signal)));
+      const polls = () => slowJobs.requests.filter((request) => request === "GET /v1/fine_tuning/jobs/ftjob-2").length;
+      while (polls() < 3) await new Promise((resolve) => setTimeout(resolve, 5));
+      child.kill("SIGKILL");
+      expect(await exited).toBe("SIGKILL");
+      expect(query(run, "SELECT round, status, job_id FROM loop_training ORDER BY round")).toEqual([
+        { round: 1, status: "done", job_id: "ftjob-1" },
+        { round: 2, status: "running", job_id: "ftjob-2" },
+      ]);
+      slowJobs.requests.length = 0;
+      const result = await runCli([...argv, "--json"]);
+      expect(result.code).toBe(0);
+      // Round 2's job was polled again, not re-created; round 3 got one upload and one job.
+      expect(slowJobs.requests.filter((request) => request.startsWith("POST"))).toEqual(["POST /v1/files", "POST /v1/fine_tuning/jobs"]);
+      expect(slowJobs.jobs.size).toBe(3);
+      expect(JSON.parse(result.stdout).rounds.map((round: any) => round.trainedStudent)).toEqual([1, 2, 3].map((n) => `openai:slow-ftjob-${n}@${slowJobs.baseUrl}`));
+    } finally {
+      await slowJobs.close();
+    }
+  }, 120_000);
+
   it("killed with SIGKILL during round 2 and run again: all rounds complete with the same final data, nothing paid twice", async () => {
     const { spawn } = await import("node:child_process");
     const { requestCacheKey } = await import("../../src/engines/request-cache.js");
