@@ -5,6 +5,7 @@
 import { benchCliStartup } from "./cli-startup.js";
 import { benchEngineThroughput } from "./engine-throughput.js";
 import { benchMap } from "./map-bench.js";
+import { benchNonlinearMap } from "./map-nonlinear-bench.js";
 
 type Figures = { name: string; figures: Record<string, number> };
 type Bench = () => Promise<Figures | Figures[]>;
@@ -13,6 +14,7 @@ const benches: Record<string, Bench> = {
   cli: () => benchCliStartup(),
   engines: async () => [await benchEngineThroughput({ latencyMs: 50, concurrency: 32 }), await benchEngineThroughput({ latencyMs: 200, concurrency: 64 })],
   map: () => benchMap(),
+  "map-nonlinear": () => benchNonlinearMap(),
 };
 
 const wanted = process.argv.slice(2);

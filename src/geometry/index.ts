@@ -24,3 +24,8 @@ export type { IdfTable, Tfidf, TfidfOptions } from "./tfidf.js";
 export { idfTable, idfTokenWeights, tfidf, tokenize } from "./tfidf.js";
 export type { LexicalEmbedding, LexicalEmbeddingOptions } from "./lexical-embedding.js";
 export { LEXICAL_LABEL, lexicalEmbedding } from "./lexical-embedding.js";
+export type { TsneOptions, TsneResult } from "./tsne.js";
+export { tsne } from "./tsne.js";
+export type { UmapOptions, UmapResult } from "./umap.js";
+export { umap } from "./umap.js";
+export { placeByNearestNeighbours } from "./nearest-placement.js";
