@@ -4,17 +4,15 @@ import { basename } from "node:path";
 import type { Engine } from "../../core/engine.js";
 import { UsageError } from "../../core/errors.js";
 import type { Example } from "../../core/example.js";
-import { type ProgressListener, progress, silent } from "../../core/events.js";
+import { progress, silent } from "../../core/events.js";
 import { MinHashIndex } from "../../data/near-duplicates.js";
-import { readAll, type ReadOptions } from "../../data/read-dataset.js";
+import { readAll } from "../../data/read-dataset.js";
 import { parseEngineSpec } from "../../engines/engine-spec.js";
-import type { ActiveScore } from "../../strategies/active-seeds.js";
 import type { S3Target } from "../../strategies/s3-targets.js";
 import { COMPARE_META_KEYS } from "../compare/compare-meta.js";
 import { beginStage } from "../../store/stage-state.js";
 import type { Run } from "../../store/run.js";
 import { evaluateStudent } from "../evaluate/evaluate-student.js";
-import type { PromptStyle } from "../evaluate/eval-prompt.js";
 import { readEvaluationRecord } from "../evaluate/evaluation-store.js";
 import { type AttemptSettings, runAttempt } from "../generate/generate-attempt.js";
 import { loadContamination, loadGenerateInputs } from "../generate/generate-inputs.js";
@@ -23,62 +21,17 @@ import { loadPromptTemplates } from "../generate/prompt-templates.js";
 import { reconcileSyntheticFile } from "../generate/synthetic-file.js";
 import { detectAnswerStyle } from "../generate/validate-example.js";
 import { openStudent, type StudentRef } from "../train/trained-student.js";
-import type { Trainer } from "../train/trainer.js";
 import { beginTraining, finishTraining, readTraining } from "../train/training-store.js";
 import { beginRound, readRound, setPhase } from "./loop-store.js";
+import type { LoopOptions } from "./loop-options.js";
 import { type LoopSummary, loopSummary } from "./loop-summary.js";
+
+export type { LoopOptions };
 import { generateRound } from "./round-generate.js";
-import { evaluationName, type LoopStrategy, roundTargets } from "./round-targets.js";
+import { evaluationName, roundTargets } from "./round-targets.js";
 import { runS3Attempt } from "./s3-attempt.js";
 import { loadS3Templates } from "./s3-prompts.js";
 import { roundKey, writeTrainingFile } from "./training-data.js";
-
-export interface LoopOptions extends ReadOptions {
-  strategy: LoopStrategy;
-  rounds: number;
-  /** Accepted examples per round. */
-  perRound: number;
-  teacher: Engine;
-  /** The base student's spec: round 1's student, and the model every round trains from. */
-  student: string;
-  /** Opens a student engine from a spec (with the run's request cache). */
-  createStudent: (spec: string) => Promise<Engine>;
-  trainer: Trainer;
-  /** Small real validation set: S3 extrapolates the student's errors on it (required for s3). */
-  validation?: string;
-  /** Benchmark each round's student is evaluated on. */
-  benchmark?: string;
-  /** Active score. Default own-loss. */
-  score?: ActiveScore;
-  /** Sampled answers per seed for the disagreement score. Default 4. */
-  samples?: number;
-  /** Teacher tokens (prompt + completion) the whole loop may use. */
-  budgetTokens?: number;
-  /** S3's task description. Default derived from the dataset. */
-  task?: string;
-  /** Seed examples per S3 synthesis prompt. Default 3. */
-  s3Shots?: number;
-  /** Mix the real seed examples into every round's training data. */
-  trainOnSeeds?: boolean;
-  /** The student's answer budget when it answers seeds and validation/benchmark items. Default 512. */
-  studentMaxTokens?: number;
-  evalStyle?: PromptStyle;
-  prompts?: string;
-  decontaminate?: string[] | false;
-  ngram?: number;
-  duplicateThreshold?: number;
-  temperature?: number;
-  maxTokens?: number;
-  concurrency?: number;
-  jsonSchema?: boolean;
-  /** Attempts per round before giving up. Default max(50, 10 × perRound). */
-  maxAttempts?: number;
-  systemPrompt?: string;
-  seed?: number;
-  env?: NodeJS.ProcessEnv;
-  fetch?: typeof fetch;
-  onEvent?: ProgressListener;
-}
 
 /** What a loop run did: the per-round summary (the same the report shows) and why it stopped. */
 export interface LoopResult extends LoopSummary {
@@ -218,6 +171,7 @@ export async function runLoop(datasetPath: string, run: Run, options: LoopOption
             contamination: contamination?.index,
           };
           const usedBefore = tokensBefore(store, round);
+          const generateStarted = performance.now();
           onEvent(progress.start("generate", perRound, "examples"));
           const generated = await generateRound({
             round,
@@ -234,7 +188,7 @@ export async function runLoop(datasetPath: string, run: Run, options: LoopOption
             concurrency: Math.max(1, options.concurrency ?? 4),
             onEvent,
           });
-          onEvent(progress.end("generate", generated.accepted, 0));
+          onEvent(progress.end("generate", generated.accepted, (performance.now() - generateStarted) / 1000));
           if (generated.stopped !== "count") {
             roundStopped = generated.stopped;
             onEvent({ type: "warning", stage: "generate", message: `round ${round}: ${generated.accepted} of ${perRound} examples (${generated.stopped === "budget-tokens" ? `--budget-tokens ${options.budgetTokens} reached` : `${generated.attempts} attempts made`})` });
