@@ -128,6 +128,31 @@ describe("gapfill loop against the test server (teacher, trained student, fine-t
     expect(report.match(/<tr data-round=/g)).toHaveLength(3);
   }, 120_000);
 
+  it("report.html renders in Chromium: the accuracy points rise round by round and the mix bars grow", async () => {
+    const { launchChromium } = await import("../helpers/browser.js");
+    const { pathToFileURL } = await import("node:url");
+    const browser = await launchChromium();
+    try {
+      const page = await browser.newPage();
+      const errors: string[] = [];
+      page.on("pageerror", (error) => errors.push(error.message));
+      await page.goto(pathToFileURL(join(dir, "s3", "report.html")).href);
+      const points = await page.$$eval('#accuracy-chart circle[data-series="benchmark"]', (circles) => circles.map((c) => c.getBoundingClientRect().top));
+      // Base 0/6, then 0/6, 4/6, 6/6: higher accuracy is drawn higher up (smaller top).
+      expect(points).toHaveLength(4);
+      expect(points[1]).toBeCloseTo(points[0], 3);
+      expect(points[2]).toBeLessThan(points[1]);
+      expect(points[3]).toBeLessThan(points[2]);
+      const bars = await page.$$eval("#mix-chart rect", (rects) => rects.map((r) => ({ round: Number(r.getAttribute("data-round")), height: r.getBoundingClientRect().height })));
+      const heightOf = (round: number) => bars.filter((bar) => bar.round === round).reduce((sum, bar) => sum + bar.height, 0);
+      expect(heightOf(1)).toBeGreaterThan(0);
+      expect(heightOf(3)).toBeCloseTo(3 * heightOf(1), 0);
+      expect(errors).toEqual([]);
+    } finally {
+      await browser.close();
+    }
+  }, 60_000);
+
   it("active with an openai-ft trainer: the student answers the seeds, the top own-loss seeds feed the teacher, and learned seeds drop out", async () => {
     const run = join(dir, "active");
     const result = await runCli([
