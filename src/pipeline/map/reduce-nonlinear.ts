@@ -16,9 +16,10 @@ export const NONLINEAR_REDUCERS = ["umap", "tsne"] as const;
 export type NonlinearReducer = (typeof NONLINEAR_REDUCERS)[number];
 
 /**
- * Most rows each nonlinear reducer accepts. Measured here (2 cores, bench/map-bench.ts): UMAP
- * 50K × 50 in 47 s, so 100K stays within a few minutes; t-SNE's exact kNN and Barnes–Hut steps
- * grow faster, and 20K rows take about a minute and a half.
+ * Most rows each nonlinear reducer accepts. Measured here (`npm run bench -- map-nonlinear`,
+ * 50 dims, 2 shared cores): UMAP 20K in 20 s, 50K in 49 s (peak RSS 435 MB), so 100K stays near
+ * two minutes; t-SNE 5K in 28 s, 20K in 168 s (exact kNN is O(n²), Barnes–Hut O(n log n) per
+ * step), so 20K is where it stops being a reasonable wait.
  */
 export const NONLINEAR_ROW_LIMITS: Record<NonlinearReducer, number> = { umap: 100_000, tsne: 20_000 };
 
