@@ -1,6 +1,6 @@
 import type { DensityAccuracy } from "../pipeline/evaluate/density-accuracy.js";
 import type { EvaluationResult } from "../pipeline/evaluate/evaluate-student.js";
-import type { MapPlacement } from "../pipeline/evaluate/place-on-map.js";
+import type { MapPlacement } from "../pipeline/map/place-on-map.js";
 import type { EvalReportData } from "./eval-report.js";
 
 /** Items carried in the page; the rest stay in the run database. Wrong answers are listed first. */

@@ -264,7 +264,7 @@ describe("gapfill generate on GSM8K with the lexical embedder: targeting check",
       for (const strategy of [embed, random]) {
         expect(strategy.accepted).toBe(20);
         expect(strategy.targeting.placed).toBe(20);
-        expect(strategy.targeting.method).toMatch(/not on the new texts/);
+        expect(strategy.targeting.method).toMatch(/never on the placed texts/);
         expect(strategy.targeting.notes).toEqual([]);
       }
       expect(embed.targeting.targetHitRate).toBeGreaterThan(0);

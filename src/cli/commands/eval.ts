@@ -4,7 +4,7 @@ import type { Command } from "commander";
 import { UsageError } from "../../core/errors.js";
 import type { DensityAccuracy } from "../../pipeline/evaluate/density-accuracy.js";
 import type { EvaluationResult } from "../../pipeline/evaluate/evaluate-student.js";
-import type { MapPlacement } from "../../pipeline/evaluate/place-on-map.js";
+import type { MapPlacement } from "../../pipeline/map/place-on-map.js";
 import { COMPARE_META_KEYS as COMPARE_META } from "../../pipeline/compare/compare-meta.js";
 import { type CliIo, type OutputFlags, progressFor, writeJson } from "../cli-io.js";
 import { formatPairs, formatTable } from "../format-table.js";
@@ -109,7 +109,7 @@ export function registerEval(program: Command, io: CliIo): void {
       });
       let mapped: { placement: MapPlacement; analysis: DensityAccuracy } | undefined;
       if (flags.map) {
-        const [{ placeOnMap }, { densityAccuracy }] = await Promise.all([import("../../pipeline/evaluate/place-on-map.js"), import("../../pipeline/evaluate/density-accuracy.js")]);
+        const [{ placeOnMap }, { densityAccuracy }] = await Promise.all([import("../../pipeline/map/place-on-map.js"), import("../../pipeline/evaluate/density-accuracy.js")]);
         const placement = await placeOnMap(flags.map, items.map((item) => item.question), {
           student,
           embeddingsPath: run.path("benchmark-embeddings.f32"),

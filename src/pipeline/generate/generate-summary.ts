@@ -57,9 +57,8 @@ export async function finishGenerate(
   let targetingNote: string | undefined;
   try {
     targeting = await targetingCheck(inputs.map, records, {
+      mapDir: run.dir,
       questions: inputs.examples.map((example) => example.question),
-      seed: context.seed ?? 0,
-      embeddingsPath: run.path("embeddings.f32"),
       student: context.student,
     });
     for (const note of targeting.notes) context.onEvent({ type: "warning", stage: "generate", message: note });

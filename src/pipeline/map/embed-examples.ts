@@ -86,11 +86,28 @@ export async function embedExamples(
   }
 }
 
-async function embedBatch(engine: Engine, mode: EmbeddingMode, texts: string[], idf: Map<string, number> | undefined): Promise<Matrix> {
-  if (mode === "pooled") return engine.embed(texts, { stage: "embed" });
+/**
+ * Embeds texts in memory the way a student map embeds its dataset (`input-idf` falls back to
+ * uniform weights: the IDF table belongs to the mapped set). For placing a few new texts.
+ */
+export async function embedTexts(engine: Engine, mode: EmbeddingMode, texts: readonly string[], stage: string, batchSize = 32): Promise<Matrix> {
+  const parts: Matrix[] = [];
+  for (let start = 0; start < texts.length; start += batchSize) parts.push(await embedBatch(engine, mode, texts.slice(start, start + batchSize), undefined, stage));
+  const cols = parts[0]?.cols ?? 0;
+  const data = new Float32Array(texts.length * cols);
+  let row = 0;
+  for (const part of parts) {
+    data.set(part.data, row * cols);
+    row += part.rows;
+  }
+  return { data, rows: texts.length, cols };
+}
+
+async function embedBatch(engine: Engine, mode: EmbeddingMode, texts: string[], idf: Map<string, number> | undefined, stage = "embed"): Promise<Matrix> {
+  if (mode === "pooled") return engine.embed(texts, { stage });
   const rows: Float32Array[] = [];
   for (const text of texts) {
-    const tokens = mode === "mean" ? await engine.tokenEmbed(text, { stage: "embed" }) : await engine.inputEmbed(text);
+    const tokens = mode === "mean" ? await engine.tokenEmbed(text, { stage }) : await engine.inputEmbed(text);
     const weights = idf ? tokenRowKeys(tokens).map((key) => idf.get(key) ?? 1) : undefined;
     rows.push(weightedMean(tokens, weights));
   }

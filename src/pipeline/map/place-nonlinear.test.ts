@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { openRun } from "../../store/index.js";
-import { placeOnMap } from "../evaluate/place-on-map.js";
+import { placeOnMap } from "./place-on-map.js";
 import { mapDataset } from "./map-dataset.js";
 
 const DATASET = new URL("../../../examples/word-problems.jsonl", import.meta.url).pathname;

@@ -6,7 +6,7 @@ import type { Engine } from "../../core/engine.js";
 import { createEngine } from "../../engines/create-engine.js";
 import { OpenAITestServer } from "../../engines/testing/openai-test-server.js";
 import { openRun } from "../../store/index.js";
-import { mapDataset, type MapResult } from "../map/map-dataset.js";
+import { mapDataset, type MapResult } from "./map-dataset.js";
 import { placeOnMap } from "./place-on-map.js";
 
 const DATASET = new URL("../../../examples/word-problems.jsonl", import.meta.url).pathname;

@@ -10,9 +10,9 @@ import { fitLexicalModel, transformLexical } from "../../geometry/lexical-transf
 import { openRun } from "../../store/run.js";
 import { getStage } from "../../store/stage-state.js";
 import { readFloat32Matrix, readFloat32Rows } from "../../store/float32-matrix.js";
-import { embedExamples } from "../map/embed-examples.js";
-import type { MapArtifact } from "../map/map-dataset.js";
-import { NEAREST_PLACEMENT_K, needsNearestPlacement, placeOnNonlinearMap } from "../map/place-nonlinear.js";
+import { embedExamples, embedTexts, type EmbeddingMode } from "./embed-examples.js";
+import type { MapArtifact } from "./map-dataset.js";
+import { NEAREST_PLACEMENT_K, needsNearestPlacement, placeOnNonlinearMap } from "./place-nonlinear.js";
 
 /** Benchmark questions placed on a training map. */
 export interface MapPlacement {
@@ -29,8 +29,12 @@ export interface MapPlacement {
 export interface PlaceOptions {
   /** The student engine, required when the map was made with one (the same spec). */
   student?: Engine;
-  /** Where the questions' student embeddings are kept (a float32 file in the eval run), so a rerun does not embed again. */
-  embeddingsPath: string;
+  /** Where the questions' student embeddings are kept (a float32 file in the caller's run), so a rerun does not embed again; omitted: embedded in memory. */
+  embeddingsPath?: string;
+  /** The map dataset's questions in map order, when the caller has them: saves reading the dataset again for the lexical refit. */
+  datasetQuestions?: readonly string[];
+  /** The flag the map came from, named in errors (`--map`); omitted for the run's own map. */
+  flag?: string;
   /** How the map's dataset is read again for the lexical embedder (field overrides used by `gapfill map`). */
   readOptions?: ReadOptions;
   onEvent?: ProgressListener;
@@ -59,20 +63,19 @@ export async function placeOnMap(mapDir: string, questions: readonly string[], o
   let vectors: Float32Array;
   let method: string;
   if (map.embedder.kind === "lexical") {
-    vectors = await lexicalVectors(mapDir, map, questions, options.readOptions ?? {}, notes);
-    method = `lexical TF-IDF + SVD fitted on the map's dataset (not on the benchmark), ${reducer}`;
+    vectors = await lexicalVectors(mapDir, map, questions, options, notes);
+    method = `lexical TF-IDF + SVD fitted on the map's dataset (never on the placed texts), ${reducer}`;
   } else {
     const student = options.student;
     if (!student || student.spec !== map.embedder.spec) {
-      throw new UsageError(`--map ${mapDir} was made with the student ${map.embedder.spec}; evaluate the same --student to place the benchmark on it`, "--map");
+      throw new UsageError(`the map in ${mapDir} was made with the student ${map.embedder.spec}: pass the same --student to place texts on it`, options.flag ?? "--student");
     }
     const mode = map.embedder.mode ?? "pooled";
-    if (mode === "input-idf") notes.push("input-idf: token IDF weights come from the benchmark questions (the map's IDF table is not stored), so placement is approximate");
-    const examples: Example[] = questions.map((question, i) => ({ id: String(i), question, answer: "", source: { file: "benchmark", line: i + 1 } }));
-    await embedExamples(examples, options.embeddingsPath, { engine: student, mode, onEvent: options.onEvent ?? silent });
-    const matrix = await readFloat32Matrix(options.embeddingsPath);
-    if (matrix.cols !== map.embeddingDims) throw new InputError("map-mismatch", `the student's embeddings have ${matrix.cols} dims, the map ${map.embeddingDims}: is it the same model?`);
-    vectors = matrix.data;
+    if (mode === "input-idf") notes.push("input-idf: token IDF weights come from the placed texts (the map's IDF table is not stored), so placement is approximate");
+    vectors = await studentVectors(student, mode, questions, options);
+    if (vectors.length !== questions.length * map.embeddingDims) {
+      throw new InputError("map-mismatch", `the student's embeddings have ${vectors.length / Math.max(1, questions.length)} dims, the map ${map.embeddingDims}: is it the same model?`);
+    }
     method = `student ${student.spec} (${mode}), ${reducer}`;
   }
   // UMAP/t-SNE maps have no projection: the nearest training embeddings place each question.
@@ -80,17 +83,16 @@ export async function placeOnMap(mapDir: string, questions: readonly string[], o
   return { map, points, dims: map.reducer.dims, method, notes };
 }
 
-async function lexicalVectors(mapDir: string, map: MapArtifact, questions: readonly string[], readOptions: ReadOptions, notes: string[]): Promise<Float32Array> {
-  if (!existsSync(map.dataset)) {
-    throw new InputError("map-dataset-missing", `the lexical map ${mapDir} was made from ${map.dataset}, which is not there now: its TF-IDF model is refit from that file`, { file: map.dataset });
-  }
-  const { examples } = await readAll(map.dataset, readOptions);
-  const digest = createHash("sha256").update(examples.map((example) => example.id).join("\n")).digest("hex").slice(0, 16);
-  if (digest !== map.datasetDigest) {
-    throw new InputError("map-dataset-changed", `${map.dataset} changed since the map was made (or was read with other field options): the lexical model cannot be refit`, { file: map.dataset });
-  }
+async function studentVectors(student: Engine, mode: EmbeddingMode, questions: readonly string[], options: PlaceOptions): Promise<Float32Array> {
+  if (!options.embeddingsPath) return (await embedTexts(student, mode, questions, "place")).data;
+  const examples: Example[] = questions.map((question, i) => ({ id: String(i), question, answer: "", source: { file: "placed", line: i + 1 } }));
+  await embedExamples(examples, options.embeddingsPath, { engine: student, mode, onEvent: options.onEvent ?? silent });
+  return (await readFloat32Matrix(options.embeddingsPath)).data;
+}
+
+async function lexicalVectors(mapDir: string, map: MapArtifact, questions: readonly string[], options: PlaceOptions, notes: string[]): Promise<Float32Array> {
+  const texts = options.datasetQuestions ?? (await mapDatasetQuestions(mapDir, map, options.readOptions ?? {}));
   const seed = await embedSeed(mapDir, notes);
-  const texts = examples.map((example) => example.question);
   const model = fitLexicalModel(texts, { seed, dims: map.embeddingDims });
   // The refit must reproduce the map's own vectors, or the questions would land on another map.
   const check = Math.min(16, texts.length);
@@ -99,7 +101,19 @@ async function lexicalVectors(mapDir: string, map: MapArtifact, questions: reado
   let worst = 0;
   for (let i = 0; i < stored.length; i++) worst = Math.max(worst, Math.abs(stored[i] - again[i]));
   if (worst > 1e-3) notes.push(`the refit lexical model differs from the map's stored embeddings by up to ${worst.toExponential(1)}: placement is approximate`);
-  return transformLexical(model, questions);
+  return questions.length === 0 ? new Float32Array(0) : transformLexical(model, questions);
+}
+
+async function mapDatasetQuestions(mapDir: string, map: MapArtifact, readOptions: ReadOptions): Promise<string[]> {
+  if (!existsSync(map.dataset)) {
+    throw new InputError("map-dataset-missing", `the lexical map ${mapDir} was made from ${map.dataset}, which is not there now: its TF-IDF model is refit from that file`, { file: map.dataset });
+  }
+  const { examples } = await readAll(map.dataset, readOptions);
+  const digest = createHash("sha256").update(examples.map((example) => example.id).join("\n")).digest("hex").slice(0, 16);
+  if (digest !== map.datasetDigest) {
+    throw new InputError("map-dataset-changed", `${map.dataset} changed since the map was made (or was read with other field options): the lexical model cannot be refit`, { file: map.dataset });
+  }
+  return examples.map((example) => example.question);
 }
 
 async function embedSeed(mapDir: string, notes: string[]): Promise<number> {
