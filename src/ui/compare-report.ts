@@ -1,4 +1,5 @@
-import { escapeHtml, jsonForScript } from "./html.js";
+import { escapeHtml } from "./html.js";
+import { renderPage } from "./page.js";
 import { COMPARE_REPORT_SCRIPT } from "./compare-report-script.js";
 
 /** What the comparison page shows. Accuracies are proportions in [0, 1]. */
@@ -39,34 +40,21 @@ export function renderCompareReport(data: CompareReportData): string {
         `<td class="num">${pair.onlyFirst}</td><td class="num">${pair.onlySecond}</td><td class="num">${pair.exactP < 1e-4 ? pair.exactP.toExponential(1) : pair.exactP.toFixed(4)}</td></tr>`,
     )
     .join("");
-  return `<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${escapeHtml(data.title)}</title>
-<style>
-  body { font: 14px/1.45 system-ui, sans-serif; margin: 24px; color: #1d2330; background: #fafbfc; }
-  h1 { font-size: 20px; margin: 0 0 4px; } h2 { font-size: 16px; margin: 24px 0 8px; }
-  canvas { background: #fff; border: 1px solid #d8dde6; border-radius: 6px; }
-  table { border-collapse: collapse; background: #fff; }
+  return renderPage({
+    title: data.title,
+    css: `
   th, td { text-align: left; padding: 4px 10px; border-bottom: 1px solid #e6e9ef; }
-  td.num { text-align: right; font-variant-numeric: tabular-nums; } small { color: #5b6476; }
-  #legend span { display: inline-block; margin-right: 14px; } .swatch { display: inline-block; width: 10px; height: 10px; margin-right: 4px; }
-</style>
-</head>
-<body>
-<h1>${escapeHtml(data.title)}</h1>
+  small { color: #5b6476; }
+  #legend span { display: inline-block; margin-right: 14px; } .swatch { display: inline-block; width: 10px; height: 10px; margin-right: 4px; }`,
+    data: data,
+    script: COMPARE_REPORT_SCRIPT,
+    body: `<h1>${escapeHtml(data.title)}</h1>
 <p>Accuracy in % with the 95% Wilson interval; columns are how the student was trained (strategy@budget), base = not trained on generated data.</p>
 <table id="table">${header}${body}</table>
 <h2>Chart</h2>
 <canvas id="chart" width="900" height="380" aria-label="accuracy by student and training"></canvas>
 <div id="legend"></div>
 <h2>Paired tests (McNemar, exact)</h2>
-<table id="pairs"><tr><th>run A</th><th>run B</th><th>shared items</th><th>A − B (points)</th><th>only A right</th><th>only B right</th><th>p</th></tr>${pairs}</table>
-<script type="application/json" id="gapfill-data">${jsonForScript(data)}</script>
-<script>${COMPARE_REPORT_SCRIPT}</script>
-</body>
-</html>
-`;
+<table id="pairs"><tr><th>run A</th><th>run B</th><th>shared items</th><th>A − B (points)</th><th>only A right</th><th>only B right</th><th>p</th></tr>${pairs}</table>`,
+  });
 }

@@ -1,4 +1,5 @@
-import { escapeHtml, jsonForScript } from "./html.js";
+import { escapeHtml } from "./html.js";
+import { renderPage } from "./page.js";
 import { EVAL_REPORT_SCRIPT } from "./eval-report-script.js";
 
 /** One region of the density–accuracy analysis, as the page draws it. */
@@ -63,35 +64,19 @@ ${banner}
 <p id="method"></p>
 <table id="regions"><thead><tr><th>region</th><th>cells</th><th>training density</th><th>items</th><th>accuracy</th><th>95% interval</th></tr></thead><tbody></tbody></table>`
     : "";
-  return `<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${escapeHtml(data.title)}</title>
-<style>
-  body { font: 14px/1.45 system-ui, sans-serif; margin: 24px; color: #1d2330; background: #fafbfc; }
-  h1 { font-size: 20px; margin: 0 0 4px; } h2 { font-size: 16px; margin: 24px 0 8px; }
-  .banner { background: #fff4d6; border: 1px solid #e8c66a; padding: 8px 12px; border-radius: 6px; }
+  return renderPage({
+    title: data.title,
+    css: `
   .row { display: flex; gap: 24px; flex-wrap: wrap; align-items: flex-start; }
-  canvas { background: #fff; border: 1px solid #d8dde6; border-radius: 6px; }
-  table { border-collapse: collapse; background: #fff; }
-  th, td { text-align: left; padding: 4px 10px; border-bottom: 1px solid #e6e9ef; vertical-align: top; }
-  td.num { text-align: right; font-variant-numeric: tabular-nums; }
   td.q { max-width: 560px; } .right { color: #1b7f3b; } .wrong { color: #b3261e; }
-  .legend { color: #4a5263; font-size: 12px; max-width: 560px; }
-</style>
-</head>
-<body>
-<h1>${escapeHtml(data.title)}</h1>
+  .legend { color: #4a5263; font-size: 12px; max-width: 560px; }`,
+    data: data,
+    script: EVAL_REPORT_SCRIPT,
+    body: `<h1>${escapeHtml(data.title)}</h1>
 <table id="summary">${summaryRows}</table>
 ${densitySection}
 <h2>Items</h2>
 <p id="omitted"></p>
-<table id="items"><thead><tr><th>#</th><th>question</th><th>reference</th><th>student</th><th>verdict</th><th>ref. loss</th><th>own loss</th><th>entropy</th></tr></thead><tbody></tbody></table>
-<script type="application/json" id="gapfill-data">${jsonForScript(data)}</script>
-<script>${EVAL_REPORT_SCRIPT}</script>
-</body>
-</html>
-`;
+<table id="items"><thead><tr><th>#</th><th>question</th><th>reference</th><th>student</th><th>verdict</th><th>ref. loss</th><th>own loss</th><th>entropy</th></tr></thead><tbody></tbody></table>`,
+  });
 }

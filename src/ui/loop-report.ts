@@ -1,5 +1,6 @@
 import type { LoopSummary, RoundEvaluation } from "../pipeline/loop/loop-summary.js";
-import { escapeHtml, jsonForScript } from "./html.js";
+import { escapeHtml } from "./html.js";
+import { renderPage } from "./page.js";
 import { accuracyChart, mixChart, scoreChart } from "./loop-report-charts.js";
 
 const percent = (value: number) => (Number.isNaN(value) ? "–" : `${(100 * value).toFixed(1)}%`);
@@ -38,33 +39,20 @@ export function renderLoopReport(summary: LoopSummary, runDir: string): string {
     })
     .join("");
   const scores = scoreChart(summary);
-  return `<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${escapeHtml(title)}</title>
-<style>
-  body { font: 14px/1.45 system-ui, sans-serif; margin: 24px; color: #1d2330; background: #fafbfc; }
-  h1 { font-size: 20px; margin: 0 0 4px; } h2 { font-size: 16px; margin: 24px 0 8px; }
-  svg { background: #fff; border: 1px solid #d8dde6; border-radius: 6px; } svg text { fill: #5b6476; }
-  table { border-collapse: collapse; background: #fff; }
-  th, td { text-align: left; padding: 4px 10px; border-bottom: 1px solid #e6e9ef; vertical-align: top; }
-  td.num { text-align: right; font-variant-numeric: tabular-nums; } small { color: #5b6476; }
-  .legend span { display: inline-block; margin: 4px 14px 0 0; } .legend i { display: inline-block; width: 10px; height: 10px; margin-right: 4px; }
-</style>
-</head>
-<body>
-<h1>${escapeHtml(title)}</h1>
+  return renderPage({
+    title: title,
+    css: `
+  svg text { fill: #5b6476; }
+  small { color: #5b6476; }
+  .legend span { display: inline-block; margin: 4px 14px 0 0; } .legend i { display: inline-block; width: 10px; height: 10px; margin-right: 4px; }`,
+    data: summary,
+    body: `<h1>${escapeHtml(title)}</h1>
 <p>${summary.rounds.length} round(s), ${summary.generated} generated examples, ${summary.teacherTokens} teacher tokens. Each round's student was trained in the round before; round 0 is the base student.</p>
 <table id="rounds"><tr><th>round</th><th>student (selected with)</th><th>generated</th><th>teacher tokens</th><th>training data by source</th><th>mean score selected / all</th><th>validation errors</th><th>benchmark accuracy</th></tr>${base}${rows}</table>
 <h2>Accuracy per round</h2>
 ${accuracyChart(summary)}
 <h2>Training data by source</h2>
 ${mixChart(summary)}
-${scores === null ? "" : `<h2>Active scores (selected seeds vs all seeds)</h2>\n${scores}`}
-<script type="application/json" id="gapfill-data">${jsonForScript(summary)}</script>
-</body>
-</html>
-`;
+${scores === null ? "" : `<h2>Active scores (selected seeds vs all seeds)</h2>\n${scores}`}`,
+  });
 }

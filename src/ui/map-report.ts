@@ -1,4 +1,5 @@
-import { escapeHtml, jsonForScript } from "./html.js";
+import { escapeHtml } from "./html.js";
+import { renderPage } from "./page.js";
 import { MAP_REPORT_SCRIPT } from "./map-report-script.js";
 
 /** Everything the map page draws. Coordinates are in the reduced space (first two axes). */
@@ -46,28 +47,16 @@ export function renderMapReport(data: MapReportData): string {
     ? ""
     : `<p class="banner">This map uses ${escapeHtml(data.embedder.label)}: it is <b>not the student's view</b> of the data. ` +
       `Pass <code>--student SPEC</code> to map the set as your student sees it.</p>`;
-  return `<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${escapeHtml(data.title)}</title>
-<style>
-  body { font: 14px/1.45 system-ui, sans-serif; margin: 24px; color: #1d2330; background: #fafbfc; }
-  h1 { font-size: 20px; margin: 0 0 4px; } h2 { font-size: 16px; margin: 24px 0 8px; }
-  .banner { background: #fff4d6; border: 1px solid #e8c66a; padding: 8px 12px; border-radius: 6px; }
+  return renderPage({
+    title: data.title,
+    css: `
   .row { display: flex; gap: 24px; flex-wrap: wrap; align-items: flex-start; }
-  canvas { background: #fff; border: 1px solid #d8dde6; border-radius: 6px; }
-  table { border-collapse: collapse; background: #fff; }
-  th, td { text-align: left; padding: 4px 10px; border-bottom: 1px solid #e6e9ef; vertical-align: top; }
-  td.num { text-align: right; font-variant-numeric: tabular-nums; }
   .legend span { display: inline-block; margin-right: 14px; } .swatch { display:inline-block; width: 10px; height: 10px; margin-right: 4px; border-radius: 2px; }
   #tip { position: fixed; pointer-events: none; background: #1d2330; color: #fff; padding: 6px 8px; border-radius: 4px; max-width: 420px; font-size: 12px; display: none; }
-  .ex { color: #4a5263; max-width: 720px; }
-</style>
-</head>
-<body>
-<h1>${escapeHtml(data.title)}</h1>
+  .ex { color: #4a5263; max-width: 720px; }`,
+    data: data,
+    script: MAP_REPORT_SCRIPT,
+    body: `<h1>${escapeHtml(data.title)}</h1>
 <div>${escapeHtml(data.dataset)}</div>
 ${banner}
 <div class="row">
@@ -86,10 +75,6 @@ ${banner}
 </div>
 <h2>Sparsest regions</h2>
 <table id="regions"><thead><tr><th>rank</th><th>region</th><th>cells</th><th>points</th><th>examples</th></tr></thead><tbody></tbody></table>
-<div id="tip"></div>
-<script type="application/json" id="gapfill-data">${jsonForScript(data)}</script>
-<script>${MAP_REPORT_SCRIPT}</script>
-</body>
-</html>
-`;
+<div id="tip"></div>`,
+  });
 }
