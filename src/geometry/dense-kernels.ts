@@ -142,3 +142,20 @@ export function projectBlock(
     }
   }
 }
+
+/**
+ * Dot product of rows i and j of a row-major matrix (offsets `iBase = i·cols`, `jBase = j·cols`),
+ * four accumulators so the loop pipelines: the inner kernel of the brute-force neighbour searches.
+ */
+export function rowDot(data: Float32Array | Float64Array, iBase: number, jBase: number, cols: number): number {
+  let dot0 = 0, dot1 = 0, dot2 = 0, dot3 = 0;
+  let c = 0;
+  for (; c + 3 < cols; c += 4) {
+    dot0 += data[iBase + c] * data[jBase + c];
+    dot1 += data[iBase + c + 1] * data[jBase + c + 1];
+    dot2 += data[iBase + c + 2] * data[jBase + c + 2];
+    dot3 += data[iBase + c + 3] * data[jBase + c + 3];
+  }
+  for (; c < cols; c++) dot0 += data[iBase + c] * data[jBase + c];
+  return dot0 + dot1 + dot2 + dot3;
+}

@@ -14,7 +14,7 @@
  * all rows. The k-th distance within a sample of R rows estimates the (k·n/R)-th
  * distance in the full set, a coarser but rank-preserving density. Cost n × R × m.
  */
-import { projectBlock } from "./dense-kernels.js";
+import { projectBlock, rowDot } from "./dense-kernels.js";
 import type { RowSource } from "./matrix.js";
 import { checkShape } from "./matrix.js";
 import { createGaussian, createRandom, sampleIndices } from "./random.js";
@@ -128,16 +128,8 @@ function kthNeighbourDistances(data: Float32Array | Float64Array, rows: number, 
         const i = first + q;
         if (i === j) continue;
         const iBase = i * cols;
-        let dot0 = 0, dot1 = 0, dot2 = 0, dot3 = 0;
-        let c = 0;
-        for (; c + 3 < cols; c += 4) {
-          dot0 += data[iBase + c] * data[jBase + c];
-          dot1 += data[iBase + c + 1] * data[jBase + c + 1];
-          dot2 += data[iBase + c + 2] * data[jBase + c + 2];
-          dot3 += data[iBase + c + 3] * data[jBase + c + 3];
-        }
-        for (; c < cols; c++) dot0 += data[iBase + c] * data[jBase + c];
-        const distance = norms[i] + jNorm - 2 * (dot0 + dot1 + dot2 + dot3);
+        const dot = rowDot(data, iBase, jBase, cols);
+        const distance = norms[i] + jNorm - 2 * dot;
         const o = q * k;
         if (distance >= best[o + k - 1]) continue;
         let p = k - 1;

@@ -3,6 +3,7 @@
  * ‖x‖² + ‖y‖² − 2x·y. t-SNE only runs on sets small enough for this (its row limit), and
  * exact neighbours keep its affinities free of approximation noise.
  */
+import { rowDot } from "./dense-kernels.js";
 import { checkShape } from "./matrix.js";
 
 /** Neighbour lists, row-major `rows × k`, each row sorted by ascending distance. */
@@ -36,17 +37,9 @@ export function exactNeighbours(data: Float32Array | Float64Array, rows: number,
         const i = first + q;
         if (i === j) continue;
         const iBase = i * cols;
-        let dot0 = 0, dot1 = 0, dot2 = 0, dot3 = 0;
-        let c = 0;
-        for (; c + 3 < cols; c += 4) {
-          dot0 += data[iBase + c] * data[jBase + c];
-          dot1 += data[iBase + c + 1] * data[jBase + c + 1];
-          dot2 += data[iBase + c + 2] * data[jBase + c + 2];
-          dot3 += data[iBase + c + 3] * data[jBase + c + 3];
-        }
-        for (; c < cols; c++) dot0 += data[iBase + c] * data[jBase + c];
+        const dot = rowDot(data, iBase, jBase, cols);
         // Rounding can make the expansion slightly negative for near-duplicates.
-        const distance = Math.max(0, norms[i] + norms[j] - 2 * (dot0 + dot1 + dot2 + dot3));
+        const distance = Math.max(0, norms[i] + norms[j] - 2 * dot);
         const o = i * k;
         if (distance >= distances[o + k - 1]) continue;
         let p = k - 1;
