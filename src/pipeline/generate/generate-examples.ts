@@ -1,5 +1,5 @@
 import type { Engine } from "../../core/engine.js";
-import { BatchPendingError, UsageError } from "../../core/errors.js";
+import { UsageError } from "../../core/errors.js";
 import { type ProgressListener, progress, silent } from "../../core/events.js";
 import { MinHashIndex } from "../../data/near-duplicates.js";
 import type { ReadOptions } from "../../data/read-dataset.js";
@@ -15,6 +15,7 @@ import { loadContamination, loadGenerateInputs } from "./generate-inputs.js";
 import { GenerateStore } from "./generate-store.js";
 import { finishGenerate, type GenerateResult } from "./generate-summary.js";
 import { copyPromptParts, loadPromptTemplates } from "./prompt-templates.js";
+import { runAttempts } from "./run-attempts.js";
 import { appendAccepted, reconcileSyntheticFile } from "./synthetic-file.js";
 import { detectAnswerStyle } from "./validate-example.js";
 
@@ -134,12 +135,8 @@ export async function generateExamples(datasetPath: string, run: Run, options: G
   const decided = store.decidedAttempts(strategy);
   const maxAttempts = options.maxAttempts ?? Math.max(50, 10 * budget);
   const concurrency = Math.max(1, options.concurrency ?? 4);
-  let nextAttempt = 0;
   let consecutiveErrors = 0;
-  let failure: unknown;
-  let batchPending = 0;
   let stopped: GenerateResult["stopped"] = "budget";
-  const inFlight = new Set<Promise<void>>();
   // Counted in memory from the stored totals: a SQL aggregate per dispatch would grow with the run.
   const tally = store.totals(strategy);
   const count = (accepted: boolean, usage: { promptTokens: number; completionTokens: number }) => {
@@ -203,37 +200,20 @@ export async function generateExamples(datasetPath: string, run: Run, options: G
 
   onEvent(progress.start("generate", budget, "examples"));
   tick();
-  for (;;) {
-    while (failure === undefined) {
-      const now = totals();
-      if (now.accepted + inFlight.size + batchPending >= budget || inFlight.size >= concurrency) break;
-      if (options.maxTeacherTokens !== undefined && now.promptTokens + now.completionTokens >= options.maxTeacherTokens) {
-        stopped = "max-teacher-tokens";
-        break;
-      }
-      if (now.attempts + inFlight.size >= maxAttempts) {
-        stopped = "max-attempts";
-        break;
-      }
-      while (decided.has(nextAttempt)) nextAttempt++;
-      const attempt = nextAttempt++;
-      const job: Promise<void> = settle(attempt)
-        .catch((error: unknown) => {
-          // Batch mode: the attempt's request is in the batch file; it is decided after the import.
-          if (error instanceof BatchPendingError) batchPending++;
-          else failure ??= error;
-        })
-        .finally(() => {
-          inFlight.delete(job);
-          tick();
-        });
-      inFlight.add(job);
-    }
-    if (inFlight.size === 0) break;
-    await Promise.race(inFlight);
-  }
-  if (failure !== undefined) throw failure;
-  if (batchPending > 0) throw new BatchPendingError(batchPending);
+  stopped =
+    (await runAttempts({
+      concurrency,
+      decided,
+      gate: (open) => {
+        const now = totals();
+        if (now.accepted + open >= budget) return "wait";
+        if (options.maxTeacherTokens !== undefined && now.promptTokens + now.completionTokens >= options.maxTeacherTokens) return "max-teacher-tokens";
+        if (now.attempts + open >= maxAttempts) return "max-attempts";
+        return undefined;
+      },
+      settle,
+      onSettled: tick,
+    })) ?? "budget";
   const final = store.totals(strategy);
   if (final.accepted >= budget) {
     stopped = "budget";

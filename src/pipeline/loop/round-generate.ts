@@ -4,6 +4,7 @@ import type { MinHashIndex } from "../../data/near-duplicates.js";
 import type { SeedTarget } from "../../strategies/seed-target.js";
 import type { S3Target } from "../../strategies/s3-targets.js";
 import type { GenerateStore } from "../generate/generate-store.js";
+import { runAttempts } from "../generate/run-attempts.js";
 import { appendAccepted } from "../generate/synthetic-file.js";
 import type { S3Outcome } from "./s3-attempt.js";
 
@@ -49,9 +50,6 @@ export async function generateRound(options: RoundGenerateOptions): Promise<Roun
   const tally = store.totals(key);
   const tokens = () => tally.promptTokens + tally.completionTokens;
   let stopped: RoundGenerateResult["stopped"] = "count";
-  let nextAttempt = 0;
-  let failure: unknown;
-  const inFlight = new Set<Promise<void>>();
   const tick = () => options.onEvent(progress.tick("generate", tally.accepted, count, `round ${options.round}: accepted ${tally.accepted}, rejected ${tally.attempts - tally.accepted}, ${tokens()} teacher tokens`));
 
   const settle = async (attempt: number) => {
@@ -101,33 +99,19 @@ export async function generateRound(options: RoundGenerateOptions): Promise<Roun
   };
 
   tick();
-  for (;;) {
-    while (failure === undefined) {
-      if (tally.accepted + inFlight.size >= count || inFlight.size >= options.concurrency) break;
-      if (options.tokenBudget && options.tokenBudget.usedBefore + tokens() >= options.tokenBudget.limit) {
-        stopped = "budget-tokens";
-        break;
-      }
-      if (tally.attempts + inFlight.size >= options.maxAttempts) {
-        stopped = "max-attempts";
-        break;
-      }
-      while (decided.has(nextAttempt)) nextAttempt++;
-      const attempt = nextAttempt++;
-      const job: Promise<void> = settle(attempt)
-        .catch((error: unknown) => {
-          failure ??= error;
-        })
-        .finally(() => {
-          inFlight.delete(job);
-          tick();
-        });
-      inFlight.add(job);
-    }
-    if (inFlight.size === 0) break;
-    await Promise.race(inFlight);
-  }
-  if (failure !== undefined) throw failure;
+  stopped =
+    (await runAttempts({
+      concurrency: options.concurrency,
+      decided,
+      gate: (open) => {
+        if (tally.accepted + open >= count) return "wait";
+        if (options.tokenBudget && options.tokenBudget.usedBefore + tokens() >= options.tokenBudget.limit) return "budget-tokens";
+        if (tally.attempts + open >= options.maxAttempts) return "max-attempts";
+        return undefined;
+      },
+      settle,
+      onSettled: tick,
+    })) ?? "count";
   if (tally.accepted >= count) stopped = "count";
   return { accepted: tally.accepted, attempts: tally.attempts, tokens: tokens(), stopped };
 }
