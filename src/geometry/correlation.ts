@@ -22,24 +22,7 @@ export function pearson(x: ArrayLike<number>, y: ArrayLike<number>): Correlation
   checkPaired(x, y);
   const n = x.length;
   if (n < 2) return { coefficient: Number.NaN, n, p: Number.NaN, t: Number.NaN };
-  let meanX = 0;
-  let meanY = 0;
-  for (let i = 0; i < n; i++) {
-    meanX += x[i];
-    meanY += y[i];
-  }
-  meanX /= n;
-  meanY /= n;
-  let sxy = 0;
-  let sxx = 0;
-  let syy = 0;
-  for (let i = 0; i < n; i++) {
-    const dx = x[i] - meanX;
-    const dy = y[i] - meanY;
-    sxy += dx * dy;
-    sxx += dx * dx;
-    syy += dy * dy;
-  }
+  const { sxy, sxx, syy } = centeredSums(x, y);
   if (sxx === 0 || syy === 0) return { coefficient: Number.NaN, n, p: Number.NaN, t: Number.NaN };
   // Rounding can push |r| a hair past 1 for (anti)collinear data.
   const r = Math.max(-1, Math.min(1, sxy / Math.sqrt(sxx * syy)));
@@ -71,21 +54,7 @@ export function averageRanks(values: ArrayLike<number>): Float64Array {
 /** The least-squares line y = intercept + slope·x (NaN slope when x is constant). */
 export function linearFit(x: ArrayLike<number>, y: ArrayLike<number>): { slope: number; intercept: number } {
   checkPaired(x, y);
-  const n = x.length;
-  let meanX = 0;
-  let meanY = 0;
-  for (let i = 0; i < n; i++) {
-    meanX += x[i];
-    meanY += y[i];
-  }
-  meanX /= n;
-  meanY /= n;
-  let sxy = 0;
-  let sxx = 0;
-  for (let i = 0; i < n; i++) {
-    sxy += (x[i] - meanX) * (y[i] - meanY);
-    sxx += (x[i] - meanX) ** 2;
-  }
+  const { meanX, meanY, sxy, sxx } = centeredSums(x, y);
   const slope = sxx === 0 ? Number.NaN : sxy / sxx;
   return { slope, intercept: meanY - slope * meanX };
 }
@@ -99,4 +68,28 @@ function withTest(r: number, n: number): Correlation {
 
 function checkPaired(x: ArrayLike<number>, y: ArrayLike<number>): void {
   if (x.length !== y.length) throw new RangeError(`paired samples differ in length: ${x.length} and ${y.length}`);
+}
+
+/** Means and centred sums of squares and products of paired samples. */
+function centeredSums(x: ArrayLike<number>, y: ArrayLike<number>): { meanX: number; meanY: number; sxx: number; syy: number; sxy: number } {
+  const n = x.length;
+  let meanX = 0;
+  let meanY = 0;
+  for (let i = 0; i < n; i++) {
+    meanX += x[i];
+    meanY += y[i];
+  }
+  meanX /= n;
+  meanY /= n;
+  let sxy = 0;
+  let sxx = 0;
+  let syy = 0;
+  for (let i = 0; i < n; i++) {
+    const dx = x[i] - meanX;
+    const dy = y[i] - meanY;
+    sxy += dx * dy;
+    sxx += dx * dx;
+    syy += dy * dy;
+  }
+  return { meanX, meanY, sxx, syy, sxy };
 }
