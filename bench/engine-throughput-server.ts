@@ -3,7 +3,7 @@
  * fixed latency on its own event loop, so the client's orchestration is what gets measured.
  */
 import { parentPort, workerData } from "node:worker_threads";
-import { OpenAITestServer } from "../src/engines/testing/openai-test-server.js";
+import { OpenAITestServer } from "../test/support/openai-test-server.js";
 
 const server = await OpenAITestServer.start({ latencyMs: (workerData as { latencyMs: number }).latencyMs });
 parentPort?.on("message", async (message: unknown) => {

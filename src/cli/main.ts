@@ -1,6 +1,7 @@
 import { Command, CommanderError } from "commander";
-import { GapfillError, UsageError } from "../core/errors.js";
+import { GapfillError, OptionError, UsageError } from "../core/errors.js";
 import { type CliIo, processIo } from "./cli-io.js";
+import { cliMessage } from "./option-flags.js";
 import { registerInspect } from "./commands/inspect.js";
 import { registerMap } from "./commands/map.js";
 import { registerEval } from "./commands/eval.js";
@@ -54,6 +55,11 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
   }
 }
 
+/**
+ * The one place errors become exit codes and lines on stderr. A usage or option error exits
+ * with 2, any other GapfillError with 1; both print one line (its flag, file or field named),
+ * with the stack only under GAPFILL_DEBUG. Anything else is a bug: it says so, with the stack.
+ */
 function reportError(error: unknown, io: CliIo): number {
   if (error instanceof CommanderError) {
     // Commander has already printed its message (or the help/version text).
@@ -62,17 +68,13 @@ function reportError(error: unknown, io: CliIo): number {
     }
     return EXIT_USAGE;
   }
-  if (error instanceof UsageError) {
-    io.stderr.write(`gapfill: ${error.message}\n`);
-    return EXIT_USAGE;
-  }
   if (error instanceof GapfillError) {
-    io.stderr.write(`gapfill: ${error.message}\n`);
+    io.stderr.write(`gapfill: ${cliMessage(error)}\n`);
     if (io.env.GAPFILL_DEBUG && error.stack) io.stderr.write(error.stack + "\n");
-    return EXIT_FAILURE;
+    return error instanceof UsageError || error instanceof OptionError ? EXIT_USAGE : EXIT_FAILURE;
   }
   const message = error instanceof Error ? error.message : String(error);
-  io.stderr.write(`gapfill: unexpected error: ${message}\n`);
+  io.stderr.write(`gapfill: unexpected error (a bug in gapfill): ${message}\n`);
   if (error instanceof Error && error.stack) io.stderr.write(error.stack + "\n");
   return EXIT_FAILURE;
 }

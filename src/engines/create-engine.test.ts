@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { EngineCallError, UsageError } from "../core/errors.js";
 import { createEngine } from "./create-engine.js";
-import { writeTinyLlamaGguf } from "./testing/tiny-gguf.js";
+import { writeTinyLlamaGguf } from "../../test/support/tiny-gguf.js";
 
 /** A fetch that records calls and answers a fixed chat completion. */
 function recordingFetch() {

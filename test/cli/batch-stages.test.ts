@@ -2,7 +2,7 @@ import { readFile, writeFile, mkdtemp } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { OpenAITestServer } from "../../src/engines/testing/openai-test-server.js";
+import { OpenAITestServer } from "../support/openai-test-server.js";
 import { runCli } from "../helpers/run-cli.js";
 
 const GSM8K_TEST = new URL("../../../shared/data/gsm8k/test.jsonl", import.meta.url).pathname;

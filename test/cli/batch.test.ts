@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { BatchPendingError } from "../../src/core/errors.js";
 import { createEngine } from "../../src/engines/create-engine.js";
 import { RequestCache } from "../../src/engines/request-cache.js";
-import { OpenAITestServer } from "../../src/engines/testing/openai-test-server.js";
+import { OpenAITestServer } from "../support/openai-test-server.js";
 import { openRun } from "../../src/store/index.js";
 import { runCli } from "../helpers/run-cli.js";
 

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Browser } from "playwright-core";
-import { OpenAITestServer, type ReceivedRequest } from "../../src/engines/testing/openai-test-server.js";
+import { OpenAITestServer, type ReceivedRequest } from "../support/openai-test-server.js";
 import { launchChromium, nonBackgroundShare } from "../helpers/browser.js";
 import { runCli } from "../helpers/run-cli.js";
 

@@ -2,8 +2,8 @@ import { mkdtemp } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { OpenAITestServer } from "../../src/engines/testing/openai-test-server.js";
-import { writeTinyLlamaGguf, writeTinyLoraGguf } from "../../src/engines/testing/tiny-gguf.js";
+import { OpenAITestServer } from "../support/openai-test-server.js";
+import { writeTinyLlamaGguf, writeTinyLoraGguf } from "../support/tiny-gguf.js";
 import { runCli } from "../helpers/run-cli.js";
 
 let dir: string;

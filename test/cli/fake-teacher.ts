@@ -1,4 +1,4 @@
-import type { ReceivedRequest } from "../../src/engines/testing/openai-test-server.js";
+import type { ReceivedRequest } from "../support/openai-test-server.js";
 
 /**
  * A teacher for the generate tests, answering like a real one would, with known defects:

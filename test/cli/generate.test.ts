@@ -3,8 +3,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import DatabaseConstructor from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { OpenAITestServer } from "../../src/engines/testing/openai-test-server.js";
-import { writeTinyLlamaGguf } from "../../src/engines/testing/tiny-gguf.js";
+import { OpenAITestServer } from "../support/openai-test-server.js";
+import { writeTinyLlamaGguf } from "../support/tiny-gguf.js";
 import { runCli } from "../helpers/run-cli.js";
 import { fakeTeacher } from "./fake-teacher.js";
 

@@ -5,8 +5,8 @@ import { join } from "node:path";
 import DatabaseConstructor from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { readGgufHeader } from "../../src/engines/llama/gguf/gguf-reader.js";
-import { OpenAITestServer } from "../../src/engines/testing/openai-test-server.js";
-import { writeTinyLlamaGguf } from "../../src/engines/testing/tiny-gguf.js";
+import { OpenAITestServer } from "../support/openai-test-server.js";
+import { writeTinyLlamaGguf } from "../support/tiny-gguf.js";
 import { runCli } from "../helpers/run-cli.js";
 import { gsm8kSlice, loopTeacher, readJsonl } from "./loop-world.js";
 

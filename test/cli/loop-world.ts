@@ -1,8 +1,8 @@
 import { existsSync, readFileSync } from "node:fs";
 import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { textCompletion } from "../../src/engines/testing/default-responders.js";
-import type { ReceivedRequest } from "../../src/engines/testing/openai-test-server.js";
+import { textCompletion } from "../support/default-responders.js";
+import type { ReceivedRequest } from "../support/openai-test-server.js";
 
 /**
  * The test world of the loop: GSM8K slices as seed, validation and benchmark sets; a teacher

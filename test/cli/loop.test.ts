@@ -4,8 +4,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import DatabaseConstructor from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { FineTuningTestServer } from "../../src/engines/testing/fine-tuning-routes.js";
-import { OpenAITestServer } from "../../src/engines/testing/openai-test-server.js";
+import { FineTuningTestServer } from "../support/fine-tuning-routes.js";
+import { OpenAITestServer } from "../support/openai-test-server.js";
 import { runCli } from "../helpers/run-cli.js";
 import { gsm8kSlice, loopTeacher, readJsonl, referenceAnswers, trainedStudent } from "./loop-world.js";
 

@@ -2,7 +2,7 @@ import { mkdtemp, readFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import { writeTinyLlamaGguf } from "../../src/engines/testing/tiny-gguf.js";
+import { writeTinyLlamaGguf } from "../support/tiny-gguf.js";
 import { float32MatrixShape } from "../../src/store/float32-matrix.js";
 import { runCli } from "../helpers/run-cli.js";
 
@@ -36,7 +36,7 @@ describe("gapfill map with the tiny GGUF as student", () => {
 
 describe("gapfill map with an OpenAI-compatible student", () => {
   it("resumes embedding after a failure without re-sending answered batches", async () => {
-    const { OpenAITestServer } = await import("../../src/engines/testing/openai-test-server.js");
+    const { OpenAITestServer } = await import("../support/openai-test-server.js");
     const server = await OpenAITestServer.start({ dimensions: 16 });
     try {
       const run = join(dir, "openai");

@@ -1,4 +1,4 @@
-import type { ReceivedRequest } from "../../src/engines/testing/openai-test-server.js";
+import type { ReceivedRequest } from "../support/openai-test-server.js";
 
 /**
  * A teacher that writes what the prompt asks for, crudely but in the right place: from two

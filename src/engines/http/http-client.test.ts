@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { z } from "zod";
 import { EngineCallError } from "../../core/errors.js";
-import { OpenAITestServer, Reply, type Fault } from "../testing/openai-test-server.js";
+import { OpenAITestServer, Reply, type Fault } from "../../../test/support/openai-test-server.js";
 import { HttpClient, type HttpClientOptions } from "./http-client.js";
 
 const KEY = "sk-test-very-secret-key";

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Engine } from "../../core/engine.js";
 import { GapfillError, InputError } from "../../core/errors.js";
 import type { ProgressEvent } from "../../core/events.js";
-import { writeTinyLlamaGguf, writeTinyLoraGguf } from "../testing/tiny-gguf.js";
+import { writeTinyLlamaGguf, writeTinyLoraGguf } from "../../../test/support/tiny-gguf.js";
 import { greedyFromSegments } from "./ffi/decode-embeddings.js";
 import { FfiModel } from "./ffi/ffi-model.js";
 import { createLlamaEngine } from "./llama-engine.js";

@@ -8,7 +8,7 @@ import { migrate } from "../../store/migrations.js";
 import { exportBatch, importBatch } from "../batch/index.js";
 import { createEngine } from "../create-engine.js";
 import { RequestCache } from "../request-cache.js";
-import { OpenAITestServer } from "../testing/openai-test-server.js";
+import { OpenAITestServer } from "../../../test/support/openai-test-server.js";
 
 // Batch mode end to end: the engine records what it would send, the batch exporter writes it,
 // a "batch service" (here: the test server) answers it, the importer stores the answers, and

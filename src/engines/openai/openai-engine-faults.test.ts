@@ -6,7 +6,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { migrate } from "../../store/migrations.js";
 import { createEngine } from "../create-engine.js";
 import { RequestCache } from "../request-cache.js";
-import { OpenAITestServer } from "../testing/openai-test-server.js";
+import { OpenAITestServer } from "../../../test/support/openai-test-server.js";
 
 // Issue 3's "done when": with 20% injected failures, 1,000 chat requests all end answered, no
 // request answered twice, and a second run of the same requests sends zero requests.

@@ -5,7 +5,7 @@ import type { ProgressEvent } from "../../core/events.js";
 import { migrate } from "../../store/migrations.js";
 import { createEngine } from "../create-engine.js";
 import { RequestCache } from "../request-cache.js";
-import { OpenAITestServer, Reply } from "../testing/openai-test-server.js";
+import { OpenAITestServer, Reply } from "../../../test/support/openai-test-server.js";
 import { OpenAIEngine } from "./openai-engine.js";
 
 const KEY = "sk-engine-test-secret-0123456789";

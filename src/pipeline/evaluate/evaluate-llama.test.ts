@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Engine } from "../../core/engine.js";
 import type { Example } from "../../core/example.js";
 import { createEngine } from "../../engines/create-engine.js";
-import { writeTinyLlamaGguf } from "../../engines/testing/tiny-gguf.js";
+import { writeTinyLlamaGguf } from "../../../test/support/tiny-gguf.js";
 import { openRun, type Run } from "../../store/index.js";
 import { continuationAfter, evaluateStudent } from "./evaluate-student.js";
 import { readEvaluatedItems } from "./evaluation-store.js";

@@ -7,7 +7,7 @@ import type { Example } from "../../core/example.js";
 import type { ProgressEvent } from "../../core/events.js";
 import { createEngine } from "../../engines/create-engine.js";
 import { RequestCache } from "../../engines/request-cache.js";
-import { OpenAITestServer, type ReceivedRequest } from "../../engines/testing/openai-test-server.js";
+import { OpenAITestServer, type ReceivedRequest } from "../../../test/support/openai-test-server.js";
 import { openRun, type Run } from "../../store/index.js";
 import { evaluateStudent } from "./evaluate-student.js";
 import { readEvaluatedItems } from "./evaluation-store.js";

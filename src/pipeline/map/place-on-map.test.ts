@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import type { Engine } from "../../core/engine.js";
 import { createEngine } from "../../engines/create-engine.js";
-import { OpenAITestServer } from "../../engines/testing/openai-test-server.js";
+import { OpenAITestServer } from "../../../test/support/openai-test-server.js";
 import { openRun } from "../../store/index.js";
 import { mapDataset, type MapResult } from "./map-dataset.js";
 import { placeOnMap } from "./place-on-map.js";

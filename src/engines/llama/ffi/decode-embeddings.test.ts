@@ -2,7 +2,7 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { writeTinyLlamaGguf } from "../../testing/tiny-gguf.js";
+import { writeTinyLlamaGguf } from "../../../../test/support/tiny-gguf.js";
 import { readGgufHeader } from "../gguf/gguf-reader.js";
 import { GgmlType } from "../gguf/gguf-types.js";
 import { inputEmbeddingRows } from "../input-embed.js";

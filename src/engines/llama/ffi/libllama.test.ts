@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { seededNormal } from "../../testing/tiny-gguf.js";
+import { seededNormal } from "../../../../test/support/tiny-gguf.js";
 import { dequantize } from "../gguf/dequantize.js";
 import { GgmlType } from "../gguf/gguf-types.js";
 import { quantizeF16, quantizeQ4_0, quantizeQ8_0 } from "../gguf/quantize.js";

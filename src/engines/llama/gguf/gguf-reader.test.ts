@@ -5,7 +5,7 @@ import { describe, expect, it } from "vitest";
 import { InputError } from "../../../core/errors.js";
 import { readGgufHeader, readTensorRows } from "./gguf-reader.js";
 import { GgmlType } from "./gguf-types.js";
-import { encodeGguf, writeGguf } from "./gguf-writer.js";
+import { encodeGguf, writeGguf } from "../../../../test/support/gguf-writer.js";
 
 const dir = mkdtempSync(join(tmpdir(), "gapfill-gguf-"));
 

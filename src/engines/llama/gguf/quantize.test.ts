@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { seededNormal } from "../../testing/tiny-gguf.js";
+import { seededNormal } from "../../../../test/support/tiny-gguf.js";
 import { dequantize } from "./dequantize.js";
 import { bfloat16ToFloat, floatToHalf, halfToFloat } from "./float16.js";
 import { GgmlType } from "./gguf-types.js";

@@ -1,5 +1,5 @@
 import { writeFile } from "node:fs/promises";
-import { GGUF_DEFAULT_ALIGNMENT, GGUF_MAGIC, GGUF_VERSION, GgufValueType, ggmlRowBytes } from "./gguf-types.js";
+import { GGUF_DEFAULT_ALIGNMENT, GGUF_MAGIC, GGUF_VERSION, GgufValueType, ggmlRowBytes } from "../../src/engines/llama/gguf/gguf-types.js";
 
 /** One metadata entry. Arrays name their element type; scalars their own. */
 export type GgufEntry =

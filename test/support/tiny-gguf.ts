@@ -3,11 +3,11 @@
  * files, so the real llama.cpp engine code runs in tests without downloading weights.
  * Writing one takes milliseconds; the same seed gives the same bytes.
  */
-import { readGgufHeader } from "../llama/gguf/gguf-reader.js";
-import type { GgufEntry, GgufTensorInput } from "../llama/gguf/gguf-writer.js";
-import { writeGguf } from "../llama/gguf/gguf-writer.js";
-import { GgmlType } from "../llama/gguf/gguf-types.js";
-import { quantizeQ4_0, quantizeQ8_0 } from "../llama/gguf/quantize.js";
+import { readGgufHeader } from "../../src/engines/llama/gguf/gguf-reader.js";
+import type { GgufEntry, GgufTensorInput } from "./gguf-writer.js";
+import { writeGguf } from "./gguf-writer.js";
+import { GgmlType } from "../../src/engines/llama/gguf/gguf-types.js";
+import { quantizeQ4_0, quantizeQ8_0 } from "../../src/engines/llama/gguf/quantize.js";
 
 /** Shape of a tiny llama model. */
 export interface TinyLlamaShape {

@@ -2,8 +2,8 @@ import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { readGgufHeader } from "../llama/gguf/gguf-reader.js";
-import { GgmlType } from "../llama/gguf/gguf-types.js";
+import { readGgufHeader } from "../../src/engines/llama/gguf/gguf-reader.js";
+import { GgmlType } from "../../src/engines/llama/gguf/gguf-types.js";
 import { TINY_VOCAB, gpt2ByteToUnicode, writeTinyLlamaGguf, writeTinyLoraGguf } from "./tiny-gguf.js";
 
 const dir = mkdtempSync(join(tmpdir(), "gapfill-tiny-"));

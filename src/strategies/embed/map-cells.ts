@@ -1,6 +1,9 @@
-import type { MapArtifact } from "../map/map-dataset.js";
-
-type StoredGrid = MapArtifact["grid"];
+/** The map's grid as stored in map.json: cells per axis and the bounds they divide. */
+export interface StoredGrid {
+  shape: readonly number[];
+  min: readonly number[];
+  max: readonly number[];
+}
 
 /** Grid cell of a point, with the map's rule: outside the bounds it is clamped into the edge cell. */
 export function cellOfPoint(grid: StoredGrid, point: ArrayLike<number>): number {
