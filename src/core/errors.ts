@@ -1,7 +1,12 @@
 /**
  * One error base with a stable `code`. Subclasses say what a caller can do about it:
- * retry (`retryable`) or fix their input (`userFixable`, naming the file, line, flag or field).
+ * retry (`retryable`) or fix their input (`userFixable`, naming the file, line, field or option).
  * Messages never carry secrets: build them from redacted values only.
+ *
+ * Layering: the library (data, engines, geometry, pipeline) speaks in library terms — an
+ * {@link OptionError} names the option as a script passes it (`budget`, `maxTeacherTokens`),
+ * an {@link InputError} names the file, line or field. Only the CLI turns options into flags
+ * (`--budget`) and errors into exit codes; a {@link UsageError} is thrown by the CLI alone.
  */
 export class GapfillError extends Error {
   readonly code: string;
@@ -20,23 +25,71 @@ export class GapfillError extends Error {
   }
 }
 
-/** The user's input (a file, a row, a field) is wrong; the message says where. */
+/**
+ * The user's input (a file, a row, a field, or a dataset too small for the method) is wrong;
+ * the message says where. `file`, `line` and `field` repeat that for callers that act on it.
+ * `relatedOptions` lists the library options the message names as the way to fix it (e.g.
+ * `questionField`), so the CLI can show them as its flags.
+ */
 export class InputError extends GapfillError {
   readonly file?: string;
   readonly line?: number;
-  constructor(code: string, message: string, where: { file?: string; line?: number; cause?: unknown } = {}) {
+  readonly field?: string;
+  readonly relatedOptions: readonly string[];
+  constructor(
+    code: string,
+    message: string,
+    where: { file?: string; line?: number; field?: string; relatedOptions?: readonly string[]; cause?: unknown } = {},
+  ) {
     super(code, message, { cause: where.cause, userFixable: true });
     this.file = where.file;
     this.line = where.line;
+    this.field = where.field;
+    this.relatedOptions = where.relatedOptions ?? [];
   }
 }
 
-/** A command-line flag or argument is wrong: the CLI exits with 2. */
+/**
+ * A library option has a value the library cannot use. `option` is the option's library name
+ * (`budget`, `maxTeacherTokens`, `threshold`); `detail` says what is wrong and follows that name
+ * ("must be a positive integer, got 0"). The message is `${option} ${detail}`; the CLI prints
+ * `${flag} ${detail}` instead, with the flag it maps the option to, and exits with 2.
+ */
+export class OptionError extends GapfillError {
+  readonly option: string;
+  readonly detail: string;
+  /** Other options the detail names ("needs validation"), for the CLI to show as flags too. */
+  readonly relatedOptions: readonly string[];
+  constructor(option: string, detail: string, options: { code?: string; relatedOptions?: readonly string[]; cause?: unknown } = {}) {
+    super(options.code ?? "invalid-option", `${option} ${detail}`, { cause: options.cause, userFixable: true });
+    this.option = option;
+    this.detail = detail;
+    this.relatedOptions = options.relatedOptions ?? [];
+  }
+}
+
+/** A command-line flag or argument is wrong. Thrown by the CLI only; it exits with 2. */
 export class UsageError extends GapfillError {
   readonly flag?: string;
   constructor(message: string, flag?: string) {
     super("usage", message, { userFixable: true });
     this.flag = flag;
+  }
+}
+
+/**
+ * A dataset (or a set of points) has fewer rows than a method needs: a 2-row file cannot be
+ * reduced to 2 dims, gridded into cells or searched for 5 neighbours. The fix is more data (or a
+ * smaller k), never a code change; `needed` and `got` say by how much.
+ */
+export class TooFewRowsError extends InputError {
+  readonly needed: number;
+  readonly got: number;
+  /** `what` names the step in library terms ("pca", "knn density with k = 5"); `hint` says what to change. */
+  constructor(what: string, got: number, needed: number, hint?: string) {
+    super("too-few-rows", `${what} needs at least ${needed} rows, got ${got}${hint ? `: ${hint}` : ""}`);
+    this.needed = needed;
+    this.got = got;
   }
 }
 

@@ -1,0 +1,43 @@
+import { InputError, OptionError } from "../core/errors.js";
+
+/**
+ * Library options whose flag is not simply their kebab-case name. The library names options
+ * for a script (`maxLinesPerFile`); the CLI sometimes shortens them or keeps an older flag
+ * (`--max-lines`). Only names that differ belong here.
+ */
+const FLAG_OVERRIDES: Readonly<Record<string, string>> = {
+  maxLinesPerFile: "--max-lines",
+  maxBytesPerFile: "--max-bytes",
+};
+
+/** The CLI flag for a library option: the override when there is one, else `--` + kebab-case. */
+export function flagForOption(option: string): string {
+  return FLAG_OVERRIDES[option] ?? `--${option.replace(/([a-z0-9])([A-Z])/g, "$1-$2").replace(/_/g, "-").toLowerCase()}`;
+}
+
+/**
+ * Rewrites an error's message for the command line: an {@link OptionError} leads with its flag
+ * instead of its option name, and the first mention of each related option becomes its flag.
+ * Other errors keep their message.
+ */
+export function cliMessage(error: Error): string {
+  if (error instanceof OptionError) {
+    return `${flagForOption(error.option)} ${renameOptions(error.detail, error.relatedOptions)}`;
+  }
+  if (error instanceof InputError) return renameOptions(error.message, error.relatedOptions);
+  return error.message;
+}
+
+function renameOptions(text: string, options: readonly string[]): string {
+  let out = text;
+  for (const option of options) {
+    // The first whole-word mention only, and not inside a path or a longer identifier: an
+    // option named by a plain word ("validation") may reappear later as that word.
+    out = out.replace(new RegExp(`(?<![\\w./-])${escapeRegExp(option)}(?![\\w])`), flagForOption(option));
+  }
+  return out;
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+}
