@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import type { Database, Statement } from "better-sqlite3";
 import { BatchPendingError } from "../core/errors.js";
+import { canonicalJson } from "../store/canonical-json.js";
 
 /**
  * The run's persistent request cache (table `request_cache`) and usage ledger (table `usage`).
@@ -60,15 +61,6 @@ export function requestCacheKey(request: Pick<CacheableRequest, "engine" | "mode
   const body = Object.fromEntries(Object.entries(request.body).filter(([field]) => !TRANSPORT_FIELDS.has(field)));
   const canonical = canonicalJson({ engine: request.engine, model: request.model, endpoint: request.endpoint, body });
   return `${CACHE_KEY_VERSION}:${createHash("sha256").update(canonical).digest("hex")}`;
-}
-
-/** JSON with object keys sorted at every depth, so equal requests hash equally. */
-export function canonicalJson(value: unknown): string {
-  return JSON.stringify(value, (_key, inner: unknown) => {
-    if (inner === null || typeof inner !== "object" || Array.isArray(inner)) return inner;
-    const record = inner as Record<string, unknown>;
-    return Object.fromEntries(Object.keys(record).sort().map((key) => [key, record[key]]));
-  });
 }
 
 export class RequestCache {

@@ -18,5 +18,7 @@ export {
 } from "./float32-matrix.js";
 export type { Float32Matrix, Float32MatrixAppender } from "./float32-matrix.js";
 export { gapfillVersion } from "./gapfill-version.js";
-export { beginStage, finishStage, getStage, canonicalJson } from "./stage-state.js";
+export { beginStage, finishStage, getStage } from "./stage-state.js";
+export { canonicalJson } from "./canonical-json.js";
+export { datasetDigest, digestLines } from "./digest.js";
 export type { StageRecord, StageBegin } from "./stage-state.js";

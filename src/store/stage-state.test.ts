@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import Database from "better-sqlite3";
 import { migrate } from "./migrations.js";
-import { beginStage, canonicalJson, finishStage, getStage } from "./stage-state.js";
+import { beginStage, finishStage, getStage } from "./stage-state.js";
 
 function database() {
   const db = new Database(":memory:");
@@ -32,7 +32,9 @@ describe("stage state", () => {
     expect(() => finishStage(database(), "generate")).toThrow('stage "generate" was never begun');
   });
 
-  it("writes canonical JSON", () => {
-    expect(canonicalJson({ b: [{ d: 1, c: 2 }], a: null })).toBe('{"a":null,"b":[{"c":2,"d":1}]}');
+  it("refuses a stage whose stored params are not a JSON object, naming the stage and the column", () => {
+    const db = database();
+    db.prepare("INSERT INTO stages (name, status, params, started_at) VALUES ('embed', 'running', '[1,', '2026-01-01')").run();
+    expect(() => getStage(db, "embed")).toThrow(/stage "embed": stages\.params is not a JSON object/);
   });
 });

@@ -1,5 +1,6 @@
 import type { Database } from "better-sqlite3";
 import { RunStateError } from "../core/errors.js";
+import { canonicalJson } from "./canonical-json.js";
 
 /** A row of the `stages` table, decoded. */
 export interface StageRecord {
@@ -30,7 +31,7 @@ export function getStage(db: Database, name: string): StageRecord | undefined {
   return {
     name: row.name,
     status: row.status === "done" ? "done" : "running",
-    params: row.params === null ? undefined : (JSON.parse(row.params) as Record<string, unknown>),
+    params: row.params === null ? undefined : storedParams(db, row.name, row.params),
     startedAt: row.started_at ?? undefined,
     finishedAt: row.finished_at ?? undefined,
   };
@@ -80,12 +81,18 @@ export function finishStage(db: Database, name: string): void {
   if (result.changes === 0) throw new RunStateError("run-stage-unknown", `stage "${name}" was never begun in this run`);
 }
 
-/** JSON with object keys sorted, so equal params always compare equal as text. */
-export function canonicalJson(value: unknown): string | undefined {
-  return JSON.stringify(value, (_key, inner: unknown) => {
-    if (inner === null || typeof inner !== "object" || Array.isArray(inner)) return inner;
-    return Object.fromEntries(Object.entries(inner as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
-  });
+/** A params column that is not a JSON object means the database was edited or damaged: say where. */
+function storedParams(db: Database, name: string, text: string): Record<string, unknown> {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    value = undefined;
+  }
+  if (value === null || typeof value !== "object" || Array.isArray(value)) {
+    throw new RunStateError("run-state-corrupt", `run ${db.name}: stage "${name}": stages.params is not a JSON object; use a new run directory`);
+  }
+  return value as Record<string, unknown>;
 }
 
 function differingKeys(before: Record<string, unknown>, after: Record<string, unknown>): string[] {

@@ -1,6 +1,6 @@
 import type { Database } from "better-sqlite3";
 import { RunStateError } from "../../core/errors.js";
-import { canonicalJson } from "../../store/stage-state.js";
+import { canonicalJson } from "../../store/canonical-json.js";
 
 /** One judged benchmark item with its student signals, as stored in `evaluation_items`. */
 export interface EvaluatedItem {

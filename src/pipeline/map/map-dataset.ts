@@ -1,4 +1,3 @@
-import { createHash } from "node:crypto";
 import type { Engine } from "../../core/engine.js";
 import type { Example } from "../../core/example.js";
 import { type ProgressListener, silent } from "../../core/events.js";
@@ -11,6 +10,7 @@ import { type SeedPair, selectSeedPairs } from "../../geometry/seed-pairs.js";
 import { findSparseRegions, type SparseMap } from "../../geometry/sparse-regions.js";
 import { chooseThreshold, type ThresholdChoice } from "../../geometry/threshold.js";
 import { projectSvdDense, truncatedSvdDense } from "../../geometry/truncated-svd.js";
+import { datasetDigest } from "../../store/digest.js";
 import { beginStage, finishStage } from "../../store/stage-state.js";
 import { atomicWriteFile } from "../../store/atomic-write.js";
 import { float32MatrixShape, float32RowBlocks, readFloat32Matrix, writeFloat32Matrix } from "../../store/float32-matrix.js";
@@ -123,13 +123,13 @@ export async function mapDataset(datasetPath: string, run: Run, options: MapOpti
   const seed = options.seed ?? 0;
 
   const { examples } = await timed("read", () => readAll(datasetPath, options));
-  const datasetDigest = createHash("sha256").update(examples.map((example) => example.id).join("\n")).digest("hex").slice(0, 16);
+  const digest = datasetDigest(examples);
   const embedder = describeEmbedder(options.student, mode);
   // Before the (expensive) embedding: a set too big for UMAP/t-SNE fails now, not after it.
   if (options.reducer && isNonlinearReducer(options.reducer)) checkNonlinearRows(options.reducer, examples.length);
 
   const embeddingsPath = run.path("embeddings.f32");
-  const embedParams = { datasetDigest, embedder: embedder.spec ?? "lexical", mode: embedder.kind === "student" ? mode : null, seed };
+  const embedParams = { datasetDigest: digest, embedder: embedder.spec ?? "lexical", mode: embedder.kind === "student" ? mode : null, seed };
   if (beginStage(run.db, "embed", embedParams, run.dir) !== "done") {
     await timed("embed", () => embedExamples(examples, embeddingsPath, { engine: options.student, mode, onEvent, seed }));
     finishStage(run.db, "embed");
@@ -168,7 +168,7 @@ export async function mapDataset(datasetPath: string, run: Run, options: MapOpti
   const artifact: MapArtifact = {
     version: 1,
     dataset: datasetPath,
-    datasetDigest,
+    datasetDigest: digest,
     rows,
     embedder,
     embeddingDims: shape.cols,

@@ -1,4 +1,3 @@
-import { createHash } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Engine } from "../../core/engine.js";
@@ -8,6 +7,7 @@ import { type ProgressListener, silent } from "../../core/events.js";
 import { readAll, type ReadOptions } from "../../data/read-dataset.js";
 import { fitLexicalModel, transformLexical } from "../../geometry/lexical-transform.js";
 import { openRun } from "../../store/run.js";
+import { datasetDigest } from "../../store/digest.js";
 import { getStage } from "../../store/stage-state.js";
 import { readFloat32Matrix, readFloat32Rows } from "../../store/float32-matrix.js";
 import { embedExamples, embedTexts, type EmbeddingMode } from "./embed-examples.js";
@@ -109,7 +109,7 @@ async function mapDatasetQuestions(mapDir: string, map: MapArtifact, readOptions
     throw new InputError("map-dataset-missing", `the lexical map ${mapDir} was made from ${map.dataset}, which is not there now: its TF-IDF model is refit from that file`, { file: map.dataset });
   }
   const { examples } = await readAll(map.dataset, readOptions);
-  const digest = createHash("sha256").update(examples.map((example) => example.id).join("\n")).digest("hex").slice(0, 16);
+  const digest = datasetDigest(examples);
   if (digest !== map.datasetDigest) {
     throw new InputError("map-dataset-changed", `${map.dataset} changed since the map was made (or was read with other field options): the lexical model cannot be refit`, { file: map.dataset });
   }
