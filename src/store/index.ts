@@ -22,3 +22,5 @@ export { beginStage, finishStage, getStage } from "./stage-state.js";
 export { canonicalJson } from "./canonical-json.js";
 export { datasetDigest, digestLines } from "./digest.js";
 export type { StageRecord, StageBegin } from "./stage-state.js";
+export { readJsonArtifact, parseJsonArtifact, writeJsonArtifact, ArtifactError } from "./json-artifact.js";
+export type { JsonArtifactFormat } from "./json-artifact.js";
