@@ -2,7 +2,8 @@ import { describe, expect, it } from "vitest";
 import { symmetricEigen } from "./linear-algebra.js";
 import { createRandom } from "./random.js";
 import type { CsrMatrix } from "./truncated-svd.js";
-import { projectSvdDense, projectSvdSparse, truncatedSvd, truncatedSvdDense } from "./truncated-svd.js";
+import { denseRowSource } from "./matrix.js";
+import { projectSvdDense, projectSvdSparse, projectSvdStreaming, truncatedSvd, truncatedSvdDense, truncatedSvdStreaming } from "./truncated-svd.js";
 
 /** A random sparse matrix with a dominant block structure, in CSR and dense form. */
 function sparseCase(rows: number, cols: number) {
@@ -50,5 +51,19 @@ describe("truncatedSvd", () => {
     const bad: CsrMatrix = { rows: 1, cols: 2, indptr: Uint32Array.from([0, 1]), indices: Uint32Array.from([5]), values: Float64Array.from([1]) };
     expect(() => truncatedSvd(bad, 1)).toThrow(/column index 5 at entry 0/);
     expect(() => truncatedSvd({ ...bad, indptr: Uint32Array.from([0]) }, 1)).toThrow(/indptr has 1 entries/);
+  });
+
+  it("streamed in row blocks gives the in-memory model and coordinates", async () => {
+    const rows = 90, cols = 24;
+    const { dense } = sparseCase(rows, cols);
+    const data = Float32Array.from(dense);
+    const full = truncatedSvdDense(data, rows, cols, 2, { seed: 3 });
+    // Blocks of 7 rows: the last block is short, as it is when a file is read in blocks.
+    const source = { rows, cols, async *blocks() { yield* denseRowSource(data, rows, cols, 7).blocks(); } };
+    const streamed = await truncatedSvdStreaming(source, 2, { seed: 3 });
+    for (let i = 0; i < full.components.length; i++) expect(streamed.components[i]).toBeCloseTo(full.components[i], 10);
+    const points = await projectSvdStreaming(streamed, source);
+    const expected = projectSvdDense(full, data, rows, cols);
+    for (let i = 0; i < expected.length; i++) expect(points[i]).toBeCloseTo(expected[i], 4);
   });
 });

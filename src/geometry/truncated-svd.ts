@@ -1,11 +1,12 @@
 /**
  * Truncated SVD (no centering, so sparse input stays sparse — the usual reduction for
  * TF-IDF), sharing the randomized subspace iteration with PCA. Works on CSR sparse
- * matrices and on dense in-memory matrices.
+ * matrices, on dense in-memory matrices and on dense matrices streamed in row blocks.
  */
 import { accumulateCenteredGram, gramScratch, projectBlock } from "./dense-kernels.js";
-import { checkShape } from "./matrix.js";
+import { checkShape, type RowSource } from "./matrix.js";
 import type { RandomizedOptions, SubspaceSteps, TopEigen } from "./subspace-iteration.js";
+import { checkRank } from "./check-rank.js";
 import { subspaceIteration } from "./subspace-iteration.js";
 
 /** Compressed sparse rows: row i holds `indices/values[indptr[i] .. indptr[i+1])`. */
@@ -31,6 +32,7 @@ export interface SvdModel {
 export function truncatedSvd(matrix: CsrMatrix, k: number, options: RandomizedOptions = {}): SvdModel {
   checkCsr(matrix);
   const { rows, cols, indptr, indices, values } = matrix;
+  checkRank("truncated SVD", rows, cols, k, false);
   return drive(subspaceIteration(cols, k, options), cols, k, (basis, width, final) => {
     const out = new Float64Array(final ? width * width : cols * width);
     const t = new Float64Array(width);
@@ -59,6 +61,7 @@ export function truncatedSvd(matrix: CsrMatrix, k: number, options: RandomizedOp
 /** Truncated SVD of a dense row-major `rows × cols` matrix (no centering). */
 export function truncatedSvdDense(data: Float32Array | Float64Array, rows: number, cols: number, k: number, options: RandomizedOptions = {}): SvdModel {
   checkShape(data, rows, cols);
+  checkRank("truncated SVD", rows, cols, k, false);
   const zeros = new Float64Array(cols);
   return drive(subspaceIteration(cols, k, options), cols, k, (basis, width, final) => {
     const small = final ? new Float64Array(width * width) : null;
@@ -67,6 +70,48 @@ export function truncatedSvdDense(data: Float32Array | Float64Array, rows: numbe
     accumulateCenteredGram(data, rows, cols, zeros, basis, width, new Float64Array(width), product, sums, gramScratch(width), false, small);
     return small ?? product;
   });
+}
+
+/**
+ * Truncated SVD of a dense matrix streamed in row blocks (no centering): `iterations + 1` passes,
+ * memory O(cols × (k + oversample)) plus one block, so embeddings too big to load still reduce.
+ * Same passes as {@link truncatedSvdDense}: the same rows give the same model.
+ */
+export async function truncatedSvdStreaming(source: RowSource, k: number, options: RandomizedOptions = {}): Promise<SvdModel> {
+  const { rows, cols } = source;
+  const zeros = new Float64Array(cols);
+  const steps = subspaceIteration(cols, k, options);
+  let step = steps.next();
+  while (!step.done) {
+    const { basis, width, final } = step.value;
+    const small = final ? new Float64Array(width * width) : null;
+    const product = new Float64Array(final ? 0 : cols * width);
+    const sums = new Float64Array(width);
+    const scratch = gramScratch(width);
+    const zeroBasis = new Float64Array(width);
+    let seen = 0;
+    for await (const block of source.blocks()) {
+      accumulateCenteredGram(block.data, block.rows, cols, zeros, basis, width, zeroBasis, product, sums, scratch, false, small);
+      seen += block.rows;
+    }
+    if (seen !== rows) throw new RangeError(`row source yielded ${seen} rows, declared ${rows}`);
+    step = steps.next(small ?? product);
+  }
+  return svdModel(step.value, k, cols);
+}
+
+/** Row coordinates X·V of a streamed dense matrix: `rows × k` float32. */
+export async function projectSvdStreaming(model: SvdModel, source: RowSource): Promise<Float32Array> {
+  if (source.cols !== model.cols) throw new RangeError(`data has ${source.cols} columns, the SVD model ${model.cols}`);
+  const out = new Float32Array(source.rows * model.k);
+  const zeros = new Float64Array(model.k);
+  let row = 0;
+  for await (const block of source.blocks()) {
+    projectBlock(block.data, block.rows, model.cols, null, model.components, model.k, zeros, out, row * model.k);
+    row += block.rows;
+  }
+  if (row !== source.rows) throw new RangeError(`row source yielded ${row} rows, declared ${source.rows}`);
+  return out;
 }
 
 /** Row coordinates U·diag(s) = X·V of a CSR matrix: `rows × k` float32. */
@@ -101,7 +146,10 @@ function drive(
 ): SvdModel {
   let step = steps.next();
   while (!step.done) step = steps.next(pass(step.value.basis, step.value.width, step.value.final));
-  const top: TopEigen = step.value;
+  return svdModel(step.value, k, cols);
+}
+
+function svdModel(top: TopEigen, k: number, cols: number): SvdModel {
   return { components: top.components, singularValues: top.eigenvalues.map(Math.sqrt), k, cols, passes: top.passes };
 }
 
