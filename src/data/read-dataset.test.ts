@@ -2,6 +2,7 @@ import { writeFileSync } from "node:fs";
 import { asyncBufferFromFile, parquetMetadataAsync } from "hyparquet";
 import { afterAll, describe, expect, it } from "vitest";
 import { gsm8kSlice, tempDir, writeCsv, writeJsonl, writeParquet } from "../../test/fixtures/data-files.js";
+import { sharedDataPath } from "../../test/support/shared-data.js";
 import { contentId } from "./example-id.js";
 import { openDataset, readAll } from "./read-dataset.js";
 
@@ -142,7 +143,7 @@ describe("text details", () => {
 
 describe("the whole GSM8K train file", () => {
   it("reads 7473 rows, schema gsm8k, unique ids", async () => {
-    const reader = await openDataset("/work/shared/data/gsm8k/train.jsonl");
+    const reader = await openDataset(sharedDataPath("gsm8k-train"));
     expect(reader.mapping).toEqual({ schema: "gsm8k", questionField: "question", answerField: "answer" });
     expect(reader.fields).toEqual(["question", "answer"]);
     const ids = new Set<string>();

@@ -1,9 +1,10 @@
 import { readFileSync } from "node:fs";
-import { describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
+import { sharedDataPath } from "../../test/support/shared-data.js";
 import { lexicalEmbedding, LEXICAL_LABEL } from "./lexical-embedding.js";
 import { idfTable, idfTokenWeights, tfidf, tokenize } from "./tfidf.js";
 
-const gsm8kQuestions: string[] = readFileSync("/work/shared/data/gsm8k/train.jsonl", "utf8")
+const readGsm8kQuestions = (): string[] => readFileSync(sharedDataPath("gsm8k-train"), "utf8")
   .split("\n")
   .filter((line) => line.trim())
   .map((line) => (JSON.parse(line) as { question: string }).question);
@@ -42,7 +43,13 @@ describe("tfidf", () => {
 });
 
 describe("lexicalEmbedding on GSM8K train", () => {
-  const embedding = lexicalEmbedding(gsm8kQuestions, { dims: 64 });
+  // Read in a hook, not at collection, so a checkout without the data fails only these tests.
+  let gsm8kQuestions: string[];
+  let embedding: ReturnType<typeof lexicalEmbedding>;
+  beforeAll(() => {
+    gsm8kQuestions = readGsm8kQuestions();
+    embedding = lexicalEmbedding(gsm8kQuestions, { dims: 64 });
+  });
 
   it("has the right shape, unit rows and its label", () => {
     expect(gsm8kQuestions.length).toBe(7473);

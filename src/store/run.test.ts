@@ -11,9 +11,10 @@ import { SCHEMA_VERSION } from "./migrations.js";
 import { defaultRunDir } from "./default-run-dir.js";
 import { RunStateError } from "../core/errors.js";
 import Database from "better-sqlite3";
+import { VITE_NODE_SCRIPT } from "../../test/support/vite-node.js";
 
 const here = fileURLToPath(new URL(".", import.meta.url));
-const viteNode = resolve(here, "../../node_modules/vite-node/vite-node.mjs");
+const viteNode = VITE_NODE_SCRIPT;
 const childScript = join(here, "open-run-child.fixture.ts");
 
 let root: string;

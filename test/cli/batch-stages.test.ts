@@ -4,8 +4,9 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { OpenAITestServer } from "../support/openai-test-server.js";
 import { runCli } from "../helpers/run-cli.js";
+import { sharedDataPath } from "../support/shared-data.js";
 
-const GSM8K_TEST = new URL("../../../shared/data/gsm8k/test.jsonl", import.meta.url).pathname;
+const GSM8K_TEST = sharedDataPath("gsm8k-test");
 let dir: string;
 let server: OpenAITestServer;
 

@@ -7,13 +7,15 @@ import type { Browser } from "playwright-core";
 import { extractAnswer } from "../../src/data/answers/index.js";
 import { readAll } from "../../src/data/read-dataset.js";
 import { OpenAITestServer, type ReceivedRequest } from "../support/openai-test-server.js";
+import { spawnViteNode } from "../support/vite-node.js";
 import { writeTinyLlamaGguf } from "../support/tiny-gguf.js";
 import { wilsonInterval } from "../../src/geometry/proportion-tests.js";
 import { launchChromium, nonBackgroundShare } from "../helpers/browser.js";
 import { runCli } from "../helpers/run-cli.js";
+import { sharedDataPath } from "../support/shared-data.js";
 
-const GSM8K_TEST = new URL("../../../shared/data/gsm8k/test.jsonl", import.meta.url).pathname;
-const GSM8K_TRAIN = new URL("../../../shared/data/gsm8k/train.jsonl", import.meta.url).pathname;
+const GSM8K_TEST = sharedDataPath("gsm8k-test");
+const GSM8K_TRAIN = sharedDataPath("gsm8k-train");
 
 /** The student is right exactly when the question's length is not a multiple of 4. */
 const knowsAnswer = (question: string) => question.length % 4 !== 0;
@@ -115,12 +117,11 @@ describe("gapfill eval on GSM8K test (1,319 items) against the test server", () 
   }, 240_000);
 
   it("killed mid-run (SIGKILL) and run again: every item judged once, answered requests not sent again", async () => {
-    const { spawn } = await import("node:child_process");
     const run = join(dir, "eval-killed");
     const argv = ["eval", "--student", `openai:student@${server.baseUrl}`, "--benchmark", GSM8K_TEST, "--limit", "300", "--no-loss", "--run", run, "--quiet", "--json"];
     server.clearRecords();
     // The CLI in a child process (the generate tests' fixture: it only runs main), killed once 120 answers are in.
-    const child = spawn(join(process.cwd(), "node_modules/.bin/vite-node"), ["test/cli/generate-child.fixture.ts", "--", ...argv], { cwd: process.cwd(), stdio: "ignore" });
+    const child = spawnViteNode("test/cli/generate-child.fixture.ts", ["--", ...argv], { cwd: process.cwd(), stdio: "ignore" });
     const exited = new Promise((resolve) => child.on("exit", resolve));
     while (server.answered.length < 120) await new Promise((resolve) => setTimeout(resolve, 10));
     child.kill("SIGKILL");

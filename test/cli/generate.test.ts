@@ -4,11 +4,13 @@ import { join } from "node:path";
 import DatabaseConstructor from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { OpenAITestServer } from "../support/openai-test-server.js";
+import { spawnViteNode } from "../support/vite-node.js";
 import { writeTinyLlamaGguf } from "../support/tiny-gguf.js";
 import { runCli } from "../helpers/run-cli.js";
 import { fakeTeacher } from "./fake-teacher.js";
+import { sharedDataPath } from "../support/shared-data.js";
 
-const GSM8K_TRAIN = new URL("../../../shared/data/gsm8k/train.jsonl", import.meta.url).pathname;
+const GSM8K_TRAIN = sharedDataPath("gsm8k-train");
 
 /** The first `rows` GSM8K training problems, in a folder of their own (no sibling test.jsonl). */
 async function smallDataset(dir: string, rows: number): Promise<string> {
@@ -188,7 +190,6 @@ describe("gapfill generate against a local teacher and a tiny GGUF student", () 
 
 describe("gapfill generate: SIGKILL and resume", () => {
   it("killed mid-run and run again: exactly --budget records, none doubled or lost, no cached answer asked again", async () => {
-    const { spawn } = await import("node:child_process");
     const { requestCacheKey } = await import("../../src/engines/request-cache.js");
     const dir = await mkdtemp(join(tmpdir(), "gapfill-cli-generate-kill-"));
     const dataset = await smallDataset(dir, 120);
@@ -207,7 +208,7 @@ describe("gapfill generate: SIGKILL and resume", () => {
     try {
       const counts: number[] = [];
       for (const killAfter of [12, 40]) {
-        const child = spawn(join(process.cwd(), "node_modules/.bin/vite-node"), ["test/cli/generate-child.fixture.ts", "--", ...argv], { cwd: process.cwd(), stdio: "ignore" });
+        const child = spawnViteNode("test/cli/generate-child.fixture.ts", ["--", ...argv], { cwd: process.cwd(), stdio: "ignore" });
         const exited = new Promise<NodeJS.Signals | null>((resolve) => child.on("exit", (_code, signal) => resolve(signal)));
         while (server.requests.length < killAfter) await new Promise((resolve) => setTimeout(resolve, 10));
         child.kill("SIGKILL");

@@ -4,8 +4,9 @@ import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { gsm8kSlice, writeCsv, writeJsonl, writeParquet } from "../fixtures/data-files.js";
 import { runCli } from "../helpers/run-cli.js";
+import { sharedDataPath } from "../support/shared-data.js";
 
-const GSM8K_TRAIN = new URL("../../../shared/data/gsm8k/train.jsonl", import.meta.url).pathname;
+const GSM8K_TRAIN = sharedDataPath("gsm8k-train");
 let dir: string;
 
 beforeAll(async () => {

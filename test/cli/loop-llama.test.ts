@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { readGgufHeader } from "../../src/engines/llama/gguf/gguf-reader.js";
 import { OpenAITestServer } from "../support/openai-test-server.js";
 import { writeTinyLlamaGguf } from "../support/tiny-gguf.js";
+import { viteNodeCommandLine } from "../support/vite-node.js";
 import { runCli } from "../helpers/run-cli.js";
 import { gsm8kSlice, loopTeacher, readJsonl } from "./loop-world.js";
 
@@ -20,7 +21,7 @@ function query<T = any>(run: string, sql: string, ...params: unknown[]): T[] {
 }
 
 /** The test trainer writes a tiny GGUF LoRA adapter of the base model, seeded by the training data. */
-const TINY_LORA_TRAINER = "command:node_modules/.bin/vite-node test/fixtures/tiny-lora-trainer.ts -- {train_file} {base_model} {output_dir}";
+const TINY_LORA_TRAINER = `command:${viteNodeCommandLine("test/fixtures/tiny-lora-trainer.ts", "-- {train_file} {base_model} {output_dir}")}`;
 
 describe("gapfill loop with a tiny GGUF student and a LoRA-writing test trainer", () => {
   let dir: string;

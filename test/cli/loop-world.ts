@@ -3,6 +3,7 @@ import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { textCompletion } from "../support/default-responders.js";
 import type { ReceivedRequest } from "../support/openai-test-server.js";
+import { sharedDataPath } from "../support/shared-data.js";
 
 /**
  * The test world of the loop: GSM8K slices as seed, validation and benchmark sets; a teacher
@@ -10,7 +11,7 @@ import type { ReceivedRequest } from "../support/openai-test-server.js";
  * knows exactly the questions whose (normalized) text appeared in the data it was trained on.
  */
 
-const GSM8K_TRAIN = new URL("../../../shared/data/gsm8k/train.jsonl", import.meta.url).pathname;
+const GSM8K_TRAIN = sharedDataPath("gsm8k-train");
 
 /** Rows [from, from + count) of GSM8K train, written to `dir/name`. */
 export async function gsm8kSlice(dir: string, name: string, from: number, count: number): Promise<string> {

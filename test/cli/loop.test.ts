@@ -6,6 +6,7 @@ import DatabaseConstructor from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { FineTuningTestServer } from "../support/fine-tuning-routes.js";
 import { OpenAITestServer } from "../support/openai-test-server.js";
+import { spawnViteNode } from "../support/vite-node.js";
 import { runCli } from "../helpers/run-cli.js";
 import { gsm8kSlice, loopTeacher, readJsonl, referenceAnswers, trainedStudent } from "./loop-world.js";
 
@@ -268,7 +269,6 @@ describe("gapfill loop against the test server (teacher, trained student, fine-t
   }, 60_000);
 
   it("killed while round 2's fine-tuning job runs: the rerun polls that same job instead of paying for a new one", async () => {
-    const { spawn } = await import("node:child_process");
     const slowJobs = await FineTuningTestServer.start({
       upstream: server,
       pollsToFinish: 40,
@@ -283,7 +283,7 @@ describe("gapfill loop against the test server (teacher, trained student, fine-t
       "--student", `openai:student-base@${slowJobs.baseUrl}`, "--trainer", `openai-ft:student-base@${slowJobs.baseUrl}?poll=0.02`, "--benchmark", validation, "--quiet",
     ];
     try {
-      const child = spawn(join(process.cwd(), "node_modules/.bin/vite-node"), ["test/cli/generate-child.fixture.ts", "--", ...argv], { cwd: process.cwd(), stdio: "ignore" });
+      const child = spawnViteNode("test/cli/generate-child.fixture.ts", ["--", ...argv], { cwd: process.cwd(), stdio: "ignore" });
       const exited = new Promise<NodeJS.Signals | null>((resolve) => child.on("exit", (_code, signal) => resolve(signal)));
       const polls = () => slowJobs.requests.filter((request) => request === "GET /v1/fine_tuning/jobs/ftjob-2").length;
       while (polls() < 3) await new Promise((resolve) => setTimeout(resolve, 5));
@@ -306,7 +306,6 @@ describe("gapfill loop against the test server (teacher, trained student, fine-t
   }, 120_000);
 
   it("killed with SIGKILL during round 2 and run again: all rounds complete with the same final data, nothing paid twice", async () => {
-    const { spawn } = await import("node:child_process");
     const { requestCacheKey } = await import("../../src/engines/request-cache.js");
     const run = join(dir, "s3-killed");
     const slow = await OpenAITestServer.start({ latencyMs: 25 });
@@ -315,7 +314,7 @@ describe("gapfill loop against the test server (teacher, trained student, fine-t
     const argv = s3Args(run).map((arg) => arg.replaceAll(server.baseUrl, slow.baseUrl));
     const extrapolations = () => slow.requests.filter((request) => JSON.stringify(request.body).includes("The model got this problem wrong")).length;
     try {
-      const child = spawn(join(process.cwd(), "node_modules/.bin/vite-node"), ["test/cli/generate-child.fixture.ts", "--", ...argv], { cwd: process.cwd(), stdio: "ignore" });
+      const child = spawnViteNode("test/cli/generate-child.fixture.ts", ["--", ...argv], { cwd: process.cwd(), stdio: "ignore" });
       const exited = new Promise<NodeJS.Signals | null>((resolve) => child.on("exit", (_code, signal) => resolve(signal)));
       while (extrapolations() < 2) await new Promise((resolve) => setTimeout(resolve, 5));
       child.kill("SIGKILL");

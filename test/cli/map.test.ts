@@ -6,8 +6,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Browser } from "playwright-core";
 import { launchChromium, nonBackgroundShare } from "../helpers/browser.js";
 import { runCli } from "../helpers/run-cli.js";
+import { sharedDataPath } from "../support/shared-data.js";
 
-const GSM8K_TRAIN = new URL("../../../shared/data/gsm8k/train.jsonl", import.meta.url).pathname;
+const GSM8K_TRAIN = sharedDataPath("gsm8k-train");
 const EXAMPLE = new URL("../../examples/word-problems.jsonl", import.meta.url).pathname;
 
 describe("gapfill map (lexical embedder)", () => {

@@ -1,16 +1,13 @@
 import { readFileSync } from "node:fs";
-import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
+import { sharedDataPath } from "../../../test/support/shared-data.js";
 import { answersEquivalent } from "./answers-equivalent.js";
 import { extractAnswer } from "./extract-answer.js";
 import { normalizeAnswer } from "./normalize-answer.js";
 import { parseNumericAnswer } from "./parse-numeric-answer.js";
 
-// The shared GSM8K copy sits next to the checkout (`../shared/data/gsm8k/`).
-const DATA = new URL("../../../../shared/data/gsm8k/", import.meta.url);
-
 function referenceAnswers(split: "train" | "test"): string[] {
-  const text = readFileSync(fileURLToPath(new URL(`${split}.jsonl`, DATA)), "utf8");
+  const text = readFileSync(sharedDataPath(`gsm8k-${split}`), "utf8");
   return text
     .split("\n")
     .filter((line) => line.trim() !== "")
