@@ -1,0 +1,114 @@
+import type { Engine } from "../../core/engine.js";
+import type { Example } from "../../core/example.js";
+import { OptionError } from "../../core/errors.js";
+import type { ProgressListener } from "../../core/events.js";
+import { digestLines } from "../../store/digest.js";
+import { type EvalTemplate, loadEvalTemplate, type PromptStyle, renderEvalPrompt } from "./eval-prompt.js";
+import type { EvaluationRecord } from "./evaluation-store.js";
+
+/** How {@link evaluateStudent} asks and judges. Everything has a default. */
+export interface EvaluateOptions {
+  /** Name of the evaluation inside the run: "eval" for `gapfill eval`; the loop uses one per round. */
+  name?: string;
+  /** What the items came from (a path), stored with the evaluation. */
+  benchmark?: string;
+  style?: PromptStyle;
+  /** A loaded template; default the package's template for `style`. */
+  template?: EvalTemplate;
+  /** Worked examples put before every question (few-shot). */
+  shots?: readonly Example[];
+  /** Output budget per answer. Default 512. */
+  maxTokens?: number;
+  /** K sampled answers per item for the disagreement signal (0 = off, the default). */
+  samples?: number;
+  /** Temperature of the K samples. Default 0.7 (the main answer is always greedy). */
+  sampleTemperature?: number;
+  seed?: number;
+  /** Compute the two loss signals (needs the "score" capability). Default true. */
+  lossSignals?: boolean;
+  /** Items in flight at once. Default 8 for HTTP engines, 1 for the embedded one (it runs one sequence). */
+  concurrency?: number;
+  onEvent?: ProgressListener;
+  signal?: AbortSignal;
+}
+
+/** The settled form of {@link EvaluateOptions} for one engine and one item list. */
+export interface EvaluationPlan {
+  name: string;
+  style: PromptStyle;
+  template: EvalTemplate;
+  shots: readonly Example[];
+  maxTokens: number;
+  samples: number;
+  sampleTemperature: number;
+  seed: number;
+  lossSignals: boolean;
+  concurrency: number;
+  /** The evaluation's stored header: a later call under the same name must match it to resume. */
+  record: Omit<EvaluationRecord, "createdAt" | "finishedAt">;
+}
+
+const DEFAULT_MAX_TOKENS = 512;
+const DEFAULT_SAMPLE_TEMPERATURE = 0.7;
+
+/**
+ * Settles the options: defaults filled, values checked (naming the option at fault), the
+ * engine's capability for the prompt style checked before anything is sent, and the stored
+ * header built. The header's parameters are what changes a verdict or a signal (prompt,
+ * shots, budget, sampling), not how fast it is computed (concurrency).
+ */
+export function planEvaluation(engine: Engine, items: readonly Example[], options: EvaluateOptions = {}): EvaluationPlan {
+  const style = options.style ?? "completion";
+  const maxTokens = options.maxTokens ?? DEFAULT_MAX_TOKENS;
+  const samples = options.samples ?? 0;
+  const sampleTemperature = options.sampleTemperature ?? DEFAULT_SAMPLE_TEMPERATURE;
+  const seed = options.seed ?? 0;
+  const concurrency = options.concurrency ?? (engine.kind === "llama" ? 1 : 8);
+  if (!Number.isInteger(maxTokens) || maxTokens < 1) throw new OptionError("maxTokens", `must be a positive integer, got ${maxTokens}`);
+  if (!Number.isInteger(samples) || samples < 0) throw new OptionError("samples", `must be a whole number (0 = no sampling), got ${samples}`);
+  if (!(sampleTemperature > 0) || !Number.isFinite(sampleTemperature)) throw new OptionError("sampleTemperature", `must be a positive number, got ${sampleTemperature}`);
+  if (!Number.isInteger(seed) || seed < 0) throw new OptionError("seed", `must be a whole number, got ${seed}`);
+  if (!Number.isInteger(concurrency) || concurrency < 1) throw new OptionError("concurrency", `must be a positive integer, got ${concurrency}`);
+  const capability = style === "chat" ? "chat" : "complete";
+  if (!engine.capabilities.has(capability)) {
+    const other: PromptStyle = style === "chat" ? "completion" : "chat";
+    throw new OptionError("style", `"${style}" needs the "${capability}" capability, which ${engine.spec} does not have: use "${other}"`, { code: "capability-missing" });
+  }
+  const template = options.template ?? loadEvalTemplate(style);
+  const shots = options.shots ?? [];
+  const name = options.name ?? "eval";
+  return {
+    name,
+    style,
+    template,
+    shots,
+    maxTokens,
+    samples,
+    sampleTemperature,
+    seed,
+    lossSignals: options.lossSignals ?? true,
+    concurrency,
+    record: {
+      name,
+      student: engine.spec,
+      benchmark: options.benchmark ?? "",
+      benchmarkDigest: digestLines(items.map((item) => `${item.id}\u0000${item.question}\u0000${item.answer}`)),
+      items: items.length,
+      params: {
+        style,
+        template: template.hash,
+        shots: digestLines(shots.map((shot) => `${shot.question}\u0000${shot.answer}`)),
+        shotCount: shots.length,
+        maxTokens,
+        samples,
+        sampleTemperature: samples > 0 ? sampleTemperature : null,
+        seed,
+      },
+    },
+  };
+}
+
+/** The prompt of one question under a plan (template and shots). */
+export function planPrompt(plan: Pick<EvaluationPlan, "template" | "shots">, question: string): string {
+  return renderEvalPrompt(plan.template, question, plan.shots);
+}
