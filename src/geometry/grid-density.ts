@@ -6,6 +6,7 @@
  * Cells are numbered x-fastest: cell (i, j, l) is `i + shape[0]·(j + shape[1]·l)`.
  */
 import { quantileOfSorted } from "./statistics.js";
+import { InputError, OptionError, TooFewRowsError } from "../core/errors.js";
 
 /** How to lay the grid. Everything is optional; the defaults are data-driven. */
 export interface GridOptions {
@@ -54,17 +55,17 @@ export interface DensityGrid {
  * empty space the map has, which is what decides whether a cell's count is meaningful.
  */
 export function densityGrid(points: Float32Array | Float64Array, count: number, dims: number, options: GridOptions = {}): DensityGrid {
-  if (dims !== 2 && dims !== 3) throw new RangeError(`grid density works in 2 or 3 dimensions, got ${dims}`);
+  if (dims !== 2 && dims !== 3) throw new OptionError("dims", `must be 2 or 3 for grid density, got ${dims}`);
   if (points.length !== count * dims) throw new RangeError(`points hold ${points.length} values, expected ${count} × ${dims}`);
-  if (count < 1) throw new RangeError("grid density needs at least one point");
+  if (count < 1) throw new TooFewRowsError("grid density", count, 1);
   const { min, max } = options.bounds ? explicitBounds(options.bounds, dims) : dataBounds(points, count, dims, options.robustQuantile ?? 0);
   const window = options.window ?? 1;
-  if (!Number.isInteger(window) || window < 1 || window % 2 === 0) throw new RangeError(`window must be an odd positive integer, got ${window}`);
+  if (!Number.isInteger(window) || window < 1 || window % 2 === 0) throw new OptionError("window", `must be an odd positive integer, got ${window}`);
   let shape: number[];
   let sizeRule: string;
   if (options.shape) {
     if (options.shape.length !== dims || options.shape.some((n) => !Number.isInteger(n) || n < 1)) {
-      throw new RangeError(`grid shape must be ${dims} positive integers, got ${options.shape.join("x")}`);
+      throw new OptionError("shape", `must be ${dims} positive integers, got ${options.shape.join("x")}`);
     }
     shape = [...options.shape];
     sizeRule = `fixed ${shape.join("x")}`;
@@ -112,14 +113,14 @@ export function cellCenter(grid: DensityGrid, cell: number): number[] {
 }
 
 /**
- * Parses a grid flag: "auto" gives undefined, "40x30" / "20x20x10" gives cells per axis.
- * Throws a RangeError naming the text when it is neither.
+ * Parses a grid option: "auto" gives undefined, "40x30" / "20x20x10" gives cells per axis.
+ * Throws an OptionError naming `grid` and the text when it is neither.
  */
 export function parseGridShape(text: string, dims: number): number[] | undefined {
   if (text.trim().toLowerCase() === "auto") return undefined;
   const parts = text.toLowerCase().split("x").map((p) => Number(p.trim()));
   if (parts.length !== dims || parts.some((n) => !Number.isInteger(n) || n < 1)) {
-    throw new RangeError(`grid "${text}" is not "auto" or ${dims} positive integers joined by x (e.g. ${dims === 2 ? "40x30" : "20x20x20"})`);
+    throw new OptionError("grid", `must be "auto" or ${dims} positive integers joined by x (e.g. ${dims === 2 ? "40x30" : "20x20x20"}), got "${text}"`);
   }
   return parts;
 }
@@ -136,7 +137,7 @@ function dataBounds(points: Float32Array | Float64Array, count: number, dims: nu
   const min = new Float64Array(dims).fill(Infinity);
   const max = new Float64Array(dims).fill(-Infinity);
   if (robustQuantile > 0) {
-    if (robustQuantile >= 0.5) throw new RangeError(`robustQuantile must be below 0.5, got ${robustQuantile}`);
+    if (robustQuantile >= 0.5) throw new OptionError("robustQuantile", `must be below 0.5, got ${robustQuantile}`);
     const column = new Float64Array(count);
     for (let d = 0; d < dims; d++) {
       for (let i = 0; i < count; i++) column[i] = points[i * dims + d];
@@ -148,7 +149,7 @@ function dataBounds(points: Float32Array | Float64Array, count: number, dims: nu
     for (let i = 0; i < count; i++) {
       for (let d = 0; d < dims; d++) {
         const v = points[i * dims + d];
-        if (!Number.isFinite(v)) throw new RangeError(`point ${i} has a non-finite coordinate ${v}`);
+        if (!Number.isFinite(v)) throw new InputError("non-finite-point", `point ${i} has a non-finite coordinate ${v} (did the embedder return NaN?)`);
         if (v < min[d]) min[d] = v;
         if (v > max[d]) max[d] = v;
       }

@@ -34,7 +34,7 @@ describe("knnDensity", () => {
     expect(Array.from(result.kthDistance)).toEqual([1, 1, 1, 8]);
     expect(result.density[3]).toBeCloseTo(1 / 8, 12);
     expect(Array.from(knnDensity(data, 4, 1, { k: 2 }).kthDistance)).toEqual([2, 1, 2, 9]);
-    expect(() => knnDensity(data, 4, 1, { k: 4 })).toThrow(/more than 4 rows/);
+    expect(() => knnDensity(data, 4, 1, { k: 4 })).toThrow(/k = 4 needs at least 5 rows, got 4/);
   });
 
   it("bridge points have low density, exactly and approximately, and the grid agrees", async () => {

@@ -18,6 +18,7 @@ import { projectBlock, rowDot } from "./dense-kernels.js";
 import type { RowSource } from "./matrix.js";
 import { checkShape } from "./matrix.js";
 import { createGaussian, createRandom, sampleIndices } from "./random.js";
+import { OptionError, TooFewRowsError } from "../core/errors.js";
 
 /** Options of {@link knnDensity}. */
 export interface KnnDensityOptions {
@@ -92,8 +93,8 @@ function randomProjection(cols: number, m: number, seed: number): Float64Array {
 }
 
 function checkK(k: number, rows: number): number {
-  if (!Number.isInteger(k) || k < 1) throw new RangeError(`k must be a positive integer, got ${k}`);
-  if (k >= rows) throw new RangeError(`k = ${k} needs more than ${k} rows, got ${rows}`);
+  if (!Number.isInteger(k) || k < 1) throw new OptionError("k", `must be a positive integer, got ${k}`);
+  if (k >= rows) throw new TooFewRowsError(`kNN density with k = ${k}`, rows, k + 1, "lower k");
   return k;
 }
 

@@ -4,9 +4,9 @@
  * it must say so (use {@link LEXICAL_LABEL}).
  */
 import type { Tfidf, TfidfOptions } from "./tfidf.js";
-import { tfidf } from "./tfidf.js";
 import type { RandomizedOptions } from "./subspace-iteration.js";
-import { projectSvdSparse, truncatedSvd } from "./truncated-svd.js";
+import { projectSvdSparse } from "./truncated-svd.js";
+import { fitLexicalModel } from "./lexical-transform.js";
 
 /** The label to carry into every artifact made from lexical embeddings. */
 export const LEXICAL_LABEL = "lexical embedding (TF-IDF + truncated SVD): a word-overlap view, not the student model's";
@@ -31,12 +31,8 @@ export interface LexicalEmbedding {
 
 /** Embeds texts deterministically (the same texts and options give the same bytes). */
 export function lexicalEmbedding(texts: readonly string[], options: LexicalEmbeddingOptions = {}): LexicalEmbedding {
-  if (texts.length < 2) throw new RangeError(`the lexical embedder needs at least 2 texts, got ${texts.length}`);
-  const model = tfidf(texts, options);
+  const { tfidf: model, svd, dims } = fitLexicalModel(texts, options);
   const { matrix } = model;
-  if (matrix.cols < 2) throw new RangeError(`the texts share fewer than 2 terms (vocabulary ${matrix.cols}); lower minDf or give more texts`);
-  const dims = Math.min(options.dims ?? 64, matrix.cols - 1, texts.length - 1);
-  const svd = truncatedSvd(matrix, dims, { oversample: options.oversample ?? 10, iterations: options.iterations ?? 4, seed: options.seed ?? 0 });
   const vectors = projectSvdSparse(svd, matrix);
   const emptyRows: number[] = [];
   for (let r = 0; r < matrix.rows; r++) {

@@ -3,6 +3,7 @@
  * the texts are weighted with the fitted vocabulary and IDF table and projected on the fitted
  * components. Used to put generated examples on a map made by the lexical embedder.
  */
+import { InputError, TooFewRowsError } from "../core/errors.js";
 import type { LexicalEmbeddingOptions } from "./lexical-embedding.js";
 import { type Tfidf, tfidf, tokenize } from "./tfidf.js";
 import { projectSvdSparse, type SvdModel, truncatedSvd } from "./truncated-svd.js";
@@ -19,10 +20,14 @@ export interface LexicalModel {
  * training texts transform to the vectors it returned; a test holds the two together.
  */
 export function fitLexicalModel(texts: readonly string[], options: LexicalEmbeddingOptions = {}): LexicalModel {
-  if (texts.length < 2) throw new RangeError(`the lexical embedder needs at least 2 texts, got ${texts.length}`);
+  if (texts.length < 2) throw new TooFewRowsError("the lexical embedder", texts.length, 2);
   const model = tfidf(texts, options);
   const { matrix } = model;
-  if (matrix.cols < 2) throw new RangeError(`the texts share fewer than 2 terms (vocabulary ${matrix.cols}); lower minDf or give more texts`);
+  if (matrix.cols < 2) {
+    throw new InputError("too-few-terms", `the lexical embedder needs at least 2 terms that pass minDf, got ${matrix.cols}: lower minDf or give more texts`, {
+      relatedOptions: ["minDf"],
+    });
+  }
   const dims = Math.min(options.dims ?? 64, matrix.cols - 1, texts.length - 1);
   const svd = truncatedSvd(matrix, dims, { oversample: options.oversample ?? 10, iterations: options.iterations ?? 4, seed: options.seed ?? 0 });
   return { tfidf: model, svd, dims };

@@ -4,6 +4,7 @@
  * embeddings (Euclidean, in the embedding space). For PCA/SVD maps, project instead.
  */
 import { checkShape, type Matrix } from "./matrix.js";
+import { OptionError, TooFewRowsError } from "../core/errors.js";
 
 /**
  * Map positions (`newEmbeddings.rows × trainPoints.cols`, row-major) of new embeddings as the
@@ -20,11 +21,11 @@ export function placeByNearestNeighbours(trainEmbeddings: Matrix, trainPoints: M
   checkShape(newEmbeddings.data, newRows, newEmbeddings.cols);
   if (trainPoints.rows !== trainRows) throw new RangeError(`${trainRows} training embeddings but ${trainPoints.rows} map points`);
   if (newEmbeddings.cols !== cols) throw new RangeError(`new embeddings have ${newEmbeddings.cols} dims, the training ones ${cols}`);
-  if (!Number.isInteger(k) || k < 1) throw new RangeError(`k must be a positive integer, got ${k}`);
+  if (!Number.isInteger(k) || k < 1) throw new OptionError("k", `must be a positive integer, got ${k}`);
   const neighbours = Math.min(k, trainRows);
   const out = new Float64Array(newRows * dims);
   if (trainRows === 0) {
-    if (newRows > 0) throw new RangeError("cannot place points on an empty map");
+    if (newRows > 0) throw new TooFewRowsError("placing points on a map", 0, 1, "the map has no points");
     return out;
   }
   const bestIndex = new Int32Array(neighbours);

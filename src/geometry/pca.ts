@@ -8,6 +8,7 @@ import type { RowBlock, RowSource } from "./matrix.js";
 import { checkShape, denseRowSource } from "./matrix.js";
 import type { RandomizedOptions, SubspaceSteps, TopEigen } from "./subspace-iteration.js";
 import { subspaceIteration } from "./subspace-iteration.js";
+import { checkRank } from "./check-rank.js";
 
 /** A fitted PCA: project with {@link projectPca}. */
 export interface PcaModel {
@@ -93,7 +94,7 @@ function meanProjection(model: PcaModel): Float64Array {
 
 /** The pass bookkeeping shared by the sync and async drivers. */
 function startPca(rows: number, cols: number, k: number, options: RandomizedOptions) {
-  if (rows < 2) throw new RangeError(`PCA needs at least 2 rows, got ${rows}`);
+  checkRank("PCA", rows, cols, k, true);
   const mean = new Float64Array(cols);
   const steps: SubspaceSteps = subspaceIteration(cols, k, options);
   let meanRows = 0;

@@ -10,6 +10,7 @@ import type { DensityGrid } from "./grid-density.js";
 import type { Random } from "./random.js";
 import { createRandom, randomInt } from "./random.js";
 import type { SparseRegion } from "./sparse-regions.js";
+import { OptionError } from "../core/errors.js";
 
 /** Names of the faces: axis 0 low/high, axis 1 low/high, axis 2 low/high. */
 export const SIDE_NAMES = [
@@ -55,7 +56,7 @@ export function selectSeedPairs(
   budget: number,
   options: SeedPairOptions = {},
 ): SeedPair[] {
-  if (!Number.isInteger(budget) || budget < 0) throw new RangeError(`pair budget must be a non-negative integer, got ${budget}`);
+  if (!Number.isInteger(budget) || budget < 0) throw new OptionError("pairs", `must be a non-negative integer, got ${budget}`);
   const random = createRandom(options.seed ?? 0);
   const byCell = pointsByCell(grid, count);
   const sides = regions.map((region) => regionSides(points, count, grid, byCell, region));

@@ -9,6 +9,7 @@
  * whose bulk of cells is also where most points sit.
  */
 import { quantileOfSorted } from "./statistics.js";
+import { OptionError } from "../core/errors.js";
 
 /** How to pick T. */
 export interface ThresholdOptions {
@@ -67,12 +68,12 @@ export function chooseThreshold(density: ArrayLike<number>, counts: ArrayLike<nu
   const mode = binWidth === 1 ? modeBin : (modeBin + 0.5) * binWidth;
   const base = { mode, typicalDensity, histogram: { binWidth, counts: histogram }, nonEmptyCells: values.length };
   if (options.fixed !== undefined) {
-    if (!(options.fixed > 0)) throw new RangeError(`threshold must be positive, got ${options.fixed}`);
+    if (!(options.fixed > 0)) throw new OptionError("threshold", `must be positive, got ${options.fixed}`);
     return { threshold: options.fixed, rule: `fixed T = ${options.fixed}`, ...base };
   }
   if (values.length === 0) return { threshold: 2, rule: "no non-empty cells; T = 2", ...base };
   if (options.quantile !== undefined) {
-    if (!(options.quantile > 0 && options.quantile < 1)) throw new RangeError(`threshold quantile must be in (0, 1), got ${options.quantile}`);
+    if (!(options.quantile > 0 && options.quantile < 1)) throw new OptionError("quantile", `must be in (0, 1), got ${options.quantile}`);
     const threshold = Math.max(2, Math.ceil(quantileOfSorted(values, options.quantile)));
     return { threshold, rule: `T = ${options.quantile} quantile of non-empty cell densities`, ...base };
   }

@@ -5,6 +5,7 @@
  */
 import { rowDot } from "./dense-kernels.js";
 import { checkShape } from "./matrix.js";
+import { OptionError, TooFewRowsError } from "../core/errors.js";
 
 /** Neighbour lists, row-major `rows × k`, each row sorted by ascending distance. */
 export interface NeighbourLists {
@@ -20,7 +21,8 @@ const QUERY_BLOCK = 32;
 /** Exact k nearest neighbours of each row of a row-major `rows × cols` matrix. */
 export function exactNeighbours(data: Float32Array | Float64Array, rows: number, cols: number, k: number): NeighbourLists {
   checkShape(data, rows, cols);
-  if (!Number.isInteger(k) || k < 1 || k >= rows) throw new RangeError(`k must be an integer in [1, ${rows - 1}], got ${k}`);
+  if (!Number.isInteger(k) || k < 1) throw new OptionError("k", `must be a positive integer, got ${k}`);
+  if (k >= rows) throw new TooFewRowsError(`${k} nearest neighbours`, rows, k + 1);
   const norms = new Float64Array(rows);
   for (let i = 0; i < rows; i++) {
     let sum = 0;

@@ -40,7 +40,7 @@ describe("exactNeighbours", () => {
     const found = exactNeighbours(data, rows, cols, 5);
     const expected = nearestOthers(data, rows, cols, 5);
     for (let i = 0; i < rows; i++) expect([...found.indices.subarray(i * 5, i * 5 + 5)]).toEqual([...expected[i]]);
-    expect(() => exactNeighbours(data, rows, cols, rows)).toThrow(/k must be/);
+    expect(() => exactNeighbours(data, rows, cols, rows)).toThrow(/60 nearest neighbours needs at least 61 rows, got 60/);
   });
 });
 

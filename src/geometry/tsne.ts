@@ -12,6 +12,7 @@ import { createGaussian, createRandom } from "./random.js";
 import { conditionalAffinities, type SparseAffinities, symmetrize } from "./tsne-affinities.js";
 import { exactNeighbours } from "./tsne-neighbours.js";
 import { buildSpaceTree, repulsiveForces, treeStackSize } from "./tsne-tree.js";
+import { OptionError, TooFewRowsError } from "../core/errors.js";
 
 /** Options of {@link tsne}; the defaults are the usual ones (openTSNE, scikit-learn). */
 export interface TsneOptions {
@@ -48,8 +49,8 @@ export interface TsneResult {
 /** Embeds the rows of a `rows × cols` matrix in `dims` (2 or 3) dimensions. */
 export function tsne(data: Float32Array | Float64Array, rows: number, cols: number, dims: 2 | 3, options: TsneOptions = {}): TsneResult {
   checkShape(data, rows, cols);
-  if (dims !== 2 && dims !== 3) throw new RangeError(`t-SNE maps to 2 or 3 dimensions, got ${dims}`);
-  if (rows < 4) throw new RangeError(`t-SNE needs at least 4 rows, got ${rows}`);
+  if (dims !== 2 && dims !== 3) throw new OptionError("dims", `must be 2 or 3 for t-SNE, got ${dims}`);
+  if (rows < 4) throw new TooFewRowsError("t-SNE", rows, 4, "use PCA for a dataset this small");
   const perplexity = Math.min(options.perplexity ?? 30, (rows - 1) / 3);
   const k = Math.min(rows - 1, Math.floor(3 * perplexity));
   const neighbours = exactNeighbours(data, rows, cols, k);

@@ -12,6 +12,7 @@ import { createRequire } from "node:module";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { checkShape } from "./matrix.js";
+import { GapfillError, OptionError, TooFewRowsError } from "../core/errors.js";
 
 /** Options of {@link umap}; defaults are umap-learn's. */
 export interface UmapOptions {
@@ -59,7 +60,9 @@ export function loadUmapModule(): Promise<UmapModule> {
       const file = join(directory, "embedding-atlas", "dist", "umap.js");
       if (existsSync(file)) return (await import(pathToFileURL(file).href)) as UmapModule;
     }
-    throw new Error("UMAP needs the embedding-atlas package (npm install embedding-atlas@0.26): its dist/umap.js was not found");
+    throw new GapfillError("dependency-missing", "UMAP needs the embedding-atlas package (npm install embedding-atlas@0.26): its dist/umap.js was not found", {
+      userFixable: true,
+    });
   })();
   return loaded;
 }
@@ -67,9 +70,9 @@ export function loadUmapModule(): Promise<UmapModule> {
 /** Embeds the rows of a `rows × cols` matrix in `dims` dimensions with UMAP. */
 export async function umap(data: Float32Array, rows: number, cols: number, dims: 2 | 3, options: UmapOptions = {}): Promise<UmapResult> {
   checkShape(data, rows, cols);
-  if (dims !== 2 && dims !== 3) throw new RangeError(`UMAP maps to 2 or 3 dimensions, got ${dims}`);
+  if (dims !== 2 && dims !== 3) throw new OptionError("dims", `must be 2 or 3 for UMAP, got ${dims}`);
   // The spectral initialisation needs a few more points than neighbours.
-  if (rows < 5) throw new RangeError(`UMAP needs at least 5 rows, got ${rows}`);
+  if (rows < 5) throw new TooFewRowsError("UMAP", rows, 5, "use PCA for a dataset this small");
   const neighbours = Math.min(options.neighbours ?? 15, rows - 2);
   const minDistance = options.minDistance ?? 0.1;
   const library = await loadUmapModule();
