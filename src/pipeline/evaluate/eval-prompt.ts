@@ -45,7 +45,7 @@ function promptsDir(): string {
 export function loadEvalTemplate(style: PromptStyle, templateFile?: string): EvalTemplate {
   const dir = promptsDir();
   const file = templateFile ?? join(dir, `eval-${style}.txt`);
-  if (!existsSync(file)) throw new InputError("prompt-template", `${file}: no such template file`, { file });
+  if (!existsSync(file)) throw new InputError("prompt-template", `template ${file}: no such file`, { file });
   // Editors end files with a newline; the prompt should end where the answer starts ("Answer:").
   const question = readFileSync(file, "utf8").replace(/\r?\n$/, "");
   checkPlaceholders(question, file, QUESTION_PLACEHOLDERS);
