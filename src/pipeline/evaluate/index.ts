@@ -8,5 +8,6 @@ export type { EvalTemplate, PromptStyle } from "./eval-prompt.js";
 export { answerDistribution } from "./answer-entropy.js";
 export { densityAccuracy, cellOfMapPoint } from "./density-accuracy.js";
 export type { DensityAccuracy, DensityRegion, TrainingGrid } from "./density-accuracy.js";
-export { placeOnMap, readMapArtifact } from "../map/place-on-map.js";
+export { placeOnMap } from "../map/place-on-map.js";
+export { readMapArtifact } from "../map/map-artifact.js";
 export type { MapPlacement, PlaceOptions } from "../map/place-on-map.js";

@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import { existsSync } from "node:fs";
 import type { Engine, Matrix } from "../../core/engine.js";
 import type { Example } from "../../core/example.js";
-import { UsageError } from "../../core/errors.js";
+import { OptionError } from "../../core/errors.js";
 import { type ProgressListener, progress } from "../../core/events.js";
 import { lexicalEmbedding, LEXICAL_LABEL } from "../../geometry/lexical-embedding.js";
 import { float32MatrixShape, openFloat32MatrixAppender, writeFloat32Matrix } from "../../store/float32-matrix.js";
@@ -63,7 +63,7 @@ export async function embedExamples(
   }
   const capability = CAPABILITY_OF_MODE[mode];
   if (!engine.capabilities.has(capability)) {
-    throw new UsageError(`--embedding ${mode} needs the "${capability}" capability, which ${engine.spec} does not have`, "--embedding");
+    throw new OptionError("embedding", `${mode} needs the "${capability}" capability, which ${engine.spec} does not have`, { code: "capability-missing" });
   }
   const idf = mode === "input-idf" ? await tokenIdf(engine, texts, onEvent) : undefined;
   const batchSize = options.batchSize ?? 32;

@@ -5,7 +5,7 @@
 import { join } from "node:path";
 import { placeByNearestNeighbours } from "../../geometry/nearest-placement.js";
 import { readFloat32Matrix } from "../../store/float32-matrix.js";
-import type { MapArtifact } from "./map-dataset.js";
+import type { MapArtifact } from "./map-artifact.js";
 
 /** Neighbours averaged per placed point: enough to smooth, few enough to stay on one island. */
 export const NEAREST_PLACEMENT_K = 5;

@@ -1,8 +1,8 @@
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { join } from "node:path";
 import type { Engine } from "../../core/engine.js";
 import type { Example } from "../../core/example.js";
-import { InputError, UsageError } from "../../core/errors.js";
+import { InputError, OptionError } from "../../core/errors.js";
 import { type ProgressListener, silent } from "../../core/events.js";
 import { readAll, type ReadOptions } from "../../data/read-dataset.js";
 import { fitLexicalModel, transformLexical } from "../../geometry/lexical-transform.js";
@@ -11,7 +11,7 @@ import { datasetDigest } from "../../store/digest.js";
 import { getStage } from "../../store/stage-state.js";
 import { readFloat32Matrix, readFloat32Rows } from "../../store/float32-matrix.js";
 import { embedExamples, embedTexts, type EmbeddingMode } from "./embed-examples.js";
-import type { MapArtifact } from "./map-dataset.js";
+import { MAP_FILE, type MapArtifact, readMapArtifact } from "./map-artifact.js";
 import { NEAREST_PLACEMENT_K, needsNearestPlacement, placeOnNonlinearMap } from "./place-nonlinear.js";
 
 /** Benchmark questions placed on a training map. */
@@ -33,18 +33,9 @@ export interface PlaceOptions {
   embeddingsPath?: string;
   /** The map dataset's questions in map order, when the caller has them: saves reading the dataset again for the lexical refit. */
   datasetQuestions?: readonly string[];
-  /** The flag the map came from, named in errors (`--map`); omitted for the run's own map. */
-  flag?: string;
   /** How the map's dataset is read again for the lexical embedder (field overrides used by `gapfill map`). */
   readOptions?: ReadOptions;
   onEvent?: ProgressListener;
-}
-
-/** Reads map.json of a map run, with a clear error when the directory is not one. */
-export function readMapArtifact(mapDir: string): MapArtifact {
-  const file = join(mapDir, "map.json");
-  if (!existsSync(file)) throw new UsageError(`--map ${mapDir}: no map.json there (run \`gapfill map DATASET --run ${mapDir}\` first)`, "--map");
-  return JSON.parse(readFileSync(file, "utf8")) as MapArtifact;
 }
 
 /**
@@ -68,13 +59,19 @@ export async function placeOnMap(mapDir: string, questions: readonly string[], o
   } else {
     const student = options.student;
     if (!student || student.spec !== map.embedder.spec) {
-      throw new UsageError(`the map in ${mapDir} was made with the student ${map.embedder.spec}: pass the same --student to place texts on it`, options.flag ?? "--student");
+      const given = student ? `${student.spec}:` : "missing:";
+      throw new OptionError("student", `${given} the map in ${mapDir} was made with the student ${map.embedder.spec}; pass that student to place texts on it`, {
+        code: "map-student-mismatch",
+      });
     }
     const mode = map.embedder.mode ?? "pooled";
     if (mode === "input-idf") notes.push("input-idf: token IDF weights come from the placed texts (the map's IDF table is not stored), so placement is approximate");
     vectors = await studentVectors(student, mode, questions, options);
     if (vectors.length !== questions.length * map.embeddingDims) {
-      throw new InputError("map-mismatch", `the student's embeddings have ${vectors.length / Math.max(1, questions.length)} dims, the map ${map.embeddingDims}: is it the same model?`);
+      throw new InputError("map-mismatch", `the student's embeddings have ${vectors.length / Math.max(1, questions.length)} dims, the map in ${mapDir} ${map.embeddingDims}: is it the same model?`, {
+        file: join(mapDir, MAP_FILE),
+        field: "embeddingDims",
+      });
     }
     method = `student ${student.spec} (${mode}), ${reducer}`;
   }
@@ -106,7 +103,9 @@ async function lexicalVectors(mapDir: string, map: MapArtifact, questions: reado
 
 async function mapDatasetQuestions(mapDir: string, map: MapArtifact, readOptions: ReadOptions): Promise<string[]> {
   if (!existsSync(map.dataset)) {
-    throw new InputError("map-dataset-missing", `the lexical map ${mapDir} was made from ${map.dataset}, which is not there now: its TF-IDF model is refit from that file`, { file: map.dataset });
+    throw new InputError("map-dataset-missing", `the lexical map ${mapDir} was made from ${map.dataset}, which is not there now: its TF-IDF model is refit from that file`, {
+      file: map.dataset,
+    });
   }
   const { examples } = await readAll(map.dataset, readOptions);
   const digest = datasetDigest(examples);

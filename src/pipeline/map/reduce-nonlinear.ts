@@ -5,7 +5,7 @@
  * Neither map is linear: the midpoint of two seeds' embeddings does not land on the midpoint of
  * their points, and new points are placed by nearest neighbours in the embedding space.
  */
-import { UsageError } from "../../core/errors.js";
+import { OptionError } from "../../core/errors.js";
 import { type ProgressListener, progress } from "../../core/events.js";
 import type { RowSource } from "../../geometry/matrix.js";
 import { pca, pcaStreaming, projectPca, projectPcaStreaming } from "../../geometry/pca.js";
@@ -34,13 +34,14 @@ export function isNonlinearReducer(name: string): name is NonlinearReducer {
   return (NONLINEAR_REDUCERS as readonly string[]).includes(name);
 }
 
-/** Throws a UsageError naming --reducer when the set is over the reducer's row limit. */
+/** Throws an OptionError naming the reducer option when the set is over the reducer's row limit. */
 export function checkNonlinearRows(reducer: NonlinearReducer, rows: number): void {
   const limit = NONLINEAR_ROW_LIMITS[reducer];
   if (rows > limit) {
-    throw new UsageError(
-      `--reducer ${reducer} is for sets of at most ${limit.toLocaleString("en-US")} rows, this one has ${rows.toLocaleString("en-US")}: use --reducer pca (linear, streams any size)`,
-      "--reducer",
+    throw new OptionError(
+      "reducer",
+      `${reducer} is for sets of at most ${limit.toLocaleString("en-US")} rows, this one has ${rows.toLocaleString("en-US")}: use reducer pca (linear, streams any size)`,
+      { code: "reducer-too-many-rows", relatedOptions: ["reducer"] },
     );
   }
 }

@@ -1,0 +1,182 @@
+/**
+ * map.json: the map of a run, written by the map stage and read back by generate (seed pairs,
+ * grid), eval (placement on the map) and the reports. Read only through {@link readMapArtifact}:
+ * it checks the fields those readers use, moves older versions forward and refuses newer ones.
+ */
+import { statSync } from "node:fs";
+import { join } from "node:path";
+import { z } from "zod";
+import type { DensityAgreement } from "../../geometry/knn-density.js";
+import { ArtifactError, type JsonArtifactFormat, readJsonArtifact, writeJsonArtifact } from "../../store/json-artifact.js";
+import { EMBEDDING_MODES, type EmbedderInfo } from "./embed-examples.js";
+import { type Reducer, REDUCERS } from "./reduce-embeddings.js";
+
+/** File name of the map in a run directory. */
+export const MAP_FILE = "map.json";
+
+/**
+ * Version history:
+ * 1. first map.json; `reducer.placement` was added later and is absent in early files.
+ * 2. `reducer.placement` always present ("projection" for PCA/SVD, "nearest-neighbours" for UMAP/t-SNE).
+ */
+export const MAP_ARTIFACT_VERSION = 2;
+
+/** A sparse region as stored in map.json. */
+export interface MapRegion {
+  rank: number;
+  cells: number[];
+  points: number;
+  meanDensity: number;
+  min: number[];
+  max: number[];
+  centroid: number[];
+}
+
+/** One seed pair as stored in map.json: what the generate stage needs, texts included. */
+export interface MapSeedPair {
+  region: number;
+  axis: number;
+  midpoint: number[];
+  seeds: Array<{ index: number; id: string; question: string; answer: string; side: string; onSide: boolean; point: number[] }>;
+}
+
+/** map.json: the map of a run, read by later stages. */
+export interface MapArtifact {
+  version: typeof MAP_ARTIFACT_VERSION;
+  dataset: string;
+  datasetDigest: string;
+  rows: number;
+  embedder: EmbedderInfo;
+  embeddingDims: number;
+  reducer: {
+    name: Reducer;
+    dims: number;
+    explainedVarianceRatio?: number[];
+    /** PCA/SVD: the fitted projection. UMAP/t-SNE: no components (nothing to project with). */
+    model: { mean?: number[]; components: number[]; cols: number; k: number };
+    /** How new points land on this map: projected with `model`, or by nearest neighbours (UMAP/t-SNE). */
+    placement: "projection" | "nearest-neighbours";
+    /** UMAP/t-SNE: what the embeddings went through first, the parameters, and why midpoints do not hold. */
+    preprocessing?: string;
+    parameters?: Record<string, number | string>;
+    note?: string;
+  };
+  grid: { shape: number[]; min: number[]; max: number[]; cellSize: number[]; window: number; sizeRule: string; counts: number[] };
+  threshold: { value: number; rule: string; histogram: { binWidth: number; counts: number[] } };
+  sparseCells: number[];
+  regions: MapRegion[];
+  pairs: MapSeedPair[];
+  knn?: { k: number; method: string; description: string; agreement: DensityAgreement };
+  ids: string[];
+}
+
+const count = z.number().int().nonnegative();
+const numbers = z.array(z.number());
+
+const embedderSchema = z
+  .object({
+    kind: z.enum(["lexical", "student"]),
+    label: z.string(),
+    studentView: z.boolean(),
+    spec: z.string().optional(),
+    mode: z.enum(EMBEDDING_MODES).optional(),
+  })
+  .passthrough();
+
+const reducerSchema = z
+  .object({
+    name: z.enum(REDUCERS),
+    dims: z.number().int().min(1).max(3),
+    explainedVarianceRatio: numbers.optional(),
+    model: z.object({ mean: numbers.optional(), components: numbers, cols: count, k: count }).passthrough(),
+    placement: z.enum(["projection", "nearest-neighbours"]),
+    preprocessing: z.string().optional(),
+    parameters: z.record(z.union([z.number(), z.string()])).optional(),
+    note: z.string().optional(),
+  })
+  .passthrough();
+
+const seedSchema = z
+  .object({ index: count, id: z.string(), question: z.string(), answer: z.string(), side: z.string(), onSide: z.boolean(), point: numbers })
+  .passthrough();
+
+const mapArtifactSchema = z
+  .object({
+    version: z.literal(MAP_ARTIFACT_VERSION),
+    dataset: z.string(),
+    datasetDigest: z.string().regex(/^[0-9a-f]{16}$/, "expected 16 hex digits"),
+    rows: count,
+    embedder: embedderSchema,
+    embeddingDims: z.number().int().positive(),
+    reducer: reducerSchema,
+    grid: z
+      .object({ shape: z.array(z.number().int().positive()).min(1), min: numbers, max: numbers, cellSize: numbers, window: z.number().int().positive(), sizeRule: z.string(), counts: z.array(count) })
+      .passthrough(),
+    threshold: z.object({ value: z.number(), rule: z.string(), histogram: z.object({ binWidth: z.number(), counts: z.array(count) }).passthrough() }).passthrough(),
+    sparseCells: z.array(count),
+    regions: z
+      .array(z.object({ rank: count, cells: z.array(count), points: count, meanDensity: z.number(), min: numbers, max: numbers, centroid: numbers }).passthrough()),
+    pairs: z.array(z.object({ region: count, axis: count, midpoint: numbers, seeds: z.array(seedSchema).length(2) }).passthrough()),
+    knn: z
+      .object({ k: count, method: z.string(), description: z.string(), agreement: z.object({ lowDensityCutoff: z.number(), sparsePointsLowShare: z.number(), baseline: z.number() }).passthrough() })
+      .passthrough()
+      .optional(),
+    ids: z.array(z.string()),
+  })
+  .passthrough()
+  // The shapes that tie fields together: a map whose parts disagree would place points wrongly, silently.
+  .superRefine((map, context) => {
+    const issue = (path: Array<string | number>, message: string) => context.addIssue({ code: z.ZodIssueCode.custom, path, message });
+    if (map.ids.length !== map.rows) issue(["ids"], `expected ${map.rows} ids (rows), got ${map.ids.length}`);
+    if (map.grid.shape.length !== map.reducer.dims) issue(["grid", "shape"], `expected ${map.reducer.dims} axes (reducer.dims), got ${map.grid.shape.length}`);
+    const cells = map.grid.shape.reduce((product, side) => product * side, 1);
+    if (map.grid.counts.length !== cells) issue(["grid", "counts"], `expected ${cells} cells (the product of grid.shape), got ${map.grid.counts.length}`);
+    const { model } = map.reducer;
+    if (model.k !== map.reducer.dims) issue(["reducer", "model", "k"], `expected ${map.reducer.dims} (reducer.dims), got ${model.k}`);
+    if (map.reducer.placement === "projection") {
+      if (model.cols !== map.embeddingDims) issue(["reducer", "model", "cols"], `expected ${map.embeddingDims} (embeddingDims), got ${model.cols}`);
+      if (model.components.length !== model.k * model.cols) issue(["reducer", "model", "components"], `expected ${model.k * model.cols} numbers (k × cols), got ${model.components.length}`);
+      if (model.mean !== undefined && model.mean.length !== model.cols) issue(["reducer", "model", "mean"], `expected ${model.cols} numbers (cols), got ${model.mean.length}`);
+    }
+  }) as z.ZodType<MapArtifact, z.ZodTypeDef, unknown>;
+
+/** How map.json is versioned, checked and migrated. */
+export const mapArtifactFormat: JsonArtifactFormat<MapArtifact> = {
+  name: MAP_FILE,
+  version: MAP_ARTIFACT_VERSION,
+  schema: mapArtifactSchema,
+  migrations: {
+    // Version 1 files made before UMAP/t-SNE have no placement: they were all projections.
+    1: (document) => {
+      const reducer = (document.reducer ?? {}) as Record<string, unknown>;
+      const nonlinear = reducer.name === "umap" || reducer.name === "tsne";
+      return { ...document, reducer: { ...reducer, placement: reducer.placement ?? (nonlinear ? "nearest-neighbours" : "projection") } };
+    },
+  },
+};
+
+/**
+ * Reads and checks the map at `path`: a run directory (its map.json) or the file itself. A missing
+ * map, a malformed field, a version this gapfill cannot read: an {@link ArtifactError} naming the
+ * file (and the field).
+ */
+export function readMapArtifact(path: string): MapArtifact {
+  const file = isDirectory(path) ? join(path, MAP_FILE) : path;
+  if (!isFile(file)) {
+    throw new ArtifactError("map-missing", `${path}: no ${MAP_FILE} there (map a dataset into that run directory first)`, { file });
+  }
+  return readJsonArtifact(file, mapArtifactFormat);
+}
+
+/** Writes `artifact` as the map of run directory `runDir`, atomically. */
+export async function writeMapArtifact(runDir: string, artifact: MapArtifact): Promise<void> {
+  await writeJsonArtifact(join(runDir, MAP_FILE), mapArtifactFormat, artifact);
+}
+
+function isDirectory(path: string): boolean {
+  return statSync(path, { throwIfNoEntry: false })?.isDirectory() ?? false;
+}
+
+function isFile(path: string): boolean {
+  return statSync(path, { throwIfNoEntry: false })?.isFile() ?? false;
+}
