@@ -12,7 +12,7 @@ export interface FileHead {
 const HEAD_BYTES = 64 * 1024;
 
 /**
- * Reads a file's size and head, throwing the file-level errors that no `--skip-invalid`
+ * Reads a file's size and head, throwing the file-level errors that no `skipInvalid`
  * can get past: missing (`file-not-found`), a directory (`is-directory`), zero bytes
  * (`empty-file`).
  */
@@ -81,7 +81,7 @@ export function assertText(path: string, head: Buffer): void {
     throw new InputError("invalid-utf8", `${path}: is UTF-16 text; convert it to UTF-8`, { file: path });
   }
   if (isParquetHead(head)) {
-    throw new InputError("binary-file", `${path}: is a Parquet file; use a .parquet name or --format parquet`, { file: path });
+    throw new InputError("binary-file", `${path}: is a Parquet file; use a .parquet name or set format to parquet`, { file: path, relatedOptions: ["format"] });
   }
   const nul = head.indexOf(0);
   if (nul !== -1) {
@@ -108,8 +108,8 @@ function sniffFormat(path: string, head: Buffer): DatasetFormat {
   if (text.split("\n", 1)[0].includes(",")) return "csv";
   throw new InputError(
     "unknown-format",
-    `${path}: cannot tell the format from the name or content; use --format jsonl|json|csv|parquet`,
-    { file: path },
+    `${path}: cannot tell the format from the name or content; set format to jsonl, json, csv or parquet`,
+    { file: path, relatedOptions: ["format"] },
   );
 }
 

@@ -88,9 +88,13 @@ describe("overrides", () => {
     expect(detectMapping({ problem: "p", solution: "s" }, { questionField: "problem", answerField: "solution" }, "f").schema).toBe("math");
   });
 
-  it("an override that is not in the row names the flag and the fields", () => {
+  it("an override that is not in the row names the option, the field and the fields there are", () => {
     expect(() => detectMapping({ q: "x", a: "y" }, { questionField: "meta.q" }, "d.jsonl")).toThrow(
-      'd.jsonl: --question-field "meta.q" is not in the first row; its fields are: q, a',
+      expect.objectContaining({
+        message: 'd.jsonl: questionField "meta.q" is not in the first row; its fields are: q, a',
+        field: "meta.q",
+        relatedOptions: ["questionField"],
+      }),
     );
   });
 
@@ -102,14 +106,15 @@ describe("overrides", () => {
 });
 
 describe("no known fields", () => {
-  it("lists the fields and suggests the flags", async () => {
+  it("lists the fields and suggests the options", async () => {
     const error = await readRows("unknown.jsonl", [{ prompt: "p", completion: "c" }]).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(InputError);
     expect((error as InputError).code).toBe("no-fields");
     expect((error as Error).message).toBe(
       `${temp.file("unknown.jsonl")}: cannot find the question and answer field; the first row has fields: prompt, completion; ` +
-        "name them with --question-field and --answer-field (dotted paths allowed, e.g. meta.q)",
+        "name them with questionField and answerField (dotted paths allowed, e.g. meta.q)",
     );
+    expect((error as InputError).relatedOptions).toEqual(["questionField", "answerField"]);
   });
 });
 
@@ -121,6 +126,7 @@ describe("mapRow values", () => {
       ok: false,
       code: "field-not-string",
       reason: 'field "answer" is an object, expected text',
+      field: "answer",
     });
     expect(mapRow({ question: ["q"], answer: "a" }, mapping)).toMatchObject({ ok: false, reason: 'field "question" is an array, expected text' });
     expect(mapRow({ question: "q", answer: null }, mapping)).toMatchObject({ ok: false, code: "field-not-string", reason: 'field "answer" is null' });

@@ -24,7 +24,7 @@ export const KNOWN_SCHEMAS: readonly KnownSchema[] = [
   { name: "chat", questionField: "messages", answerField: "messages" },
 ];
 
-/** Overrides from `--question-field` / `--answer-field` (dotted paths). */
+/** The `questionField` / `answerField` options (dotted paths). */
 export interface FieldOverrides {
   questionField?: string;
   answerField?: string;
@@ -35,19 +35,23 @@ export interface FieldOverrides {
  * Overrides win; a missing side falls back to the detected schema, then to any known
  * question/answer field name present. The schema is `custom` unless the final pair is
  * exactly a known schema's pair. Throws `InputError("no-fields")` naming the fields
- * that exist and the flags to use when no mapping can be found.
+ * that exist and the options to set when no mapping can be found.
  */
 export function detectMapping(row: Record<string, unknown>, overrides: FieldOverrides, file: string): FieldMapping {
   const fields = Object.keys(row);
   const detected = KNOWN_SCHEMAS.find((schema) => schema.questionField in row && schema.answerField in row);
   const fieldList = fields.length ? fields.join(", ") : "(none)";
 
-  for (const [flag, path] of [
-    ["--question-field", overrides.questionField],
-    ["--answer-field", overrides.answerField],
+  for (const [option, path] of [
+    ["questionField", overrides.questionField],
+    ["answerField", overrides.answerField],
   ] as const) {
     if (path !== undefined && !lookupPath(row, path).found) {
-      throw new InputError("no-fields", `${file}: ${flag} "${path}" is not in the first row; its fields are: ${fieldList}`, { file });
+      throw new InputError("no-fields", `${file}: ${option} "${path}" is not in the first row; its fields are: ${fieldList}`, {
+        file,
+        field: path,
+        relatedOptions: [option],
+      });
     }
   }
 
@@ -62,8 +66,8 @@ export function detectMapping(row: Record<string, unknown>, overrides: FieldOver
     throw new InputError(
       "no-fields",
       `${file}: cannot find the ${missing} field; the first row has fields: ${fieldList}; ` +
-        `name them with --question-field and --answer-field (dotted paths allowed, e.g. meta.q)`,
-      { file },
+        `name them with questionField and answerField (dotted paths allowed, e.g. meta.q)`,
+      { file, relatedOptions: ["questionField", "answerField"] },
     );
   }
 
@@ -77,19 +81,28 @@ export function detectMapping(row: Record<string, unknown>, overrides: FieldOver
 /** One row mapped to an example's fields, or the reason it cannot be. */
 export type MappedRow =
   | { ok: true; id: string; question: string; answer: string; extra?: Record<string, unknown> }
-  | { ok: false; code: string; reason: string };
+  | RowProblem;
+
+/** Why a row cannot be read; `field` is the field at fault, `option` the option that would choose another. */
+export interface RowProblem {
+  ok: false;
+  code: string;
+  reason: string;
+  field?: string;
+  option?: string;
+}
 
 /**
  * Maps one parsed row with a mapping from `detectMapping`. Never throws: problems come
- * back as `{ok: false, code, reason}` so the caller can stop or skip (`--skip-invalid`).
+ * back as `{ok: false, code, reason}` so the caller can stop or skip (`skipInvalid`).
  */
 export function mapRow(row: unknown, mapping: FieldMapping): MappedRow {
   if (!isRecord(row)) return { ok: false, code: "not-an-object", reason: `expected an object, got ${describe(row)}` };
   if (mapping.schema === "chat") return mapChatRow(row, mapping);
 
-  const question = readText(row, mapping.questionField, "--question-field");
+  const question = readText(row, mapping.questionField, "questionField");
   if (!question.ok) return question;
-  const answer = readText(row, mapping.answerField, "--answer-field");
+  const answer = readText(row, mapping.answerField, "answerField");
   if (!answer.ok) return answer;
 
   let questionText = question.text;
@@ -111,7 +124,7 @@ export function mapRow(row: unknown, mapping: FieldMapping): MappedRow {
 /** Chat rows: the first user turn is the question, the assistant turn right after it the answer. */
 function mapChatRow(row: Record<string, unknown>, mapping: FieldMapping): MappedRow {
   const messages = lookupPath(row, mapping.questionField);
-  if (!messages.found) return missingField(row, mapping.questionField, "--question-field");
+  if (!messages.found) return missingField(row, mapping.questionField, "questionField");
   if (!Array.isArray(messages.value)) {
     return { ok: false, code: "field-not-string", reason: `field "${mapping.questionField}" is ${describe(messages.value)}, expected a list of messages` };
   }
@@ -159,22 +172,24 @@ function finish(row: Record<string, unknown>, question: string, answer: string, 
   return mapped;
 }
 
-function readText(row: Record<string, unknown>, path: string, flag: string): { ok: true; text: string } | { ok: false; code: string; reason: string } {
+function readText(row: Record<string, unknown>, path: string, option: string): { ok: true; text: string } | RowProblem {
   const found = lookupPath(row, path);
-  if (!found.found) return missingField(row, path, flag);
-  if (found.value === null || found.value === undefined) return { ok: false, code: "field-not-string", reason: `field "${path}" is null` };
+  if (!found.found) return missingField(row, path, option);
+  if (found.value === null || found.value === undefined) return { ok: false, code: "field-not-string", reason: `field "${path}" is null`, field: path };
   const text = toText(found.value);
-  if (text === undefined) return { ok: false, code: "field-not-string", reason: `field "${path}" is ${describe(found.value)}, expected text` };
-  if (text.trim() === "") return { ok: false, code: "empty-field", reason: `field "${path}" is empty` };
+  if (text === undefined) return { ok: false, code: "field-not-string", reason: `field "${path}" is ${describe(found.value)}, expected text`, field: path };
+  if (text.trim() === "") return { ok: false, code: "empty-field", reason: `field "${path}" is empty`, field: path };
   return { ok: true, text };
 }
 
-function missingField(row: Record<string, unknown>, path: string, flag: string): { ok: false; code: string; reason: string } {
+function missingField(row: Record<string, unknown>, path: string, option: string): RowProblem {
   const fields = Object.keys(row);
   return {
     ok: false,
     code: "missing-field",
-    reason: `missing field "${path}"; this row has: ${fields.length ? fields.join(", ") : "(no fields)"}; choose another with ${flag}`,
+    reason: `missing field "${path}"; this row has: ${fields.length ? fields.join(", ") : "(no fields)"}; choose another with ${option}`,
+    field: path,
+    option,
   };
 }
 

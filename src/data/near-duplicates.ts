@@ -1,4 +1,5 @@
 import { createHash } from "node:crypto";
+import { OptionError } from "../core/errors.js";
 
 /**
  * Exact and near-duplicate detection for texts (questions, usually).
@@ -55,7 +56,7 @@ export class MinHashIndex {
     this.shingleSize = positiveInteger(options.shingleSize ?? 5, "shingleSize");
     this.numHashes = positiveInteger(options.numHashes ?? 128, "numHashes");
     this.threshold = options.threshold ?? 0.8;
-    if (!(this.threshold > 0 && this.threshold <= 1)) throw new RangeError(`threshold must be in (0, 1], got ${this.threshold}`);
+    if (!(this.threshold > 0 && this.threshold <= 1)) throw new OptionError("threshold", `must be in (0, 1], got ${this.threshold}`);
     this.seeds = new Uint32Array(this.numHashes);
     let state = (options.seed ?? 0x5eed1234) >>> 0;
     for (let index = 0; index < this.numHashes; index++) {
@@ -247,6 +248,6 @@ function mix32(value: number): number {
 }
 
 function positiveInteger(value: number, name: string): number {
-  if (!Number.isInteger(value) || value < 1) throw new RangeError(`${name} must be a positive integer, got ${value}`);
+  if (!Number.isInteger(value) || value < 1) throw new OptionError(name, `must be a positive integer, got ${value}`);
   return value;
 }

@@ -13,11 +13,11 @@ import type { RawRow, RowSource } from "./row-source.js";
 export interface ReadOptions {
   /** Default: from the extension (.jsonl/.ndjson, .json, .csv, .parquet), else sniffed from the content. */
   format?: DatasetFormat;
-  /** Dotted path of the question (`--question-field`). */
+  /** Dotted path of the question (default: detected from the first row). */
   questionField?: string;
-  /** Dotted path of the answer (`--answer-field`). */
+  /** Dotted path of the answer (default: detected from the first row). */
   answerField?: string;
-  /** `--skip-invalid`: skip bad rows, counting them by reason, instead of stopping at the first. */
+  /** Skip bad rows, counting them by reason, instead of stopping at the first. */
   skipInvalid?: boolean;
   signal?: AbortSignal;
 }
@@ -60,8 +60,10 @@ export async function openDataset(path: string, options: ReadOptions = {}): Prom
   const source = openSource(format, path, head.size, options.signal);
   const skipped: SkippedSummary = { count: 0, byReason: {}, first: [] };
 
-  const report = (line: number, code: string, reason: string): void => {
-    if (!options.skipInvalid) throw new InputError(code, `${source.where(line)}: ${reason}`, { file: path, line });
+  const report = (line: number, code: string, reason: string, at: { field?: string; option?: string } = {}): void => {
+    if (!options.skipInvalid) {
+      throw new InputError(code, `${source.where(line)}: ${reason}`, { file: path, line, field: at.field, relatedOptions: at.option ? [at.option] : [] });
+    }
     skipped.count++;
     skipped.byReason[code] = (skipped.byReason[code] ?? 0) + 1;
     if (skipped.first.length < FIRST_SKIPPED_KEPT) skipped.first.push({ file: path, line, reason });
@@ -111,7 +113,7 @@ export async function openDataset(path: string, options: ReadOptions = {}): Prom
     const toExample = (line: number, value: unknown): Example | undefined => {
       const mapped = mapRow(value, mapping);
       if (!mapped.ok) {
-        report(line, mapped.code, mapped.reason);
+        report(line, mapped.code, mapped.reason, mapped);
         return undefined;
       }
       const example: Example = { id: mapped.id, question: mapped.question, answer: mapped.answer, source: { file: path, line } };

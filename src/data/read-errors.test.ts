@@ -89,7 +89,7 @@ describe("row problems: file:line: reason", () => {
     const error = await failure("missing.jsonl", `${good(1)}\n{"question": "q2", "solution": "s"}\n`);
     expect([error.code, error.message]).toEqual([
       "missing-field",
-      `${temp.file("missing.jsonl")}:2: missing field "answer"; this row has: question, solution; choose another with --answer-field`,
+      `${temp.file("missing.jsonl")}:2: missing field "answer"; this row has: question, solution; choose another with answerField`,
     ]);
   });
 
@@ -143,7 +143,7 @@ describe("row problems: file:line: reason", () => {
 
   it("JSON rows are located by row number", async () => {
     const error = await failure("rows.json", JSON.stringify([{ question: "q", answer: "a" }, { question: "q" }]));
-    expect(error.message).toBe(`${temp.file("rows.json")}:row 2: missing field "answer"; this row has: question; choose another with --answer-field`);
+    expect(error.message).toBe(`${temp.file("rows.json")}:row 2: missing field "answer"; this row has: question; choose another with answerField`);
   });
 });
 
@@ -158,7 +158,7 @@ describe("--skip-invalid", () => {
     expect(reader.skipped.count).toBe(6);
     expect(reader.skipped.byReason).toEqual({ "invalid-json": 3, "missing-field": 1, "not-an-object": 1, "field-not-string": 1 });
     expect(reader.skipped.first.map((s) => s.line)).toEqual([2, 4, 5, 6, 7]);
-    expect(reader.skipped.first[1]).toEqual({ file: path, line: 4, reason: 'missing field "answer"; this row has: question; choose another with --answer-field' });
+    expect(reader.skipped.first[1]).toEqual({ file: path, line: 4, reason: 'missing field "answer"; this row has: question; choose another with answerField' });
   });
 
   it("skips bad rows before the first good one, and ragged CSV rows", async () => {

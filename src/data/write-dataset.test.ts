@@ -45,7 +45,9 @@ describe("formatRecord", () => {
   });
 
   it("rejects an unknown shape", () => {
-    expect(() => formatRecord(record, "sharegpt" as never)).toThrow('unknown output shape "sharegpt"; expected one of plain, chat, alpaca');
+    expect(() => formatRecord(record, "sharegpt" as never)).toThrow(
+      expect.objectContaining({ code: "invalid-option", option: "shape", message: 'shape must be one of plain, chat, alpaca, got "sharegpt"' }),
+    );
   });
 });
 

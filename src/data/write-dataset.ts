@@ -2,6 +2,7 @@
  * Output records for fine-tuning files, in three JSONL shapes. Pure: it builds lines;
  * writing them (atomically, to the run directory) is the store's job.
  */
+import { OptionError } from "../core/errors.js";
 
 /** One example to write: the Q/A, its final answer if known, and any provenance fields. */
 export interface OutputRecord {
@@ -21,7 +22,7 @@ export interface OutputRecord {
  */
 export type OutputShape = "plain" | "chat" | "alpaca";
 
-/** The shapes, for validating a `--shape` flag. */
+/** The shapes, for validating a `shape` option. */
 export const OUTPUT_SHAPES: readonly OutputShape[] = ["plain", "chat", "alpaca"];
 
 export interface FormatOptions {
@@ -52,7 +53,7 @@ export function formatRecord(record: OutputRecord, shape: OutputShape, options: 
     case "alpaca":
       return { instruction: record.question, input: "", output: record.answer } satisfies AlpacaRecord;
     default:
-      throw new TypeError(`unknown output shape "${String(shape)}"; expected one of ${OUTPUT_SHAPES.join(", ")}`);
+      throw new OptionError("shape", `must be one of ${OUTPUT_SHAPES.join(", ")}, got "${String(shape)}"`);
   }
 }
 

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { EngineCallError, UsageError } from "../core/errors.js";
+import { EngineCallError, GapfillError, OptionError } from "../core/errors.js";
 import { createEngine } from "./create-engine.js";
 import { writeTinyLlamaGguf } from "../../test/support/tiny-gguf.js";
 
@@ -39,9 +39,13 @@ describe("createEngine", () => {
     expect(engine.spec).toBe("openai:gpt-x@https://api.example.test/v1?api_key_env=TEAM_KEY");
   });
 
-  it("fails with a UsageError naming the flag for a bad spec or a missing key variable", async () => {
-    await expect(createEngine("nonsense", { flag: "--teacher" })).rejects.toMatchObject({ flag: "--teacher" });
-    await expect(createEngine("openai:m@http://127.0.0.1:9/v1?api_key_env=ABSENT", { env: {} })).rejects.toBeInstanceOf(UsageError);
+  it("fails with an OptionError naming the option for a bad spec, and a coded error for a missing key variable", async () => {
+    await expect(createEngine("nonsense", { option: "teacher" })).rejects.toMatchObject({ option: "teacher", code: "bad-engine-spec" });
+    await expect(createEngine("nonsense", { flag: "--student" })).rejects.toBeInstanceOf(OptionError);
+    await expect(createEngine("nonsense", { flag: "--student" })).rejects.toMatchObject({ option: "student" });
+    const missingKey = createEngine("openai:m@http://127.0.0.1:9/v1?api_key_env=ABSENT", { env: {} });
+    await expect(missingKey).rejects.toBeInstanceOf(GapfillError);
+    await expect(missingKey).rejects.toMatchObject({ code: "api-key-missing", userFixable: true });
   });
 
   it("applies spec transport options over the context's (timeout here)", async () => {

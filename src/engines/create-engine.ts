@@ -2,6 +2,7 @@ import type { Engine } from "../core/engine.js";
 import type { ProgressListener } from "../core/events.js";
 import { parseEngineSpec, resolveApiKey, type LlamaEngineSpec } from "./engine-spec.js";
 import type { HttpClientOptions } from "./http/http-client.js";
+import { loadLlamaEngine, type LlamaEngineImporter } from "./llama/load-llama-engine.js";
 import { OpenAIEngine } from "./openai/openai-engine.js";
 import type { RequestCache } from "./request-cache.js";
 
@@ -16,8 +17,15 @@ export interface EngineContext {
   onEvent?: ProgressListener;
   /** Transport overrides for OpenAI engines (tests shorten backoff and timeouts). Spec options win. */
   http?: Partial<Omit<HttpClientOptions, "baseUrls" | "apiKey" | "fetch">>;
-  /** The command-line flag the spec came from, named in usage errors. */
+  /** The library option the spec was given as (`student`, `teacher`), named in its errors. */
+  option?: string;
+  /**
+   * @deprecated The CLI maps options to flags itself: pass `option`. A flag given here
+   * (`--student`) is read as the option it stands for.
+   */
   flag?: string;
+  /** How the llama engine module is imported (tests simulate a missing node-llama-cpp). */
+  importLlamaEngine?: LlamaEngineImporter;
 }
 
 /**
@@ -25,7 +33,7 @@ export interface EngineContext {
  * native addon load only when a `llama:` spec asks for them, so CLI startup stays fast.
  */
 export async function createEngine(spec: string, context: EngineContext = {}): Promise<Engine> {
-  const parsed = parseEngineSpec(spec, context.flag);
+  const parsed = parseEngineSpec(spec, context.option ?? optionOfFlag(context.flag));
   if (parsed.kind === "llama") return createLlama(parsed, context);
   const apiKey = resolveApiKey(parsed, context.env ?? process.env);
   return new OpenAIEngine({
@@ -46,11 +54,17 @@ export async function createEngine(spec: string, context: EngineContext = {}): P
 }
 
 async function createLlama(spec: LlamaEngineSpec, context: EngineContext): Promise<Engine> {
-  // Imported on demand: node-llama-cpp and its native addon cost startup time no other command should pay.
-  const { createLlamaEngine } = await import("./llama/llama-engine.js");
+  // Imported on demand: node-llama-cpp and its native addon are optional peer dependencies, and
+  // cost startup time no other command should pay.
+  const { createLlamaEngine } = await loadLlamaEngine(context.importLlamaEngine);
   return createLlamaEngine(spec.modelPath, { ...spec.options, onEvent: context.onEvent });
 }
 
 function defined<T extends Record<string, unknown>>(record: T): Partial<T> {
   return Object.fromEntries(Object.entries(record).filter(([, value]) => value !== undefined)) as Partial<T>;
+}
+
+/** `--max-tokens` → `maxTokens`: what an old caller's flag names in library terms. */
+function optionOfFlag(flag: string | undefined): string | undefined {
+  return flag?.replace(/^-+/, "").replace(/-([a-z])/g, (_, letter: string) => letter.toUpperCase());
 }

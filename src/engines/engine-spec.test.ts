@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { UsageError } from "../core/errors.js";
+import { OptionError } from "../core/errors.js";
 import { parseEngineSpec, resolveApiKey, type OpenAIEngineSpec } from "./engine-spec.js";
 
 const openai = (spec: string) => parseEngineSpec(spec) as OpenAIEngineSpec;
@@ -54,18 +54,18 @@ describe("parseEngineSpec", () => {
     ["ollama:m@http://a/v1,http://b/v1", /one URL/],
   ];
   for (const [spec, message] of bad) {
-    it(`refuses ${spec} with a UsageError naming it`, () => {
+    it(`refuses ${spec} with an OptionError naming the option and the spec`, () => {
       const error = (() => {
         try {
-          parseEngineSpec(spec, "--teacher");
+          parseEngineSpec(spec, "teacher");
         } catch (e) {
           return e;
         }
-      })() as UsageError;
-      expect(error).toBeInstanceOf(UsageError);
+      })() as OptionError;
+      expect(error).toBeInstanceOf(OptionError);
       expect(error.message).toMatch(message);
-      expect(error.message).toContain("bad engine spec");
-      expect(error.flag).toBe("--teacher");
+      expect(error.message).toMatch(/^teacher has a bad engine spec "/);
+      expect([error.option, error.code]).toEqual(["teacher", "bad-engine-spec"]);
     });
   }
 
@@ -78,7 +78,7 @@ describe("parseEngineSpec", () => {
           return e as Error;
         }
       })();
-      expect(error).toBeInstanceOf(UsageError);
+      expect(error).toBeInstanceOf(OptionError);
       expect(error?.message).not.toContain("sk-abcdef123");
       expect(error?.message).toMatch(/environment variable|api_key_env/);
     }

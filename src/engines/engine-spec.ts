@@ -1,4 +1,4 @@
-import { UsageError } from "../core/errors.js";
+import { GapfillError, OptionError } from "../core/errors.js";
 
 /**
  * Engine specs: how a user names a model on the command line.
@@ -75,13 +75,13 @@ const OPENAI_OPTION_KEYS = ["api_key_env", "concurrency", "timeout", "max_attemp
 const LLAMA_OPTION_KEYS = ["context", "threads", "seed", "pooling"] as const;
 
 /**
- * Parse an engine spec. Throws UsageError naming the spec (secrets removed) and, if given,
- * the flag it came from.
+ * Parse an engine spec. Throws an OptionError (code `bad-engine-spec`) naming the library
+ * option the spec was given as (`student`, `teacher`; default `spec`) and the spec, secrets removed.
  */
-export function parseEngineSpec(input: string, flag?: string): EngineSpec {
+export function parseEngineSpec(input: string, option = "spec"): EngineSpec {
   const text = input.trim();
   const fail = (reason: string): never => {
-    throw new UsageError(`bad engine spec "${displaySpec(text)}": ${reason}`, flag);
+    throw new OptionError(option, `has a bad engine spec "${displaySpec(text)}": ${reason}`, { code: "bad-engine-spec" });
   };
   const colon = text.indexOf(":");
   if (colon < 0) fail("expected llama:PATH.gguf, openai:MODEL@URL or ollama:MODEL");
@@ -252,7 +252,7 @@ export function resolveApiKey(spec: OpenAIEngineSpec, env: NodeJS.ProcessEnv): s
   if (name !== undefined) {
     const value = env[name];
     if (value === undefined || value === "") {
-      throw new UsageError(`engine ${spec.spec}: environment variable ${name} (named by api_key_env) is not set`);
+      throw new GapfillError("api-key-missing", `engine ${spec.spec}: environment variable ${name} (named by api_key_env) is not set`, { userFixable: true });
     }
     return value;
   }

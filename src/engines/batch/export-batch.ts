@@ -2,7 +2,7 @@ import { open, rename, rm } from "node:fs/promises";
 import type { FileHandle } from "node:fs/promises";
 import path from "node:path";
 import type { Database, Statement } from "better-sqlite3";
-import { UsageError } from "../../core/errors.js";
+import { OptionError } from "../../core/errors.js";
 import { progress, silent } from "../../core/events.js";
 import type { ProgressListener } from "../../core/events.js";
 import { batchUrl, urlSlug, vllmRunBatchServes } from "./batch-line.js";
@@ -72,8 +72,8 @@ export async function exportBatch(
 ): Promise<ExportBatchResult> {
   const maxLines = options.maxLinesPerFile ?? OPENAI_MAX_LINES_PER_FILE;
   const maxBytes = options.maxBytesPerFile ?? OPENAI_MAX_BYTES_PER_FILE;
-  if (!Number.isInteger(maxLines) || maxLines < 1) throw new UsageError(`maxLinesPerFile must be a positive integer, got ${maxLines}`, "--max-lines");
-  if (!Number.isInteger(maxBytes) || maxBytes < 1) throw new UsageError(`maxBytesPerFile must be a positive integer, got ${maxBytes}`, "--max-bytes");
+  if (!Number.isInteger(maxLines) || maxLines < 1) throw new OptionError("maxLinesPerFile", `must be a positive integer, got ${maxLines}`);
+  if (!Number.isInteger(maxBytes) || maxBytes < 1) throw new OptionError("maxBytesPerFile", `must be a positive integer, got ${maxBytes}`);
   const target = options.target ?? "openai";
   const onProgress = options.onProgress ?? silent;
 

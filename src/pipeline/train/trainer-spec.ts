@@ -1,8 +1,8 @@
-import { UsageError } from "../../core/errors.js";
+import { OptionError } from "../../core/errors.js";
 import { parseEngineSpec, type OpenAIEngineSpec } from "../../engines/engine-spec.js";
 
 /**
- * `--trainer` specs:
+ * Trainer specs (the `trainer` option):
  *
  * ```
  * command:TEMPLATE            a shell command; {train_file} {base_model} {round} {output_dir} are filled in, shell-quoted
@@ -17,12 +17,13 @@ export type TrainerSpec =
   | { kind: "command"; template: string; spec: string }
   | { kind: "openai-ft"; engine: OpenAIEngineSpec; pollSeconds: number; suffix?: string; epochs?: number; spec: string };
 
-export function parseTrainerSpec(input: string, flag = "--trainer"): TrainerSpec {
+/** Parses a trainer spec; a bad one is an OptionError naming `option` (the library option it came from). */
+export function parseTrainerSpec(input: string, option = "trainer"): TrainerSpec {
   const text = input.trim();
   if (text.startsWith("command:")) {
     let template = text.slice("command:".length).trim();
     if (template.length >= 2 && (template[0] === '"' || template[0] === "'") && template.at(-1) === template[0]) template = template.slice(1, -1);
-    if (template.trim() === "") throw new UsageError(`${flag} command: needs a command after the colon`, flag);
+    if (template.trim() === "") throw new OptionError(option, "command: needs a command after the colon");
     return { kind: "command", template, spec: `command:${template}` };
   }
   if (text.startsWith("openai-ft:")) {
@@ -35,17 +36,17 @@ export function parseTrainerSpec(input: string, flag = "--trainer"): TrainerSpec
     for (const [key, value] of own) {
       if (key === "poll") {
         pollSeconds = Number(value);
-        if (!Number.isFinite(pollSeconds) || pollSeconds <= 0) throw new UsageError(`${flag}: poll must be a positive number of seconds, got "${value}"`, flag);
+        if (!Number.isFinite(pollSeconds) || pollSeconds <= 0) throw new OptionError(option, `poll must be a positive number of seconds, got "${value}"`);
       } else if (key === "suffix") suffix = value;
       else if (key === "epochs") {
         epochs = Number(value);
-        if (!Number.isInteger(epochs) || epochs < 1) throw new UsageError(`${flag}: epochs must be a positive integer, got "${value}"`, flag);
+        if (!Number.isInteger(epochs) || epochs < 1) throw new OptionError(option, `epochs must be a positive integer, got "${value}"`);
       } else pass.set(key, value);
     }
     const rest = pass.toString();
-    const engine = parseEngineSpec(`openai:${head}${rest ? `?${rest}` : ""}`, flag);
-    if (engine.kind !== "openai") throw new UsageError(`${flag}: openai-ft needs MODEL@URL`, flag);
+    const engine = parseEngineSpec(`openai:${head}${rest ? `?${rest}` : ""}`, option);
+    if (engine.kind !== "openai") throw new OptionError(option, "openai-ft: needs MODEL@URL");
     return { kind: "openai-ft", engine, pollSeconds, suffix, epochs, spec: `openai-ft:${engine.spec.slice("openai:".length)}` };
   }
-  throw new UsageError(`${flag} must be command:"…" (a shell command template) or openai-ft:MODEL@URL, got "${input.split(/[?\s]/)[0]}"`, flag);
+  throw new OptionError(option, `must be command:"…" (a shell command template) or openai-ft:MODEL@URL, got "${input.split(/[?\s]/)[0]}"`);
 }

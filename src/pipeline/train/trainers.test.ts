@@ -44,7 +44,7 @@ describe("trainer specs and templates", () => {
     const ft = parseTrainerSpec("openai-ft:gpt-4o-mini@http://127.0.0.1:1/v1?poll=0.5&suffix=loop&api_key_env=FT_KEY");
     expect(ft).toMatchObject({ kind: "openai-ft", pollSeconds: 0.5, suffix: "loop" });
     if (ft.kind === "openai-ft") expect(ft.engine).toMatchObject({ model: "gpt-4o-mini", baseUrls: ["http://127.0.0.1:1/v1"], options: { apiKeyEnv: "FT_KEY" } });
-    expect(() => parseTrainerSpec("trl:model")).toThrow(/--trainer must be command:/);
+    expect(() => parseTrainerSpec("trl:model")).toThrow(expect.objectContaining({ option: "trainer", message: expect.stringMatching(/^trainer must be command:/) }));
     expect(() => parseTrainerSpec("openai-ft:m@http://127.0.0.1:1/v1?poll=-1")).toThrow(/poll must be a positive/);
   });
 });
