@@ -50,6 +50,12 @@ describe("json artifacts", () => {
     expect(parseJsonArtifact(JSON.stringify({ version: 2, count: "5", label: "mid" }), "toy.json", toyFormat)).toEqual({ version: 3, count: 5, label: "mid" });
   });
 
+  it("reads a file from before versions as version 0 only when a migration from 0 exists", () => {
+    const format = { ...toyFormat, migrations: { ...toyFormat.migrations, 0: ({ total, ...rest }: Record<string, unknown>) => ({ ...rest, n: total }) } };
+    expect(parseJsonArtifact(JSON.stringify({ total: "3", label: "older" }), "toy.json", format)).toEqual({ version: 3, count: 3, label: "older" });
+    expect(caught(() => parseJsonArtifact(JSON.stringify({ total: "3", label: "older" }), "toy.json", toyFormat)).field).toBe("version");
+  });
+
   it("refuses a newer version, naming the file and the version field", () => {
     const error = caught(() => parseJsonArtifact(JSON.stringify({ version: 4, count: 1, label: "" }), "runs/a/toy.json", toyFormat));
     expect(error.code).toBe("artifact-too-new");

@@ -18,7 +18,8 @@ export interface JsonArtifactFormat<T> {
   schema: ZodType<T, ZodTypeDef, unknown>;
   /**
    * `migrations[v]` turns a version-`v` document into a version-`v + 1` one. A version with no
-   * way forward is refused as too old (remake the artifact).
+   * way forward is refused as too old (remake the artifact). `migrations[0]`, when given, reads
+   * files written before the artifact had a `version` field.
    */
   migrations?: Readonly<Record<number, (document: Record<string, unknown>) => Record<string, unknown>>>;
 }
@@ -65,8 +66,9 @@ export function parseJsonArtifact<T>(text: string, file: string, format: JsonArt
     throw new ArtifactError("artifact-malformed", `${file}: expected a JSON object, the ${format.name}`, { file });
   }
   let document = value as Record<string, unknown>;
-  const version = document.version;
-  if (typeof version !== "number" || !Number.isInteger(version) || version < 1) {
+  // Files written before their artifact carried a version read as version 0 where a migration from it exists.
+  const version = document.version === undefined && format.migrations?.[0] ? 0 : document.version;
+  if (typeof version !== "number" || !Number.isInteger(version) || version < 0) {
     throw new ArtifactError("artifact-invalid", `${file}: field version: expected a positive integer, got ${JSON.stringify(version) ?? "nothing"}`, { file, field: "version" });
   }
   if (version > format.version) {
