@@ -8,6 +8,11 @@ import { InputError, OptionError } from "../core/errors.js";
 const FLAG_OVERRIDES: Readonly<Record<string, string>> = {
   maxLinesPerFile: "--max-lines",
   maxBytesPerFile: "--max-bytes",
+  // An engine spec given on its own (`gapfill engines check SPEC`) is a positional argument.
+  spec: "<spec>",
+  // gapfill eval: the evaluation's prompt style and question template file.
+  style: "--prompt-style",
+  templateFile: "--template",
 };
 
 /** The CLI flag for a library option: the override when there is one, else `--` + kebab-case. */

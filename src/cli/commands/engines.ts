@@ -17,7 +17,7 @@ export function registerEngines(program: Command, io: CliIo): void {
         import("../../engines/create-engine.js"),
         import("../../pipeline/check-engine.js"),
       ]);
-      const engine = await createEngine(spec, { flag: "<spec>" });
+      const engine = await createEngine(spec, { option: "spec" });
       let report: EngineCheckReport;
       try {
         report = await checkEngine(engine, { lora: flags.lora });

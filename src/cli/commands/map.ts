@@ -63,7 +63,7 @@ export function registerMap(program: Command, io: CliIo): void {
       if (flags.student) {
         const { createEngine } = await import("../../engines/create-engine.js");
         const { RequestCache } = await import("../../engines/request-cache.js");
-        student = await createEngine(flags.student, { cache: new RequestCache(run.db), onEvent: renderer, flag: "--student" });
+        student = await createEngine(flags.student, { cache: new RequestCache(run.db), onEvent: renderer, option: "student" });
       }
       const result = await mapDataset(dataset, run, {
         ...readOptions,
