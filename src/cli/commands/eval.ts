@@ -1,13 +1,9 @@
-import { existsSync } from "node:fs";
-import { join } from "node:path";
 import type { Command } from "commander";
 import { UsageError } from "../../core/errors.js";
-import type { DensityAccuracy } from "../../pipeline/evaluate/density-accuracy.js";
-import type { EvaluationResult } from "../../pipeline/evaluate/evaluate-student.js";
-import type { MapPlacement } from "../../pipeline/map/place-on-map.js";
-import { COMPARE_META_KEYS as COMPARE_META } from "../../pipeline/compare/compare-meta.js";
+import type { EvaluationSummary } from "../../pipeline/evaluate/evaluation-summary.js";
 import { type CliIo, type OutputFlags, progressFor, writeJson } from "../cli-io.js";
 import { formatPairs, formatTable } from "../format-table.js";
+import { evalSummaryPairs, percent } from "../../ui/eval-report-summary.js";
 import { addCacheOptions, cacheFrom, type CacheFlags } from "./cache-flags.js";
 import { addReadOptions, readOptionsFrom, type ReadFlags } from "./read-flags.js";
 import { parseChoice, parseInteger, parsePositiveNumber } from "./parse-flags.js";
@@ -33,7 +29,7 @@ interface EvalFlags extends ReadFlags, OutputFlags, CacheFlags {
   run?: string;
 }
 
-
+/** `gapfill eval`: parses the flags, runs {@link evaluateBenchmark}, writes the page and prints the summary. */
 export function registerEval(program: Command, io: CliIo): void {
   const command = program
     .command("eval")
@@ -63,65 +59,44 @@ export function registerEval(program: Command, io: CliIo): void {
   command.action(async (flags: EvalFlags) => {
     if (!flags.student) throw new UsageError("--student SPEC is required (the model to evaluate)", "--student");
     if (!flags.benchmark) throw new UsageError("--benchmark FILE is required", "--benchmark");
-    const shotCount = parseInteger(flags.shots, "--shots", 0);
-    if (shotCount > 0 && !flags.shotsFile) throw new UsageError(`--shots ${shotCount} needs --shots-file FILE to take the examples from`, "--shots-file");
-    const style = parseChoice(flags.promptStyle, ["completion", "chat"] as const, "--prompt-style");
-    const maxTokens = parseInteger(flags.maxTokens, "--max-tokens", 1);
-    const samples = parseInteger(flags.samples, "--samples", 0);
-    const sampleTemperature = parsePositiveNumber(flags.sampleTemperature, "--sample-temperature");
-    const minPerRegion = parseInteger(flags.minPerRegion, "--min-per-region", 1);
-    const limit = flags.limit === undefined ? undefined : parseInteger(flags.limit, "--limit", 1);
-    const seed = parseInteger(flags.seed, "--seed", 0);
-    const readOptions = readOptionsFrom(flags);
+    const source = {
+      benchmark: flags.benchmark,
+      readOptions: readOptionsFrom(flags),
+      limit: flags.limit === undefined ? undefined : parseInteger(flags.limit, "--limit", 1),
+      style: parseChoice(flags.promptStyle, ["completion", "chat"] as const, "--prompt-style"),
+      templateFile: flags.template,
+      shots: parseInteger(flags.shots, "--shots", 0),
+      shotsFile: flags.shotsFile,
+    };
+    const options = {
+      maxTokens: parseInteger(flags.maxTokens, "--max-tokens", 1),
+      samples: parseInteger(flags.samples, "--samples", 0),
+      sampleTemperature: parsePositiveNumber(flags.sampleTemperature, "--sample-temperature"),
+      seed: parseInteger(flags.seed, "--seed", 0),
+      lossSignals: flags.loss,
+      map: flags.map,
+      minPerRegion: parseInteger(flags.minPerRegion, "--min-per-region", 1),
+      label: flags.label,
+      strategy: flags.strategy,
+      budget: flags.budget,
+    };
 
-    const [{ evaluateStudent }, { loadEvalTemplate }, { readAll }, { openRun, defaultRunDir, atomicWriteFile }, { createEngine }] = await Promise.all([
-      import("../../pipeline/evaluate/evaluate-student.js"),
-      import("../../pipeline/evaluate/eval-prompt.js"),
-      import("../../data/read-dataset.js"),
+    const [{ loadBenchmark }, { evaluateBenchmark }, { openRun, defaultRunDir, atomicWriteFile }, { createEngine }] = await Promise.all([
+      import("../../pipeline/evaluate/load-benchmark.js"),
+      import("../../pipeline/evaluate/evaluate-benchmark.js"),
       import("../../store/index.js"),
       import("../../engines/create-engine.js"),
     ]);
-    const template = loadEvalTemplate(style, flags.template);
-    const { examples: all } = await readAll(flags.benchmark, readOptions);
-    const items = limit === undefined ? all : all.slice(0, limit);
-    const shots = shotCount > 0 ? (await readAll(flags.shotsFile!)).examples.slice(0, shotCount) : [];
-    if (shots.length < shotCount) throw new UsageError(`--shots ${shotCount}: ${flags.shotsFile} has only ${shots.length} examples`, "--shots");
+    // Files are read before the run is opened: a bad flag or file leaves no run directory behind.
+    const benchmark = await loadBenchmark(source);
     const renderer = await progressFor(io, flags);
     const run = await openRun(flags.run ?? defaultRunDir(), { command: "eval", argv: process.argv.slice(2), onNotice: (m) => io.stderr.write(`gapfill: ${m}\n`) });
     let student;
     try {
       student = await createEngine(flags.student, { cache: await cacheFrom(run.db, flags), onEvent: renderer, flag: "--student" });
-      run.setMeta(COMPARE_META.student, student.spec);
-      run.setMeta(COMPARE_META.label, flags.label ?? run.getMeta(COMPARE_META.label) ?? student.model);
-      run.setMeta(COMPARE_META.strategy, flags.strategy ?? run.getMeta(COMPARE_META.strategy) ?? "base");
-      if (flags.budget !== undefined) run.setMeta(COMPARE_META.budget, flags.budget);
-      const result = await evaluateStudent(student, items, run, {
-        benchmark: flags.benchmark,
-        style,
-        template,
-        shots,
-        maxTokens,
-        samples,
-        sampleTemperature,
-        seed,
-        lossSignals: flags.loss,
-        onEvent: renderer,
-      });
-      let mapped: { placement: MapPlacement; analysis: DensityAccuracy } | undefined;
-      if (flags.map) {
-        const [{ placeOnMap }, { densityAccuracy }] = await Promise.all([import("../../pipeline/map/place-on-map.js"), import("../../pipeline/evaluate/density-accuracy.js")]);
-        const placement = await placeOnMap(flags.map, items.map((item) => item.question), {
-          student,
-          embeddingsPath: run.path("benchmark-embeddings.f32"),
-          onEvent: renderer,
-        });
-        const analysis = densityAccuracy(placement.map.grid, placement.points, result.items.map((item) => item.correct), { minPerRegion });
-        mapped = { placement, analysis };
-        await atomicWriteFile(run.path("density-accuracy.json"), JSON.stringify({ map: flags.map, method: placement.method, notes: placement.notes, ...analysis }));
-      }
-      const summary = evalSummary(result, run.dir, flags, mapped);
+      const { result, density, summary } = await evaluateBenchmark(student, run, benchmark, { ...options, onEvent: renderer });
       const [{ renderEvalReport }, { evalReportData }] = await Promise.all([import("../../ui/eval-report.js"), import("../../ui/eval-report-data.js")]);
-      await atomicWriteFile(summary.report, renderEvalReport(evalReportData(result, summaryPairs(summary), mapped)));
+      await atomicWriteFile(summary.report, renderEvalReport(evalReportData(result, evalSummaryPairs(summary), density)));
       renderer.close();
       if (flags.json) writeJson(io, summary);
       else io.stdout.write(formatEvalSummary(summary));
@@ -133,80 +108,9 @@ export function registerEval(program: Command, io: CliIo): void {
   });
 }
 
-function mean(values: Array<number | null>): number | null {
-  const present = values.filter((value): value is number => value !== null);
-  return present.length === 0 ? null : present.reduce((a, b) => a + b, 0) / present.length;
-}
-
-export function evalSummary(result: EvaluationResult, runDir: string, flags: EvalFlags, mapped?: { placement: MapPlacement; analysis: DensityAccuracy }) {
-  const { accuracy } = result;
-  return {
-    run: runDir,
-    // A run that is also a map run keeps its map page; the evaluation page goes beside it.
-    report: join(runDir, existsSync(join(runDir, "map.json")) ? "eval-report.html" : "report.html"),
-    student: flags.student!,
-    benchmark: flags.benchmark!,
-    items: accuracy.n,
-    correct: accuracy.successes,
-    accuracy: accuracy.estimate,
-    interval95: [accuracy.lower, accuracy.upper],
-    judgedNow: result.judgedNow,
-    noAnswer: result.items.filter((item) => item.extracted === null).length,
-    lossSignals: result.lossSignals,
-    meanReferenceLoss: mean(result.items.map((item) => item.referenceLoss)),
-    meanOwnLoss: mean(result.items.map((item) => item.ownLoss)),
-    meanSampleEntropy: mean(result.items.map((item) => item.sampleEntropy)),
-    densityAccuracy: mapped && {
-      map: flags.map!,
-      method: mapped.placement.method,
-      notes: mapped.placement.notes,
-      regions: mapped.analysis.regions.map((region) => ({
-        id: region.id,
-        cells: region.cells.length,
-        density: region.density,
-        trainingPoints: region.trainingPoints,
-        items: region.items,
-        correct: region.correct,
-        accuracy: region.accuracy.estimate,
-        interval95: [region.accuracy.lower, region.accuracy.upper],
-      })),
-      pearson: { r: mapped.analysis.pearson.coefficient, p: mapped.analysis.pearson.p },
-      spearman: { rho: mapped.analysis.spearman.coefficient, p: mapped.analysis.spearman.p },
-      fit: mapped.analysis.fit,
-      minPerRegion: mapped.analysis.minPerRegion,
-    },
-    seconds: result.seconds,
-  };
-}
-
-type EvalSummary = ReturnType<typeof evalSummary>;
-
-const percent = (value: number) => (Number.isNaN(value) ? "–" : `${(100 * value).toFixed(1)}%`);
-const fixed = (value: number | null, digits = 3) => (value === null || Number.isNaN(value) ? "–" : value.toFixed(digits));
-const pValue = (p: number) => (Number.isNaN(p) ? "–" : p < 1e-4 ? p.toExponential(1) : p.toFixed(4));
-
-function summaryPairs(summary: EvalSummary): Array<[string, string]> {
-  const pairs: Array<[string, string]> = [
-    ["student", summary.student],
-    ["benchmark", `${summary.benchmark} (${summary.items} items)`],
-    ["accuracy", `${percent(summary.accuracy)} (${summary.correct}/${summary.items}), 95% interval ${percent(summary.interval95[0])} – ${percent(summary.interval95[1])}`],
-    ["no answer found", String(summary.noAnswer)],
-    ["loss signals", summary.lossSignals],
-    ["mean loss, reference / own answer", `${fixed(summary.meanReferenceLoss)} / ${fixed(summary.meanOwnLoss)}`],
-  ];
-  if (summary.meanSampleEntropy !== null) pairs.push(["mean sampled-answer entropy", `${fixed(summary.meanSampleEntropy)} nats`]);
-  const da = summary.densityAccuracy;
-  if (da) {
-    pairs.push(["density vs accuracy", `${da.regions.length} regions (≥ ${da.minPerRegion} items each) on ${da.map}`]);
-    pairs.push(["Pearson r", `${fixed(da.pearson.r)} (p = ${pValue(da.pearson.p)})`]);
-    pairs.push(["Spearman ρ", `${fixed(da.spearman.rho)} (p = ${pValue(da.spearman.p)})`]);
-  }
-  pairs.push(["run", summary.run], ["report", summary.report]);
-  return pairs;
-}
-
-function formatEvalSummary(summary: EvalSummary): string {
-  let text = formatPairs(summaryPairs(summary));
+/** The summary for the terminal: the pairs, then on a map the region table and the placement notes. */
+export function formatEvalSummary(summary: EvaluationSummary): string {
+  let text = formatPairs(evalSummaryPairs(summary));
   const da = summary.densityAccuracy;
   if (da) {
     text +=
