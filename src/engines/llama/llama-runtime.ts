@@ -1,6 +1,7 @@
 import { availableParallelism } from "node:os";
-import { getLlama, LlamaLogLevel } from "node-llama-cpp";
+import { getLlama, LlamaLogLevel, NoBinaryFoundError } from "node-llama-cpp";
 import type { Llama } from "node-llama-cpp";
+import { llamaUnavailableError } from "./load-llama-engine.js";
 
 let runtime: Promise<Llama> | undefined;
 
@@ -12,7 +13,9 @@ let runtime: Promise<Llama> | undefined;
 export function getLlamaRuntime(): Promise<Llama> {
   runtime ??= getLlama({ gpu: false, build: "never", logLevel: LlamaLogLevel.error, progressLogs: false }).catch((error: unknown) => {
     runtime = undefined;
-    throw error;
+    // node-llama-cpp installed without its @node-llama-cpp/<platform> package (optional
+    // dependencies omitted, or a platform with no prebuilt): we never build from source.
+    throw error instanceof NoBinaryFoundError ? llamaUnavailableError(`no prebuilt llama.cpp binary was found for ${process.platform}-${process.arch}`, error) : error;
   });
   return runtime;
 }
