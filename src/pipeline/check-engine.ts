@@ -59,7 +59,7 @@ export async function checkEngine(engine: Engine, options: { lora?: string } = {
       return `${preview(g.text)} from ${rows.rows} embedding rows`;
     },
     lora: async () => {
-      if (!options.lora) throw new NotChecked("pass --lora PATH to load an adapter");
+      if (!options.lora) throw new NotChecked("needs an adapter to load: give its path as the lora option");
       await engine.loadLora(options.lora);
       return `loaded ${options.lora}`;
     },

@@ -1,5 +1,6 @@
 import type { LlamaContextSequence, Token } from "node-llama-cpp";
 import type { ContinuationScore } from "../../core/engine.js";
+import { GapfillError } from "../../core/errors.js";
 
 /**
  * Teacher-forced log-probabilities of `continuation` tokens after `prompt` tokens, through
@@ -27,7 +28,7 @@ export async function scoreContinuation(sequence: LlamaContextSequence, prompt: 
     // The filter includes the top-1 token, so the largest value in the map is the max logit.
     // (node-llama-cpp 3.22.1's `includeMax` returned only the filtered tokens.)
     const max = logits && logits.size ? Math.max(...logits.values()) : undefined;
-    if (logit === undefined || max === undefined || total === undefined) throw new Error(`node-llama-cpp returned no logits for position ${i}`);
+    if (logit === undefined || max === undefined || total === undefined) throw new GapfillError("llama-logits", `node-llama-cpp returned no logits for position ${i}`);
     tokenLogprobs.push(logit - max - Math.log(total));
   }
   const meanLoss = tokenLogprobs.length ? -tokenLogprobs.reduce((a, b) => a + b, 0) / tokenLogprobs.length : 0;

@@ -56,6 +56,6 @@ describe("compareRuns", () => {
     dir = mkdtempSync(join(tmpdir(), "gapfill-compare-"));
     const run = await openRun(join(dir, "empty"), { command: "map" });
     run.close();
-    await expect(loadComparedRun(join(dir, "empty"))).rejects.toThrow(/has no evaluation: run `gapfill eval --run/);
+    await expect(loadComparedRun(join(dir, "empty"))).rejects.toThrow(/has no evaluation: evaluate a student into this run first/);
   });
 });

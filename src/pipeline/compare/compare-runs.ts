@@ -53,7 +53,7 @@ export async function loadComparedRun(dir: string, name?: string): Promise<Compa
   try {
     const names = listEvaluations(run.db);
     const evaluation = name ?? run.getMeta(COMPARE_META_KEYS.evaluation) ?? (names.includes("eval") ? "eval" : names[0]);
-    if (evaluation === undefined) throw new RunStateError("run-no-evaluation", `run ${dir} has no evaluation: run \`gapfill eval --run ${dir}\` first`);
+    if (evaluation === undefined) throw new RunStateError("run-no-evaluation", `run ${dir} has no evaluation: evaluate a student into this run first (gapfill eval)`);
     const record = readEvaluationRecord(run.db, evaluation);
     if (!record) throw new RunStateError("run-no-evaluation", `run ${dir} has no evaluation "${evaluation}" (it has: ${names.join(", ") || "none"})`);
     const items = readEvaluatedItems(run.db, evaluation);

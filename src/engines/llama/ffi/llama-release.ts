@@ -1,6 +1,7 @@
 import { readFileSync, readdirSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
+import { GapfillError } from "../../../core/errors.js";
 
 /**
  * The llama.cpp release whose `llama.h` the FFI struct layouts in `libllama.ts` were copied
@@ -30,7 +31,11 @@ export interface PrebuiltBinaries {
  */
 export function findPrebuiltBinaries(): PrebuiltBinaries {
   if (process.platform !== "linux" || process.arch !== "x64") {
-    throw new Error(`the llama FFI layer is pinned to ${PREBUILT_PACKAGE}; this machine is ${process.platform}-${process.arch}`);
+    throw new GapfillError(
+      "llama-unavailable",
+      `the llama engine's FFI layer is pinned to ${PREBUILT_PACKAGE}; this machine is ${process.platform}-${process.arch}: use an openai: or ollama: engine here`,
+      { userFixable: true },
+    );
   }
   const require = createRequire(import.meta.url);
   // The package's "exports" only expose its entry (dist/index.js); its root is two levels up.
@@ -40,12 +45,12 @@ export function findPrebuiltBinaries(): PrebuiltBinaries {
     buildOptions?: { llamaCpp?: { release?: string } };
   };
   const release = metadata.buildOptions?.llamaCpp?.release;
-  if (!release) throw new Error(`${binsDir}/_nlcBuildMetadata.json names no llama.cpp release`);
+  if (!release) throw new GapfillError("llama-install", `${binsDir}/_nlcBuildMetadata.json names no llama.cpp release (reinstall ${PREBUILT_PACKAGE})`, { userFixable: true });
   // Named libllama.<release>.so today; fall back to any libllama*.so should the scheme change.
   const files = readdirSync(binsDir);
   const libllama = files.find((f) => f === `libllama.${release}.so`) ?? files.find((f) => /^libllama(\.[^-]*)?\.so$/.test(f));
   const libggml = files.find((f) => f === `libggml.${release}.so`) ?? files.find((f) => /^libggml(\.[^-]*)?\.so$/.test(f));
-  if (!libllama || !libggml) throw new Error(`no libllama*.so / libggml*.so in ${binsDir}`);
+  if (!libllama || !libggml) throw new GapfillError("llama-install", `no libllama*.so / libggml*.so in ${binsDir} (reinstall ${PREBUILT_PACKAGE})`, { userFixable: true });
   return {
     binsDir,
     libllamaPath: join(binsDir, libllama),
