@@ -70,6 +70,7 @@ describe("writeFloat32Matrix / readFloat32Matrix", () => {
     await writeFloat32Matrix(path, { data: rowsFrom(0, 10, 3), rows: 10, cols: 3 });
     expect(Array.from(await readFloat32Rows(path, 8, 2))).toEqual(Array.from(rowsFrom(8, 2, 3)));
     await expect(readFloat32Rows(path, 9, 2)).rejects.toThrow("rows [9, 11) out of range (file holds 10)");
+    await expect(readFloat32Rows(path, 9, 2)).rejects.toMatchObject({ code: "matrix-rows-missing", userFixable: true });
     const blocks = [];
     for await (const block of float32RowBlocks(path, 4)) blocks.push([block.start, block.rows, block.data[0]]);
     expect(blocks).toEqual([

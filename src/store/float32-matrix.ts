@@ -135,7 +135,8 @@ async function readRows(
 ): Promise<Float32Array> {
   checkHostEndianness();
   if (start < 0 || count < 0 || start + count > durableRows) {
-    throw new RangeError(`${path}: rows [${start}, ${start + count}) out of range (file holds ${durableRows})`);
+    // Asking past the end means the file is shorter than its run says (cut short, or replaced): the run's state, not a bug.
+    throw new RunStateError("matrix-rows-missing", `${path}: rows [${start}, ${start + count}) out of range (file holds ${durableRows})`);
   }
   const data = new Float32Array(count * cols);
   const target = bytesOf(data);
