@@ -80,3 +80,10 @@ describe("tiny datasets give too-few-rows errors", () => {
     expect(caught(() => placeByNearestNeighbours(empty, { data: new Float32Array(0), rows: 0, cols: 2 }, newRows, 3)).code).toBe("too-few-rows");
   });
 });
+
+describe("streamed reductions check before their first pass", () => {
+  it("truncated SVD streamed over row blocks needs k rows", async () => {
+    const { truncatedSvdStreaming } = await import("./truncated-svd.js");
+    await expect(truncatedSvdStreaming(denseRowSource(matrix(2, 6), 2, 6), 3)).rejects.toMatchObject({ code: "too-few-rows", needed: 3, got: 2 });
+  });
+});

@@ -79,6 +79,7 @@ export function truncatedSvdDense(data: Float32Array | Float64Array, rows: numbe
  */
 export async function truncatedSvdStreaming(source: RowSource, k: number, options: RandomizedOptions = {}): Promise<SvdModel> {
   const { rows, cols } = source;
+  checkRank("truncated SVD", rows, cols, k, false);
   const zeros = new Float64Array(cols);
   const steps = subspaceIteration(cols, k, options);
   let step = steps.next();
