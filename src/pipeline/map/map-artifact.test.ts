@@ -18,7 +18,7 @@ beforeAll(async () => {
   mapDir = join(dir, "map");
   const run = await openRun(mapDir, { command: "map" });
   try {
-    await mapDataset(DATASET, run, { knn: 0, pairs: 2, seed: 3 });
+    await mapDataset(DATASET, run, { knn: 5, pairs: 2, seed: 3 });
   } finally {
     run.close();
   }
@@ -53,6 +53,7 @@ describe("readMapArtifact", () => {
     expect(map).toEqual(written);
     expect(readMapArtifact(join(mapDir, MAP_FILE))).toEqual(map);
     expect(map.reducer.placement).toBe("projection");
+    expect(map.knn?.k).toBe(5);
   });
 
   it("names the file and the field of a corrupted value", () => {
