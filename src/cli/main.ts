@@ -60,7 +60,7 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
  * with 2, any other GapfillError with 1; both print one line (its flag, file or field named),
  * with the stack only under GAPFILL_DEBUG. Anything else is a bug: it says so, with the stack.
  */
-function reportError(error: unknown, io: CliIo): number {
+export function reportError(error: unknown, io: CliIo): number {
   if (error instanceof CommanderError) {
     // Commander has already printed its message (or the help/version text).
     if (error.code === "commander.helpDisplayed" || error.code === "commander.version" || error.code === "commander.help") {
