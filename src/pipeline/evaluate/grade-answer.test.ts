@@ -1,0 +1,32 @@
+import { describe, expect, it } from "vitest";
+import { readAll } from "../../data/read-dataset.js";
+import { sharedDataPath } from "../../../test/support/shared-data.js";
+import { gradeAnswer } from "./grade-answer.js";
+
+describe("gradeAnswer", () => {
+  it("extracts both final answers and compares them with the equivalence checker", () => {
+    expect(gradeAnswer(" 3 plus 103 is 106.\n#### 106", "Add: 3 + 103 = 106.\n#### 106")).toEqual({ extracted: "106", extractionMethod: "gsm8k", referenceAnswer: "106", correct: true });
+    expect(gradeAnswer(" It is 117.\n#### 117", "#### 116")).toMatchObject({ extracted: "117", referenceAnswer: "116", correct: false });
+    expect(gradeAnswer("The fraction reduces to $\\boxed{0.5}$.", "$\\boxed{\\frac{1}{2}}$")).toMatchObject({ extracted: "0.5", referenceAnswer: "\\frac{1}{2}", correct: true });
+    expect(gradeAnswer("$\\boxed{[1, \\infty)}$", "$\\boxed{(1, \\infty)}$").correct).toBe(false);
+  });
+
+  it("takes a reference with no marked answer whole, and never passes an unanswered output or an empty reference", () => {
+    expect(gradeAnswer("#### 42", "42")).toMatchObject({ referenceAnswer: "42", correct: true });
+    expect(gradeAnswer("I do not know.", "#### 4")).toEqual({ extracted: null, extractionMethod: null, referenceAnswer: "4", correct: false });
+    expect(gradeAnswer("#### 4", "   ")).toMatchObject({ extracted: "4", referenceAnswer: null, correct: false });
+  });
+
+  it("grades every GSM8K test reference: its own final answer is right, one more is wrong", async () => {
+    const { examples } = await readAll(sharedDataPath("gsm8k-test"));
+    expect(examples).toHaveLength(1319);
+    let right = 0;
+    let wrong = 0;
+    for (const example of examples) {
+      const answer = gradeAnswer(example.answer, example.answer).referenceAnswer!;
+      if (gradeAnswer(` Working it out gives ${answer}.\n#### ${answer}`, example.answer).correct) right++;
+      if (gradeAnswer(` I think it is ${Number(answer.replace(/,/g, "")) + 1}.\n#### ${Number(answer.replace(/,/g, "")) + 1}`, example.answer).correct) wrong++;
+    }
+    expect([right, wrong]).toEqual([1319, 0]);
+  });
+});
