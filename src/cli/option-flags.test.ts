@@ -28,6 +28,11 @@ describe("cliMessage", () => {
     expect(cliMessage(error)).toBe("rows/questionField.jsonl: name it with --question-field (questionFields is not one)");
   });
 
+  it("does not take a file named like the option for the option", () => {
+    const error = new InputError("invalid-json", "format.json:2: invalid JSON; it looks like JSON Lines: set format to jsonl", { relatedOptions: ["format"] });
+    expect(cliMessage(error)).toBe("format.json:2: invalid JSON; it looks like JSON Lines: set --format to jsonl");
+  });
+
   it("leaves other errors' messages alone", () => {
     expect(cliMessage(new GapfillError("x", "budget is gone"))).toBe("budget is gone");
   });

@@ -38,7 +38,7 @@ function renameOptions(text: string, options: readonly string[]): string {
   for (const option of options) {
     // The first whole-word mention only, and not inside a path or a longer identifier: an
     // option named by a plain word ("validation") may reappear later as that word.
-    out = out.replace(new RegExp(`(?<![\\w./-])${escapeRegExp(option)}(?![\\w])`), flagForOption(option));
+    out = out.replace(new RegExp(`(?<![\\w./-])${escapeRegExp(option)}(?![\\w/]|\\.\\w)`), flagForOption(option));
   }
   return out;
 }

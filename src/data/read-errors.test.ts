@@ -137,7 +137,7 @@ describe("row problems: file:line: reason", () => {
     expect([shape.code, shape.message]).toEqual(["invalid-json-shape", `${temp.file("shape.json")}: expected an array of rows or {"data": [...]}, got an object with keys: rows`]);
     const lines = await failure("lines.json", `${good(1)}\n${good(2)}\n`);
     expect(lines.message).toBe(
-      `${temp.file("lines.json")}:2: invalid JSON (Unexpected non-whitespace character after JSON at position ${good(1).length + 1}); it looks like JSON Lines: rename it .jsonl or use --format jsonl`,
+      `${temp.file("lines.json")}:2: invalid JSON (Unexpected non-whitespace character after JSON at position ${good(1).length + 1}); it looks like JSON Lines: rename it .jsonl or set format to jsonl`,
     );
   });
 

@@ -53,12 +53,17 @@ function jsonFileError(path: string, text: string, error: Error): InputError {
   const firstLine = text.trimStart().split("\n", 1)[0];
   try {
     JSON.parse(firstLine);
-    if (firstLine.length < text.trim().length) hint = "; it looks like JSON Lines: rename it .jsonl or use --format jsonl";
+    if (firstLine.length < text.trim().length) hint = "; it looks like JSON Lines: rename it .jsonl or set format to jsonl";
   } catch {
     // not JSON Lines either: no hint
   }
   const where = line === undefined ? path : `${path}:${line}`;
-  return new InputError("invalid-json", `${where}: invalid JSON (${jsonErrorReason(error)})${hint}`, { file: path, line, cause: error });
+  return new InputError("invalid-json", `${where}: invalid JSON (${jsonErrorReason(error)})${hint}`, {
+    file: path,
+    line,
+    cause: error,
+    relatedOptions: hint ? ["format"] : [],
+  });
 }
 
 function firstInvalidUtf8Line(bytes: Buffer): number {

@@ -50,7 +50,7 @@ export interface UsageRow {
 }
 
 export interface RequestCacheOptions {
-  /** false = `--no-cache`: always send, read and write nothing in `request_cache` (usage is still counted). */
+  /** false: always send, read and write nothing in `request_cache` (usage is still counted). */
   enabled?: boolean;
   /** "batch": a miss is recorded as pending and throws BatchPendingError instead of being sent. */
   mode?: "live" | "batch";
