@@ -12,6 +12,11 @@ describe("flagForOption", () => {
   it("uses the override where the flag's name differs", () => {
     expect(flagForOption("maxLinesPerFile")).toBe("--max-lines");
   });
+
+  it("leaves a name that is already a flag or an argument alone", () => {
+    expect(flagForOption("--student")).toBe("--student");
+    expect(flagForOption("spec")).toBe("<spec>");
+  });
 });
 
 describe("cliMessage", () => {

@@ -17,6 +17,8 @@ const FLAG_OVERRIDES: Readonly<Record<string, string>> = {
 
 /** The CLI flag for a library option: the override when there is one, else `--` + kebab-case. */
 export function flagForOption(option: string): string {
+  // Already a flag or an argument name (an old caller's "--student"): nothing to map.
+  if (/^[-<]/.test(option)) return option;
   return FLAG_OVERRIDES[option] ?? `--${option.replace(/([a-z0-9])([A-Z])/g, "$1-$2").replace(/_/g, "-").toLowerCase()}`;
 }
 
