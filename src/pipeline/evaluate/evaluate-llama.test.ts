@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -7,7 +7,12 @@ import type { Example } from "../../core/example.js";
 import { createEngine } from "../../engines/create-engine.js";
 import { writeTinyLlamaGguf } from "../../../test/support/tiny-gguf.js";
 import { openRun, type Run } from "../../store/index.js";
+import { evalReportData } from "../../ui/eval-report-data.js";
+import { renderEvalReport } from "../../ui/eval-report.js";
+import { evalSummaryPairs } from "../../ui/eval-report-summary.js";
+import { evaluateBenchmark } from "./evaluate-benchmark.js";
 import { continuationAfter, evaluateStudent } from "./evaluate-student.js";
+import { loadBenchmark } from "./load-benchmark.js";
 import { readEvaluatedItems } from "./evaluation-store.js";
 
 const items: Example[] = [
@@ -53,5 +58,31 @@ describe("evaluateStudent with the embedded llama engine (tiny random GGUF)", ()
     const own = stored.filter((item) => item.ownLoss !== null);
     expect(own.length).toBeGreaterThan(0);
     for (const item of own) expect(item.ownLoss!).toBeLessThan(item.referenceLoss!);
+  }, 120_000);
+
+  it("evaluates a benchmark file end to end: answers, loss signals, sampled-answer entropy, the page", async () => {
+    const benchmark = join(dir, "bench.jsonl");
+    writeFileSync(
+      benchmark,
+      [
+        { question: "2 + 3?", answer: "2 + 3 = 5\n#### 5" },
+        { question: "What is half of 8?", answer: "$\\boxed{4}$" },
+      ]
+        .map((row) => JSON.stringify(row))
+        .join("\n") + "\n",
+    );
+    const benchmarkRun = await openRun(join(dir, "benchmark-run"), { command: "eval" });
+    try {
+      const { result, summary } = await evaluateBenchmark(engine, benchmarkRun, await loadBenchmark({ benchmark }), { maxTokens: 8, samples: 2 });
+      expect(summary).toMatchObject({ items: 2, correct: 0, judgedNow: 2, lossSignals: "scored" });
+      expect(summary.meanReferenceLoss).toBeGreaterThan(0);
+      expect(summary.meanOwnLoss).toBeGreaterThan(0);
+      expect(summary.meanSampleEntropy).toBeGreaterThanOrEqual(0);
+      expect(result.items.every((item) => item.sampleAnswers?.length === 2)).toBe(true);
+      expect(summary.interval95[0]).toBe(0);
+      expect(renderEvalReport(evalReportData(result, evalSummaryPairs(summary)))).toContain("What is half of 8?");
+    } finally {
+      benchmarkRun.close();
+    }
   }, 120_000);
 });
