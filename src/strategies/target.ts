@@ -1,8 +1,8 @@
 /**
- * What a strategy hands the generate stage for one attempt: the seed examples the teacher
- * sees and, for targeted strategies, where on the map the new example should land.
- * Attempts are numbered 0, 1, 2, …; the same attempt number always gives the same target,
- * so a resumed run asks for exactly what it asked for before (and hits the request cache).
+ * What a strategy hands the attempt runner for one attempt: the seed examples the teacher sees
+ * and, for targeted strategies, where the new example should land. Attempts are numbered
+ * 0, 1, 2, …; the same attempt number always gives the same target, so a resumed run asks for
+ * exactly what it asked for before (and hits the request cache).
  */
 
 /** A seed example as the teacher sees it. */
@@ -12,10 +12,10 @@ export interface SeedText {
   answer: string;
 }
 
-/** One attempt's seeds and target. */
-export interface SeedTarget {
-  /** Loop strategies (active, s3) hand their own targets to the same attempt machinery. */
-  strategy: "embed" | "random" | "active" | "s3";
+/** One attempt's seeds and target. Strategies extend it with what their task needs. */
+export interface Target {
+  /** The strategy's name (the registry key). */
+  strategy: string;
   attempt: number;
   seeds: SeedText[];
   /**
@@ -23,12 +23,10 @@ export interface SeedTarget {
    * different sampling seed and says so in the prompt, so it is a distinct, cacheable request.
    */
   variation: number;
-  /** Index of the seed pair in the map (embed only). */
-  pairIndex?: number;
-  /** Rank of the target sparse region (embed only; 0 = sparsest). */
+  /** Rank of the target sparse region (map-targeted strategies; 0 = sparsest). */
   region?: number;
-  /** Target grid cell: the cell of the pair's midpoint (embed only). */
+  /** Target grid cell (map-targeted strategies). */
   cell?: number;
-  /** The pair's midpoint in map coordinates (embed only). */
+  /** Target point in map coordinates (map-targeted strategies). */
   midpoint?: number[];
 }

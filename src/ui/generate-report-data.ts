@@ -2,10 +2,8 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { MapArtifact } from "../pipeline/map/map-dataset.js";
 import type { GenerateResult } from "../pipeline/generate/generate-summary.js";
+import { listStrategies } from "../strategies/registry.js";
 import { readFloat32Matrix } from "../store/float32-matrix.js";
-
-/** Colour of each strategy's points, the same on every page. */
-export const STRATEGY_COLORS: Record<string, string> = { embed: "#e8590c", random: "#1c7ed6" };
 
 const MAX_POINTS_DRAWN = 30_000;
 const EXAMPLES_SHOWN = 5;
@@ -14,6 +12,8 @@ const EXAMPLES_SHOWN = 5;
 export interface StrategyPanel {
   name: string;
   color: string;
+  /** The strategy's targets are the map's pair midpoints (drawn on its panel). */
+  mapTargets: boolean;
   accepted: number;
   budget: number;
   attempts: number;
@@ -69,14 +69,15 @@ export async function generateReportData(runDir: string): Promise<GenerateReport
 
   const records = readSynthetic(join(runDir, "synthetic.jsonl"));
   const strategies: StrategyPanel[] = [];
-  for (const name of ["embed", "random"]) {
+  for (const { name, report } of listStrategies("generate")) {
     const file = join(runDir, `generate-${name}.json`);
     if (!existsSync(file)) continue;
     const result = JSON.parse(readFileSync(file, "utf8")) as GenerateResult;
     const targeting = result.targeting;
     strategies.push({
       name,
-      color: STRATEGY_COLORS[name] ?? "#495057",
+      color: report.color,
+      mapTargets: report.mapTargets,
       accepted: result.accepted,
       budget: result.budget,
       attempts: result.attempts,
@@ -99,7 +100,7 @@ export async function generateReportData(runDir: string): Promise<GenerateReport
     });
   }
   return {
-    title: strategies.length > 1 ? "gapfill generate: embed vs random" : `gapfill generate: ${strategies[0]?.name ?? "no strategy run yet"}`,
+    title: strategies.length > 0 ? `gapfill generate: ${strategies.map((strategy) => strategy.name).join(" vs ")}` : "gapfill generate: no strategy run yet",
     dataset: map.dataset,
     embedder: { label: map.embedder.label, studentView: map.embedder.studentView },
     grid: { nx, ny, x0: map.grid.min[0], y0: map.grid.min[1], cellWidth: map.grid.cellSize[0], cellHeight: map.grid.cellSize[1], counts },

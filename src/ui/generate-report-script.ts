@@ -42,7 +42,7 @@ export const GENERATE_REPORT_SCRIPT = String.raw`
     var canvas = document.createElement("canvas"); canvas.width = 560; canvas.height = 440; canvas.id = "map-" + s.name; box.appendChild(canvas);
     var legend = document.createElement("div"); legend.className = "legend";
     var items = [[s.color, s.name + " (filled: in or next to a sparse cell)"], ["#d6336c", "sparse cell"]];
-    if (s.name === "embed") items.push(["#2b8a3e", "pair midpoint (target)"]);
+    if (s.mapTargets) items.push(["#2b8a3e", "pair midpoint (target)"]);
     items.forEach(function (it) {
       var span = document.createElement("span"), sw = document.createElement("i"); sw.className = "swatch"; sw.style.background = it[0];
       span.appendChild(sw); span.appendChild(document.createTextNode(it[1])); legend.appendChild(span);
@@ -76,7 +76,7 @@ export const GENERATE_REPORT_SCRIPT = String.raw`
       var ax = sx(x0 + cell.ix * g.cellWidth), ay = sy(y0 + (cell.iy + 1) * g.cellHeight);
       ctx.strokeRect(ax, ay, sx(x0 + (cell.ix + 1) * g.cellWidth) - ax, sy(y0 + cell.iy * g.cellHeight) - ay);
     });
-    if (s.name === "embed") {
+    if (s.mapTargets) {
       ctx.fillStyle = "#2b8a3e";
       data.targets.forEach(function (p) { ctx.beginPath(); ctx.arc(sx(p.x), sy(p.y), 3, 0, 7); ctx.fill(); });
     }

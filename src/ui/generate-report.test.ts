@@ -8,6 +8,7 @@ function sample(): GenerateReportData {
   const panel = (name: string) => ({
     name,
     color: "#000",
+    mapTargets: name === "embed",
     accepted: 2,
     budget: 2,
     attempts: 3,

@@ -7,13 +7,13 @@ import { formatPairs } from "../format-table.js";
 import { addCacheOptions, cacheFrom, type CacheFlags } from "./cache-flags.js";
 import { addReadOptions, readOptionsFrom, type ReadFlags } from "./read-flags.js";
 import { parseChoice, parseInteger, parsePositiveNumber } from "./parse-flags.js";
+import { addStrategyOptions, strategyFromFlags } from "./strategy-flags.js";
 
 interface GenerateFlags extends ReadFlags, OutputFlags, CacheFlags {
   strategy: string;
   budget?: string;
   teacher?: string;
   student?: string;
-  decode: string;
   compareRandom?: boolean;
   prompts?: string;
   verify?: boolean;
@@ -24,7 +24,6 @@ interface GenerateFlags extends ReadFlags, OutputFlags, CacheFlags {
   maxAttempts?: string;
   temperature: string;
   maxTokens: string;
-  decodeTokens: string;
   concurrency: string;
   jsonSchema: boolean;
   export?: string;
@@ -41,11 +40,9 @@ export function registerGenerate(program: Command, io: CliIo): void {
     .description("Have a teacher write new examples where the set is thin (embed: EmbedSDG seed pairs) or from random seeds (the baseline)")
     .argument("<dataset>", "the fine-tuning set (.jsonl, .json, .csv, .parquet) the run's map was made from")
     .option("--run <dir>", "run directory (required): holds the map, the state to resume, synthetic.jsonl and report.html")
-    .option("--strategy <name>", "embed (seed pairs across sparse cells, §3.4–§3.7) | random (one random seed per example)", "embed")
     .option("--budget <n>", "accepted examples to reach (rejected ones do not count); re-running continues to it")
     .option("--teacher <spec>", "teacher engine: openai:MODEL@URL, ollama:MODEL or llama:PATH.gguf (API key from OPENAI_API_KEY)")
     .option("--student <spec>", "student engine: decodes interpolated seed pairs (llama:PATH.gguf) and places examples on a student-made map")
-    .option("--decode <mode>", "student: decode each pair's interpolated embeddings into a partial for the teacher | none", "student")
     .option("--compare-random", "afterwards run the random baseline at the same budget, and show both in report.html")
     .option("--prompts <dir>", "folder with your own copy.md, two-seed.md, one-seed.md, solve.md (any subset) replacing the built-in prompts")
     .option("--verify", "the teacher solves each new question again; keep the example only if both answers agree")
@@ -57,7 +54,6 @@ export function registerGenerate(program: Command, io: CliIo): void {
     .option("--max-attempts <n>", "give up after this many attempts (default max(50, 10 × budget))")
     .option("--temperature <t>", "teacher sampling temperature (each attempt has its own sampling seed)", "0.8")
     .option("--max-tokens <n>", "teacher reply limit in tokens", "1024")
-    .option("--decode-tokens <n>", "tokens the student decodes per pair", "64")
     .option("--concurrency <n>", "teacher requests in flight", "4")
     .option("--no-json-schema", "do not constrain the teacher with a JSON schema (for servers that reject response_format)")
     .option("--export <shapes>", "also write synthetic-<strategy>.<shape>.jsonl for trainers: chat, alpaca, plain (comma-separated)")
@@ -67,14 +63,14 @@ export function registerGenerate(program: Command, io: CliIo): void {
     .option("--seed <n>", "random seed (seed order, sampling seeds, the map when made here)", "0")
     .option("--json", "print a summary as JSON on stdout")
     .option("-q, --quiet", "no progress output");
+  addStrategyOptions(command, "generate", "embed");
   addReadOptions(command);
   addCacheOptions(command);
   command.action(async (dataset: string, flags: GenerateFlags) => {
     if (!flags.run) throw new UsageError("--run DIR is required: the map and the state to resume live there", "--run");
     if (!flags.budget) throw new UsageError("--budget N is required (accepted examples to reach)", "--budget");
     if (!flags.teacher) throw new UsageError("--teacher SPEC is required (e.g. openai:gpt-4o-mini@https://api.openai.com/v1)", "--teacher");
-    const strategy = parseChoice(flags.strategy, ["embed", "random"] as const, "--strategy");
-    const decode = parseChoice(flags.decode, ["student", "none"] as const, "--decode");
+    const { strategy, options: strategyOptions } = strategyFromFlags(flags as unknown as Record<string, unknown> & GenerateFlags, "generate");
     const embedding = parseChoice(flags.embedding, ["pooled", "mean", "input-uniform", "input-idf"] as const, "--embedding");
     const shapes = flags.export === undefined ? [] : flags.export.split(",").map((shape) => parseChoice(shape.trim(), ["chat", "alpaca", "plain"] as const, "--export"));
     const duplicateThreshold = parsePositiveNumber(flags.duplicateThreshold, "--duplicate-threshold");
@@ -84,7 +80,7 @@ export function registerGenerate(program: Command, io: CliIo): void {
     const options = {
       ...readOptionsFrom(flags),
       budget: parseInteger(flags.budget, "--budget", 1),
-      decode,
+      strategyOptions,
       prompts: flags.prompts,
       verify: flags.verify ?? false,
       decontaminate: flags.decontaminate === false ? (false as const) : Array.isArray(flags.decontaminate) ? flags.decontaminate : undefined,
@@ -94,7 +90,6 @@ export function registerGenerate(program: Command, io: CliIo): void {
       maxAttempts: flags.maxAttempts === undefined ? undefined : parseInteger(flags.maxAttempts, "--max-attempts", 1),
       temperature,
       maxTokens: parseInteger(flags.maxTokens, "--max-tokens", 1),
-      decodeTokens: parseInteger(flags.decodeTokens, "--decode-tokens", 1),
       concurrency: parseInteger(flags.concurrency, "--concurrency", 1),
       jsonSchema: flags.jsonSchema,
       embedding,
@@ -120,11 +115,12 @@ export function registerGenerate(program: Command, io: CliIo): void {
       const cache = await cacheFrom(run.db, flags);
       teacher = await createEngine(flags.teacher, { cache, onEvent: renderer, flag: "--teacher" });
       if (flags.student) student = await createEngine(flags.student, { cache, onEvent: renderer, flag: "--student" });
-      const strategies = flags.compareRandom && strategy === "embed" ? (["embed", "random"] as const) : [strategy];
+      // The baseline at the same budget, beside the strategy asked for (when that is not the baseline itself).
+      const strategies = flags.compareRandom && strategy.name !== "random" ? [strategy.name, "random"] : [strategy.name];
       const results: GenerateResult[] = [];
       const exports: Array<{ path: string; records: number }> = [];
       for (const name of strategies) {
-        results.push(await generateExamples(dataset, run, { ...options, strategy: name, teacher, student, onEvent: renderer }));
+        results.push(await generateExamples(dataset, run, { ...options, strategy: name, strategyOptions: name === strategy.name ? strategyOptions : {}, teacher, student, onEvent: renderer }));
         for (const shape of shapes) exports.push(await exportSynthetic(run, name, shape, { systemPrompt: flags.systemPrompt }));
       }
       const reportPath = run.path("report.html");

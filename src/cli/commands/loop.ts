@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync } from "node:fs";
 import type { Command } from "commander";
 import type { Engine } from "../../core/engine.js";
 import { UsageError } from "../../core/errors.js";
@@ -7,6 +7,7 @@ import { type CliIo, type OutputFlags, progressFor, writeJson } from "../cli-io.
 import { formatPairs, formatTable } from "../format-table.js";
 import { addReadOptions, readOptionsFrom, type ReadFlags } from "./read-flags.js";
 import { parseChoice, parseInteger, parsePositiveNumber } from "./parse-flags.js";
+import { addStrategyOptions, strategyFromFlags } from "./strategy-flags.js";
 
 interface LoopFlags extends ReadFlags, OutputFlags {
   strategy: string;
@@ -17,11 +18,7 @@ interface LoopFlags extends ReadFlags, OutputFlags {
   trainer?: string;
   validation?: string;
   benchmark?: string;
-  score: string;
-  samples: string;
   budgetTokens?: string;
-  task?: string;
-  s3Shots: string;
   trainOnSeeds?: boolean;
   studentMaxTokens: string;
   promptStyle: string;
@@ -45,19 +42,14 @@ export function registerLoop(program: Command, io: CliIo): void {
     .description("The closed loop: each round the current student picks where to generate (active, s3, embed, random), the teacher writes examples, a trainer makes the next student, and it is evaluated")
     .argument("<dataset>", "the seed set (.jsonl, .json, .csv, .parquet): the questions the student answers and the teacher builds on")
     .option("--run <dir>", "run directory (required): every round's state, synthetic.jsonl, the training files and report.html; rerun to resume")
-    .option("--strategy <name>", "active (student's weakest seeds) | s3 (explain-then-generate, then extrapolate validation errors) | embed (sparse-cell seed pairs) | random", "active")
     .option("--rounds <r>", "rounds to run (rerun with more to extend a finished loop)")
     .option("--per-round <n>", "accepted examples the teacher writes per round")
     .option("--teacher <spec>", "teacher engine: openai:MODEL@URL, ollama:MODEL or llama:PATH.gguf")
     .option("--student <spec>", "the base student: llama:PATH.gguf (LoRA adapters) or openai:MODEL@URL (vLLM LoRA, or new models from the trainer)")
     .option("--trainer <spec>", 'command:"… {train_file} {base_model} {round} {output_dir}" (a shell command, values shell-quoted) | openai-ft:MODEL@URL[?poll=S&suffix=NAME&epochs=N]')
-    .option("--validation <file>", "small real validation set: evaluated every round; s3 extrapolates the errors on it (required for s3)")
+    .option("--validation <file>", "small real validation set: evaluated every round; s3 extrapolates the errors on it (required by s3)")
     .option("--benchmark <file>", "benchmark every round's student is evaluated on (accuracy per round in the report)")
-    .option("--score <name>", "active score: own-loss (student's loss on its own answer) | ref-loss (on the reference) | disagreement (entropy of --samples answers) | random", "own-loss")
-    .option("--samples <k>", "sampled answers per seed for --score disagreement", "4")
     .option("--budget-tokens <t>", "teacher tokens (prompt + completion) the whole loop may use; the loop stops after the round that reaches it")
-    .option("--task <text|file>", "s3: the task description (text, or a file holding it); default derived from the dataset")
-    .option("--s3-shots <k>", "s3: seed examples shown per synthesis prompt", "3")
     .option("--train-on-seeds", "mix the real seed examples into every round's training data")
     .option("--student-max-tokens <n>", "answer budget of the student on seeds, validation and benchmark items", "512")
     .option("--prompt-style <style>", "how the student is asked: completion | chat", "completion")
@@ -75,6 +67,7 @@ export function registerLoop(program: Command, io: CliIo): void {
     .option("--seed <n>", "random seed (seed order, sampling seeds, random scores)", "0")
     .option("--json", "print the per-round summary as JSON on stdout")
     .option("-q, --quiet", "no progress output");
+  addStrategyOptions(command, "loop", "active");
   addReadOptions(command);
   command.action(async (dataset: string, flags: LoopFlags) => {
     const required: Array<[keyof LoopFlags, string, string]> = [
@@ -86,8 +79,7 @@ export function registerLoop(program: Command, io: CliIo): void {
       ["trainer", "--trainer", '--trainer SPEC is required (command:"…" or openai-ft:MODEL@URL)'],
     ];
     for (const [key, flag, message] of required) if (flags[key] === undefined) throw new UsageError(message, flag);
-    const strategy = parseChoice(flags.strategy, ["active", "s3", "embed", "random"] as const, "--strategy");
-    const score = parseChoice(flags.score, ["own-loss", "ref-loss", "disagreement", "random"] as const, "--score");
+    const { strategy, options: strategyOptions } = strategyFromFlags(flags as unknown as Record<string, unknown> & LoopFlags, "loop");
     const evalStyle = parseChoice(flags.promptStyle, ["completion", "chat"] as const, "--prompt-style");
     const duplicateThreshold = parsePositiveNumber(flags.duplicateThreshold, "--duplicate-threshold");
     if (duplicateThreshold > 1) throw new UsageError(`--duplicate-threshold must be in (0, 1], got ${flags.duplicateThreshold}`, "--duplicate-threshold");
@@ -96,7 +88,6 @@ export function registerLoop(program: Command, io: CliIo): void {
     for (const [file, flag] of [[flags.validation, "--validation"], [flags.benchmark, "--benchmark"]] as const) {
       if (file !== undefined && !existsSync(file)) throw new UsageError(`${flag} ${file}: no such file`, flag);
     }
-    const task = flags.task === undefined ? undefined : existsSync(flags.task) ? readFileSync(flags.task, "utf8").trim() : flags.task;
     const [{ runLoop }, { createTrainer }, { openRun }, { atomicWriteFile }, { renderLoopReport }, { createEngine }, { RequestCache }] = await Promise.all([
       import("../../pipeline/loop/run-loop.js"),
       import("../../pipeline/train/create-trainer.js"),
@@ -110,17 +101,14 @@ export function registerLoop(program: Command, io: CliIo): void {
     const options = {
       ...readOptionsFrom(flags),
       strategy,
+      strategyOptions,
       rounds: parseInteger(flags.rounds!, "--rounds", 1),
       perRound: parseInteger(flags.perRound!, "--per-round", 1),
       student: flags.student!,
       trainer,
       validation: flags.validation,
       benchmark: flags.benchmark,
-      score,
-      samples: parseInteger(flags.samples, "--samples", 1),
       budgetTokens: flags.budgetTokens === undefined ? undefined : parseInteger(flags.budgetTokens, "--budget-tokens", 1),
-      task,
-      s3Shots: parseInteger(flags.s3Shots, "--s3-shots", 1),
       trainOnSeeds: flags.trainOnSeeds ?? false,
       studentMaxTokens: parseInteger(flags.studentMaxTokens, "--student-max-tokens", 1),
       evalStyle,

@@ -1,36 +1,30 @@
 import type { Engine } from "../../core/engine.js";
-import { UsageError } from "../../core/errors.js";
-import { type ProgressListener, progress, silent } from "../../core/events.js";
-import { MinHashIndex } from "../../data/near-duplicates.js";
+import { OptionError } from "../../core/errors.js";
+import { progress, type ProgressListener, silent } from "../../core/events.js";
 import type { ReadOptions } from "../../data/read-dataset.js";
-import { createEmbedSeeds, pairKey } from "../../strategies/embed-seeds.js";
-import { createRandomSeeds } from "../../strategies/random-seeds.js";
-import type { SeedTarget } from "../../strategies/seed-target.js";
+import { resolveStrategy, strategyOptions } from "../../strategies/registry.js";
+import type { AnyStrategy, Plan, PlanContext } from "../../strategies/strategy.js";
+import { detectAnswerStyle } from "../../strategies/task/validate-example.js";
 import { beginStage, finishStage, getStage } from "../../store/stage-state.js";
 import type { Run } from "../../store/run.js";
 import type { EmbeddingMode } from "../map/embed-examples.js";
-import { decodePartial, decodeUnavailable } from "./decode-partial.js";
-import { type AttemptSettings, runAttempt } from "./generate-attempt.js";
-import { loadContamination, loadGenerateInputs } from "./generate-inputs.js";
+import { type Contamination, type GenerateInputs, loadContamination, loadGenerateInputs } from "./generate-inputs.js";
 import { GenerateStore } from "./generate-store.js";
 import { finishGenerate, type GenerateResult } from "./generate-summary.js";
-import { copyPromptParts, loadPromptTemplates } from "./prompt-templates.js";
-import { runAttempts } from "./run-attempts.js";
-import { appendAccepted, reconcileSyntheticFile } from "./synthetic-file.js";
-import { detectAnswerStyle } from "./validate-example.js";
-
-export const STRATEGIES = ["embed", "random"] as const;
-export type Strategy = (typeof STRATEGIES)[number];
+import { duplicateIndex, loadStrategyTemplates, SOLVE_TEMPLATE, seedTexts, templateHashes } from "./generation-setup.js";
+import { type GenerationJob, runGeneration } from "./run-generation.js";
+import { reconcileSyntheticFile } from "./synthetic-file.js";
 
 export interface GenerateOptions extends ReadOptions {
-  strategy: Strategy;
+  /** A registered strategy's name (see `listStrategies("generate")`) or a strategy object. */
+  strategy: string | AnyStrategy;
+  /** The strategy's own options (e.g. embed's `decode`, `decodeTokens`); defaults filled in. */
+  strategyOptions?: Record<string, unknown>;
   /** Accepted examples to reach (counted across resumes). */
   budget: number;
   teacher: Engine;
   /** The student: decodes the interpolated seed pairs (embed) and, when the map was made with it, embeds the new examples. */
   student?: Engine;
-  /** `student` decodes each pair's interpolated embeddings (when it can); `none` skips the partial. Default student. */
-  decode?: "student" | "none";
   /** Folder of prompt templates overriding the built-in ones. */
   prompts?: string;
   verify?: boolean;
@@ -46,8 +40,6 @@ export interface GenerateOptions extends ReadOptions {
   maxAttempts?: number;
   temperature?: number;
   maxTokens?: number;
-  /** Tokens the student may decode for a partial. Default 64. */
-  decodeTokens?: number;
   /** Teacher requests in flight. Default 4. */
   concurrency?: number;
   jsonSchema?: boolean;
@@ -58,7 +50,16 @@ export interface GenerateOptions extends ReadOptions {
   onEvent?: ProgressListener;
 }
 
-const MAX_CONSECUTIVE_TEACHER_ERRORS = 5;
+/** A generate run made ready: the job to run and what its summary needs. */
+export interface GenerateSetup {
+  strategy: AnyStrategy;
+  inputs: GenerateInputs;
+  contamination: Contamination | undefined;
+  plan: Plan;
+  job: GenerationJob;
+  /** The stage's name in the run (`generate-<strategy>`). */
+  stage: string;
+}
 
 /**
  * The generate stage (§3.6–§3.7 and the random baseline): attempts until `budget` examples are
@@ -69,170 +70,115 @@ const MAX_CONSECUTIVE_TEACHER_ERRORS = 5;
 export async function generateExamples(datasetPath: string, run: Run, options: GenerateOptions): Promise<GenerateResult> {
   const started = performance.now();
   const onEvent = options.onEvent ?? silent;
-  const { strategy, budget, teacher } = options;
-  if (!Number.isInteger(budget) || budget < 1) throw new UsageError(`--budget must be a positive integer, got ${budget}`, "--budget");
-  const templates = loadPromptTemplates(options.prompts);
-  const inputs = await loadGenerateInputs(datasetPath, run, { ...options, onEvent });
+  const setup = await prepareGenerate(datasetPath, run, { ...options, onEvent });
+  const { job, strategy } = setup;
+  onEvent(progress.start("generate", job.count, "examples"));
+  const generated = await runGeneration(job);
+  const stopped = generated.stopped === "count" ? "budget" : generated.stopped === "teacher-tokens" ? "max-teacher-tokens" : "max-attempts";
+  if (stopped === "budget") {
+    if (getStage(run.db, setup.stage)?.status !== "done") finishStage(run.db, setup.stage);
+  } else {
+    const limit = stopped === "max-teacher-tokens" ? `the teacher-token limit (${options.maxTeacherTokens}) was reached` : `${generated.attempts} attempts were made (the limit)`;
+    onEvent({ type: "warning", stage: "generate", message: `stopped at ${generated.accepted} of ${job.count} accepted: ${limit}; raise the limit and run again to continue` });
+  }
+  onEvent(progress.end("generate", generated.accepted, (performance.now() - started) / 1000));
+  return finishGenerate(run, job.store, {
+    strategy: strategy.name,
+    budget: job.count,
+    stopped,
+    inputs: setup.inputs,
+    contamination: setup.contamination,
+    facts: setup.plan.facts ?? {},
+    student: options.student,
+    teacher: options.teacher,
+    seconds: (performance.now() - started) / 1000,
+    onEvent,
+  });
+}
+
+/**
+ * Everything before the first attempt: the strategy and its options, the dataset and its map
+ * (made when missing), decontamination, templates, the plan, the stage's signature, and the
+ * synthetic file reconciled with the run.
+ */
+export async function prepareGenerate(datasetPath: string, run: Run, options: GenerateOptions & { onEvent: ProgressListener }): Promise<GenerateSetup> {
+  const { budget, teacher, onEvent } = options;
+  if (!Number.isInteger(budget) || budget < 1) throw new OptionError("budget", `must be a positive integer, got ${budget}`);
+  const strategy = resolveStrategy(options.strategy, "generate");
+  const own = strategyOptions(strategy, options.strategyOptions);
+  if (strategy.needs.includes("student-signals") || strategy.needs.includes("validation-errors")) {
+    throw new OptionError("strategy", `"${strategy.name}" needs the student's answers each round: run it with the loop`);
+  }
+  const templates = loadStrategyTemplates([strategy], options.prompts);
+  const inputs = await loadGenerateInputs(datasetPath, run, options);
   const ngram = options.ngram ?? 13;
   const contamination = await loadContamination(datasetPath, options.decontaminate, ngram, onEvent);
   const seed = options.seed ?? 0;
-  const wantDecode = strategy === "embed" && (options.decode ?? "student") === "student";
-  const cannotDecode = wantDecode ? decodeUnavailable(options.student) : undefined;
-  if (wantDecode && cannotDecode) onEvent({ type: "notice", stage: "generate", message: `no decoded partials: ${cannotDecode}; the teacher sees the two seeds only` });
-  const decoding = wantDecode && !cannotDecode;
+  const store = new GenerateStore(run.db);
+  const seeds = seedTexts(inputs.examples);
 
-  const stage = `generate-${strategy}`;
+  const context: PlanContext = {
+    mode: "generate",
+    round: 1,
+    examples: seeds,
+    count: budget,
+    offset: 0,
+    seed,
+    options: own,
+    datasetPath,
+    templates,
+    map: async () => inputs.map,
+    decoder: () => options.student,
+    studentSignals: () => Promise.reject(new OptionError("strategy", `"${strategy.name}" asks for the student's signals, which only the loop measures`)),
+    studentErrors: () => undefined,
+    cache: { get: (key) => store.partial(key), set: (key, value, seconds) => store.savePartial(key, value, seconds) },
+    notice: (message) => onEvent({ type: "notice", stage: "generate", message }),
+  };
+  const plan = await strategy.plan(context);
+  if (!plan.targetOf) throw new OptionError("strategy", `"${strategy.name}" has nothing to generate from: ${plan.note ?? "its plan gave no targets"}`);
+
+  const stage = `generate-${strategy.name}`;
+  const decoded = (plan.facts?.decode as { used?: boolean } | undefined)?.used === true;
   beginStage(run.db, stage, {
     datasetDigest: inputs.map.datasetDigest,
     teacher: `${teacher.kind}:${teacher.model}`,
-    student: decoding ? options.student?.spec : null,
-    templates: Object.fromEntries(Object.values(templates).map((template) => [template.name, template.hash])),
+    student: decoded ? options.student?.spec : null,
+    templates: templateHashes(templates),
     verify: options.verify ?? false,
     decontaminate: contamination?.files ?? null,
     ngram,
     temperature: options.temperature ?? 0.8,
     seed,
+    ...strategy.signature?.(own),
   }, run.dir);
 
-  const store = new GenerateStore(run.db);
   const syntheticPath = run.path("synthetic.jsonl");
-  reconcileSyntheticFile(syntheticPath, store, strategy);
-  const duplicates = new MinHashIndex({ threshold: options.duplicateThreshold ?? 0.8 });
-  for (const example of inputs.examples) duplicates.add(`seed:${example.id}`, example.question);
-  for (const stored of store.acceptedRecords(strategy)) duplicates.add(stored.id, String(stored.record.question));
-
-  const targetOf: (attempt: number) => SeedTarget = strategy === "embed" ? createEmbedSeeds(inputs.pairs) : createRandomSeeds(inputs.examples, seed);
-  const settings: AttemptSettings = {
-    teacher,
-    templates,
-    style: detectAnswerStyle(inputs.examples.map((example) => example.answer)),
-    temperature: options.temperature ?? 0.8,
-    maxTokens: options.maxTokens ?? 1024,
-    seed,
-    jsonSchema: options.jsonSchema ?? true,
-    verify: options.verify ?? false,
-    contamination: contamination?.index,
-  };
-  const copy = copyPromptParts(templates.copy);
-  const partials = new Map<string, Promise<string>>();
-  const partialFor = (target: SeedTarget): Promise<string> | undefined => {
-    if (!decoding || target.seeds.length !== 2) return undefined;
-    const key = pairKey(target.seeds);
-    const known = store.partial(key);
-    if (known !== undefined) return Promise.resolve(known);
-    let pending = partials.get(key);
-    if (!pending) {
-      const begun = performance.now();
-      pending = decodePartial(options.student!, [target.seeds[0].question, target.seeds[1].question], copy, options.decodeTokens ?? 64).then((text) => {
-        store.savePartial(key, text, (performance.now() - begun) / 1000);
-        return text;
-      });
-      partials.set(key, pending);
-    }
-    return pending;
-  };
-
-  const decided = store.decidedAttempts(strategy);
-  const maxAttempts = options.maxAttempts ?? Math.max(50, 10 * budget);
-  const concurrency = Math.max(1, options.concurrency ?? 4);
-  let consecutiveErrors = 0;
-  let stopped: GenerateResult["stopped"] = "budget";
-  // Counted in memory from the stored totals: a SQL aggregate per dispatch would grow with the run.
-  const tally = store.totals(strategy);
-  const count = (accepted: boolean, usage: { promptTokens: number; completionTokens: number }) => {
-    tally.attempts++;
-    if (accepted) tally.accepted++;
-    tally.promptTokens += usage.promptTokens;
-    tally.completionTokens += usage.completionTokens;
-  };
-  const totals = () => tally;
-  const tick = () => {
-    const now = totals();
-    const rejected = now.attempts - now.accepted;
-    onEvent(progress.tick("generate", now.accepted, budget, `accepted ${now.accepted}, rejected ${rejected} (${now.attempts ? Math.round((100 * rejected) / now.attempts) : 0}%), ${now.promptTokens + now.completionTokens} tokens`));
-  };
-
-  const settle = async (attempt: number) => {
-    const target = targetOf(attempt);
-    const partial = await partialFor(target);
-    const outcome = await runAttempt(target, partial, settings);
-    if (outcome.kind === "rejected") {
-      store.recordRejected(strategy, attempt, outcome.reason, outcome.detail, outcome.raw, outcome.usage);
-      count(false, outcome.usage);
-      consecutiveErrors = outcome.reason === "teacher-error" ? consecutiveErrors + 1 : 0;
-      if (consecutiveErrors >= MAX_CONSECUTIVE_TEACHER_ERRORS) throw new Error(`the teacher refused ${consecutiveErrors} requests in a row (last: ${outcome.detail})`);
-      return;
-    }
-    consecutiveErrors = 0;
-    // From here to the append nothing awaits: the dedup check and the accept see the same set.
-    const match = duplicates.match(outcome.example.question);
-    if (match) {
-      const ofSeed = match.id.startsWith("seed:");
-      const what = `${match.exact ? "exact" : `near (Jaccard ${match.jaccard.toFixed(2)})`} duplicate of ${ofSeed ? `seed ${match.id.slice(5)}` : match.id}`;
-      store.recordRejected(strategy, attempt, ofSeed ? "duplicate-of-seed" : "duplicate-of-accepted", what, outcome.raw, outcome.usage);
-      count(false, outcome.usage);
-      return;
-    }
-    const record = {
-      id: `gen-${strategy}-${String(attempt).padStart(6, "0")}`,
-      question: outcome.example.question,
-      answer: outcome.example.answer,
-      final_answer: outcome.example.finalAnswer,
-      strategy,
-      seed_ids: target.seeds.map((s) => s.id),
-      region: target.region ?? null,
-      cell: target.cell ?? null,
-      decoded_partial: partial ?? null,
-      teacher_model: teacher.model,
-      teacher: teacher.spec,
-      prompt_template: outcome.template,
-      prompt_template_hash: outcome.templateHash,
-      verified: outcome.verified,
-      attempt,
-      variation: target.variation,
-      usage: { prompt_tokens: outcome.usage.promptTokens, completion_tokens: outcome.usage.completionTokens, requests: outcome.usage.requests, cached: outcome.usage.cached },
-    };
-    store.recordAccepted(strategy, attempt, record, outcome.raw, outcome.usage);
-    count(true, outcome.usage);
-    duplicates.add(record.id, record.question);
-    appendAccepted(syntheticPath, store, record);
-  };
-
-  onEvent(progress.start("generate", budget, "examples"));
-  tick();
-  stopped =
-    (await runAttempts({
-      concurrency,
-      decided,
-      gate: (open) => {
-        const now = totals();
-        if (now.accepted + open >= budget) return "wait";
-        if (options.maxTeacherTokens !== undefined && now.promptTokens + now.completionTokens >= options.maxTeacherTokens) return "max-teacher-tokens";
-        if (now.attempts + open >= maxAttempts) return "max-attempts";
-        return undefined;
-      },
-      settle,
-      onSettled: tick,
-    })) ?? "budget";
-  const final = store.totals(strategy);
-  if (final.accepted >= budget) {
-    stopped = "budget";
-    if (getStage(run.db, stage)?.status !== "done") finishStage(run.db, stage);
-  } else {
-    onEvent({ type: "warning", stage: "generate", message: `stopped at ${final.accepted} of ${budget} accepted: ${stopped === "max-teacher-tokens" ? `--max-teacher-tokens ${options.maxTeacherTokens} reached` : `${final.attempts} attempts made (the limit)`}; run again with a higher limit to continue` });
-  }
-  onEvent(progress.end("generate", final.accepted, (performance.now() - started) / 1000));
-  return finishGenerate(run, store, {
+  reconcileSyntheticFile(syntheticPath, store, strategy.name);
+  const accepted = store.acceptedRecords(strategy.name).map((stored) => ({ id: stored.id, question: String(stored.record.question) }));
+  const job: GenerationJob = {
     strategy,
-    budget,
-    stopped,
-    inputs,
-    contamination,
-    decode: { requested: wantDecode, used: decoding, note: cannotDecode },
-    student: options.student,
+    key: strategy.name,
+    store,
+    syntheticPath,
+    duplicates: duplicateIndex(seeds, accepted, options.duplicateThreshold ?? 0.8),
     teacher,
-    seed: getStage(run.db, "embed")?.params?.seed as number | undefined,
-    seconds: (performance.now() - started) / 1000,
+    recordId: (attempt) => `gen-${strategy.name}-${String(attempt).padStart(6, "0")}`,
+    plan: { targetOf: plan.targetOf, prepare: plan.prepare },
+    settings: {
+      teacher,
+      task: strategy.task,
+      taskContext: { templates, style: detectAnswerStyle(inputs.examples.map((example) => example.answer)), jsonSchema: options.jsonSchema ?? true },
+      temperature: options.temperature ?? 0.8,
+      maxTokens: options.maxTokens ?? 1024,
+      seed,
+      verify: options.verify ? templates[SOLVE_TEMPLATE.name] : undefined,
+      contamination: contamination?.index,
+    },
+    count: budget,
+    maxAttempts: options.maxAttempts ?? Math.max(50, 10 * budget),
+    teacherTokens: options.maxTeacherTokens === undefined ? undefined : { limit: options.maxTeacherTokens, usedBefore: 0 },
+    concurrency: Math.max(1, options.concurrency ?? 4),
     onEvent,
-  });
+  };
+  return { strategy, inputs, contamination, plan, job, stage };
 }

@@ -1,4 +1,3 @@
-import { createHash } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
 import type { Engine } from "../../core/engine.js";
@@ -6,18 +5,16 @@ import { RunStateError } from "../../core/errors.js";
 import type { Example } from "../../core/example.js";
 import { type ProgressListener } from "../../core/events.js";
 import { readAll, type ReadOptions } from "../../data/read-dataset.js";
-import type { TargetPair } from "../../strategies/embed-seeds.js";
+import { datasetDigest } from "../../store/digest.js";
+import type { Run } from "../../store/run.js";
 import type { EmbeddingMode } from "../map/embed-examples.js";
 import { type MapArtifact, mapDataset } from "../map/map-dataset.js";
-import type { Run } from "../../store/run.js";
 import { NgramIndex } from "./decontamination.js";
-import { cellOfPoint } from "./map-cells.js";
 
-/** The dataset, its map and the seed pairs with their target cells. */
+/** The dataset and its map. */
 export interface GenerateInputs {
   examples: Example[];
   map: MapArtifact;
-  pairs: TargetPair[];
 }
 
 /**
@@ -31,8 +28,6 @@ export async function loadGenerateInputs(
   options: ReadOptions & { student?: Engine; embedding?: EmbeddingMode; pairs?: number; seed?: number; onEvent: ProgressListener },
 ): Promise<GenerateInputs> {
   const mapPath = run.path("map.json");
-  let map: MapArtifact;
-  let examples: Example[];
   if (!existsSync(mapPath)) {
     options.onEvent({ type: "notice", stage: "map", message: `no map in ${run.dir}: mapping ${datasetPath} first (${options.student ? `student ${options.student.spec}` : "lexical embedder"})` });
     const result = await mapDataset(datasetPath, run, {
@@ -42,29 +37,14 @@ export async function loadGenerateInputs(
       pairs: options.pairs,
       seed: options.seed,
     });
-    map = result.artifact;
-    examples = result.examples;
-  } else {
-    map = JSON.parse(readFileSync(mapPath, "utf8")) as MapArtifact;
-    examples = (await readAll(datasetPath, options)).examples;
-    const digest = createHash("sha256").update(examples.map((example) => example.id).join("\n")).digest("hex").slice(0, 16);
-    if (digest !== map.datasetDigest) {
-      throw new RunStateError("run-dataset-changed", `run ${run.dir} was mapped from ${map.dataset} (other rows than ${datasetPath}); use a new --run directory for this dataset`);
-    }
+    return { examples: result.examples, map: result.artifact };
   }
-  const pairs = map.pairs.map((pair): TargetPair => {
-    const [a, b] = pair.seeds;
-    return {
-      region: pair.region,
-      cell: cellOfPoint(map.grid, pair.midpoint),
-      midpoint: pair.midpoint,
-      seeds: [
-        { id: a.id, question: a.question, answer: a.answer },
-        { id: b.id, question: b.question, answer: b.answer },
-      ],
-    };
-  });
-  return { examples, map, pairs };
+  const map = JSON.parse(readFileSync(mapPath, "utf8")) as MapArtifact;
+  const { examples } = await readAll(datasetPath, options);
+  if (datasetDigest(examples) !== map.datasetDigest) {
+    throw new RunStateError("run-dataset-changed", `run ${run.dir} was mapped from ${map.dataset} (other rows than ${datasetPath}); use a new run directory for this dataset`);
+  }
+  return { examples, map };
 }
 
 /** Where the decontamination n-grams come from, and how many there are. */
@@ -85,7 +65,7 @@ export async function loadContamination(datasetPath: string, files: string[] | f
   if (files === undefined || files.length === 0) {
     const sibling = join(dirname(resolve(datasetPath)), "test.jsonl");
     if (!existsSync(sibling) || resolve(sibling) === resolve(datasetPath)) return undefined;
-    onEvent({ type: "notice", stage: "generate", message: `decontaminating against ${sibling} (the dataset's sibling ${basename(sibling)}; --no-decontaminate turns this off)` });
+    onEvent({ type: "notice", stage: "generate", message: `decontaminating against ${sibling} (the dataset's sibling ${basename(sibling)}; turn decontamination off to skip it)` });
     chosen = [sibling];
   } else chosen = files;
   const index = new NgramIndex(n);

@@ -1,17 +1,8 @@
 import type { Database, Statement } from "better-sqlite3";
 
-/** Why an attempt produced no accepted example. */
-export const REJECTION_REASONS = [
-  "unparseable",
-  "invalid",
-  "answer-mismatch",
-  "contaminated",
-  "duplicate-of-seed",
-  "duplicate-of-accepted",
-  "verify-failed",
-  "teacher-error",
-] as const;
-export type RejectionReason = (typeof REJECTION_REASONS)[number];
+import type { RejectionReason } from "../../strategies/task/teacher-task.js";
+
+export { REJECTION_REASONS, type RejectionReason } from "../../strategies/task/teacher-task.js";
 
 /** Teacher cost of one attempt (all its requests: the example, and the verification if any). */
 export interface AttemptUsage {

@@ -8,7 +8,7 @@ import { type TargetingCheck, targetingCheck } from "./targeting-check.js";
 
 /** What a generate run did, as written to `generate-<strategy>.json` and printed by the CLI. */
 export interface GenerateResult {
-  strategy: "embed" | "random";
+  strategy: string;
   budget: number;
   accepted: number;
   attempts: number;
@@ -33,15 +33,15 @@ export async function finishGenerate(
   run: Run,
   store: GenerateStore,
   context: {
-    strategy: "embed" | "random";
+    strategy: string;
     budget: number;
     stopped: GenerateResult["stopped"];
     inputs: GenerateInputs;
     contamination: Contamination | undefined;
-    decode: GenerateResult["decode"];
+    /** The plan's facts (embed: whether partials were decoded). */
+    facts: Record<string, unknown>;
     student?: Engine;
     teacher: Engine;
-    seed: number | undefined;
     seconds: number;
     onEvent: ProgressListener;
   },
@@ -81,7 +81,7 @@ export async function finishGenerate(
       promptTokens: totals.promptTokens,
       completionTokens: totals.completionTokens,
     },
-    decode: context.decode,
+    decode: (context.facts.decode as GenerateResult["decode"] | undefined) ?? { requested: false, used: false },
     decontamination: context.contamination ? { files: context.contamination.files, ngram: context.contamination.index.n, texts: context.contamination.texts } : null,
     syntheticPath: run.path("synthetic.jsonl"),
     targeting,

@@ -1,7 +1,7 @@
 import type { Engine } from "../../core/engine.js";
 import type { MapArtifact } from "../map/map-dataset.js";
 import { placeOnMap } from "../map/place-on-map.js";
-import { cellOfPoint, cellsTouch, sparseNeighbourhood } from "./map-cells.js";
+import { cellOfPoint, cellsTouch, sparseNeighbourhood } from "../../strategies/embed/map-cells.js";
 
 /** A generated example placed on the map. */
 export interface Placement {

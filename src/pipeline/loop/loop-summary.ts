@@ -4,7 +4,7 @@ import { readEvaluatedItems, readEvaluationRecord } from "../evaluate/evaluation
 import { GenerateStore } from "../generate/generate-store.js";
 import { describeStudent } from "../train/trained-student.js";
 import { readRounds, readScores } from "./loop-store.js";
-import { evaluationName } from "./round-targets.js";
+import { evaluationName } from "./evaluation-names.js";
 import { loopRecords, mixOf, roundKey } from "./training-data.js";
 
 /** Accuracy of one evaluation of a round's student. */

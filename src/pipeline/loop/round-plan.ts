@@ -1,125 +1,92 @@
 import type { Engine } from "../../core/engine.js";
-import { GapfillError } from "../../core/errors.js";
 import type { Example } from "../../core/example.js";
 import type { ProgressListener } from "../../core/events.js";
-import { type ActiveScore, activeScore, createActiveSeeds, selectTopScores } from "../../strategies/active-seeds.js";
-import type { TargetPair } from "../../strategies/embed-seeds.js";
-import { createEmbedSeeds } from "../../strategies/embed-seeds.js";
-import { createRandomSeeds } from "../../strategies/random-seeds.js";
-import { createS3ErrorTargets, createS3SynthesisTargets, type S3Target, type StudentError } from "../../strategies/s3-targets.js";
-import type { SeedTarget } from "../../strategies/seed-target.js";
+import type { AnyStrategy, Plan, PlanContext, SeedSignals, StrategyMap, StudentError } from "../../strategies/strategy.js";
+import type { TemplateSet } from "../../strategies/task/prompt-templates.js";
 import type { Run } from "../../store/run.js";
 import { evaluateStudent } from "../evaluate/evaluate-student.js";
 import type { PromptStyle } from "../evaluate/eval-prompt.js";
-import { readEvaluatedItems } from "../evaluate/evaluation-store.js";
+import { readEvaluatedItems, readEvaluationRecord } from "../evaluate/evaluation-store.js";
+import { seedTexts } from "../generate/generation-setup.js";
+import { evaluationName } from "./evaluation-names.js";
 import { readScores, saveScores } from "./loop-store.js";
 
-export const LOOP_STRATEGIES = ["active", "s3", "embed", "random"] as const;
-export type LoopStrategy = (typeof LOOP_STRATEGIES)[number];
+export { evaluationName };
 
-/** Names of the evaluations the loop stores, per round. */
-export const evaluationName = {
-  score: (round: number) => `loop-r${round}-score`,
-  validation: (round: number) => `loop-r${round}-validation`,
-  benchmark: (round: number) => `loop-r${round}-benchmark`,
-};
-
-export interface TargetContext {
+/** What the loop knows when it plans a round. */
+export interface RoundPlanInput {
   run: Run;
   round: number;
-  strategy: LoopStrategy;
+  strategy: AnyStrategy;
+  /** The strategy's own options, defaults filled in. */
+  options: Readonly<Record<string, unknown>>;
   /** The seed pool: the dataset. */
   examples: readonly Example[];
+  datasetPath: string;
   perRound: number;
   seed: number;
-  score: ActiveScore;
-  /** K sampled answers per seed for the disagreement score. */
-  samples: number;
+  templates: TemplateSet;
+  /** Whether the loop has a validation set (whose errors a strategy may extrapolate). */
+  hasValidation: boolean;
   studentMaxTokens: number;
   evalStyle: PromptStyle;
-  /** Seed examples shown per S3 synthesis prompt. */
-  s3Shots: number;
   /** The student of this round (trained in the round before), opened on first use. */
   student: () => Promise<Engine>;
-  /** The map's seed pairs (embed), made on first use. */
-  pairs: () => Promise<TargetPair[]>;
+  /** The run's map, made on first use. */
+  map: () => Promise<StrategyMap>;
   onEvent: ProgressListener;
 }
 
-/** What a round builds on: a target per attempt, or nothing (and why). */
-export type RoundTargets = { targetOf: (attempt: number) => SeedTarget | S3Target; note?: string } | { targetOf?: undefined; note: string };
-
 /**
- * The select step of a round, per strategy:
- * - active: the current student answers every seed question (an evaluation stored in the run),
- *   the chosen score ranks them, the top `perRound` are the round's seeds;
- * - s3: round 1 synthesizes from the seed examples; later rounds extrapolate the errors the
- *   previous round's student made on the validation set;
- * - embed / random: the next `perRound` seed pairs / random seeds, continuing across rounds.
+ * The select step of a round: the strategy plans it with what the loop offers — the seed
+ * pool (continuing where earlier rounds stopped), the current student's signals on every seed
+ * (evaluated once and stored, so a resumed round reads them back without opening the student),
+ * the previous round's validation errors, and the run's map. A selection the plan makes is
+ * stored for the report.
  */
-export async function roundTargets(context: TargetContext): Promise<RoundTargets> {
-  const { round, perRound, examples } = context;
-  const offset = (round - 1) * perRound;
-  const seeds = examples.map((example) => ({ id: example.id, question: example.question, answer: example.answer }));
-  switch (context.strategy) {
-    case "random": {
-      const base = createRandomSeeds(seeds, context.seed);
-      return { targetOf: (attempt) => ({ ...base(offset + attempt), attempt }) };
-    }
-    case "embed": {
-      const pairs = await context.pairs();
-      if (pairs.length === 0) {
-        throw new GapfillError("loop-no-pairs", `the run's map found no sparse-cell seed pairs for the embed strategy; map the dataset into the run first with other settings (gapfill map DATASET --run ${context.run.dir} --threshold T or --grid N)`, { userFixable: true });
-      }
-      const base = createEmbedSeeds(pairs);
-      return { targetOf: (attempt) => ({ ...base(offset + attempt), attempt }) };
-    }
-    case "active": {
-      const selected = (await activeSelection(context)).map((position) => seeds[position]);
-      return { targetOf: createActiveSeeds(selected) };
-    }
-    case "s3": {
-      if (round === 1) return { targetOf: createS3SynthesisTargets(seeds, context.s3Shots) };
-      const errors = studentErrors(context.run, round - 1);
-      if (errors.length === 0) return { note: `the round ${round - 1} student made no error on the validation set: nothing to extrapolate` };
-      return { targetOf: createS3ErrorTargets(errors) };
-    }
-  }
+export async function planRound(input: RoundPlanInput): Promise<Plan> {
+  const { run, round, onEvent } = input;
+  const context: PlanContext = {
+    mode: "loop",
+    round,
+    examples: seedTexts(input.examples),
+    count: input.perRound,
+    offset: (round - 1) * input.perRound,
+    seed: input.seed,
+    options: input.options,
+    datasetPath: input.datasetPath,
+    templates: input.templates,
+    map: input.map,
+    decoder: () => undefined,
+    studentSignals: (request) => seedSignals(input, request),
+    studentErrors: () => (input.hasValidation && round > 1 ? studentErrors(run, round - 1) : undefined),
+    cache: { get: () => undefined, set: () => undefined },
+    notice: (message) => onEvent({ type: "notice", stage: "generate", message: `round ${round}: ${message}` }),
+  };
+  const plan = await input.strategy.plan(context);
+  if (plan.selection && readScores(run.db, round).length === 0) saveScores(run.db, round, plan.selection);
+  return plan;
 }
 
-/** Positions of the round's selected seeds, best first; scored and stored once, read back on resume. */
-async function activeSelection(context: TargetContext): Promise<number[]> {
-  const { run, round } = context;
-  const stored = readScores(run.db, round);
-  if (stored.length === 0) {
-    const student = await context.student();
-    const needsLoss = context.score === "own-loss" || context.score === "ref-loss";
-    const result = await evaluateStudent(student, context.examples, run, {
-      name: evaluationName.score(round),
-      benchmark: "seed pool",
-      style: context.evalStyle,
-      maxTokens: context.studentMaxTokens,
-      samples: context.score === "disagreement" ? context.samples : 0,
-      lossSignals: needsLoss,
-      seed: context.seed,
-      onEvent: context.onEvent,
-    });
-    const scores = result.items.map((item) => activeScore(context.score, { id: item.id, ownLoss: item.ownLoss, referenceLoss: item.referenceLoss, sampleEntropy: item.sampleEntropy }, { seed: context.seed, round }));
-    if (scores.every((score) => score === null)) {
-      throw new GapfillError("loop-no-score", `--score ${context.score}: the student gave no such signal for any seed (${result.lossSignals}); use --score disagreement or random`, { userFixable: true });
-    }
-    const top = selectTopScores(scores, Math.min(context.perRound, scores.length));
-    const rank = new Map(top.map((position, index) => [position, index]));
-    saveScores(
-      run.db,
-      round,
-      result.items.map((item, position) => ({ position, exampleId: item.id, score: scores[position], selectedRank: rank.get(position) ?? null })),
-    );
-  }
-  return readScores(run.db, round)
-    .filter((score) => score.selectedRank !== null)
-    .sort((a, b) => a.selectedRank! - b.selectedRank!)
-    .map((score) => score.position);
+/** The current student's signals on every seed, from the round's stored evaluation (made here when missing). */
+async function seedSignals(input: RoundPlanInput, request: { lossSignals: boolean; samples: number }): Promise<SeedSignals[]> {
+  const name = evaluationName.score(input.round);
+  const done = readEvaluationRecord(input.run.db, name)?.finishedAt;
+  const items = done
+    ? readEvaluatedItems(input.run.db, name)
+    : (
+        await evaluateStudent(await input.student(), input.examples, input.run, {
+          name,
+          benchmark: "seed pool",
+          style: input.evalStyle,
+          maxTokens: input.studentMaxTokens,
+          samples: request.samples,
+          lossSignals: request.lossSignals,
+          seed: input.seed,
+          onEvent: input.onEvent,
+        })
+      ).items;
+  return items.map((item) => ({ id: item.id, ownLoss: item.ownLoss, referenceLoss: item.referenceLoss, sampleEntropy: item.sampleEntropy }));
 }
 
 /** The validation items the student of `round` got wrong, in validation order. */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { activeScore, createActiveSeeds, selectTopScores } from "./active-seeds.js";
-import { createS3ErrorTargets, createS3SynthesisTargets } from "./s3-targets.js";
+import { activeScore, createActiveSeeds, selectTopScores } from "./active-scores.js";
+import { createS3ErrorTargets, createS3SynthesisTargets } from "../s3/s3-targets.js";
 
 const seeds = Array.from({ length: 5 }, (_, i) => ({ id: `s${i}`, question: `question ${i}`, answer: `#### ${i}` }));
 

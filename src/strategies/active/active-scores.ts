@@ -1,5 +1,7 @@
 import { createHash } from "node:crypto";
-import type { SeedTarget, SeedText } from "./seed-target.js";
+import { GapfillError } from "../../core/errors.js";
+import type { SeedSignals } from "../strategy.js";
+import type { SeedText, Target } from "../target.js";
 
 /**
  * Active selection (Kessler et al., arXiv 2512.00884): the current student answers the seed
@@ -9,14 +11,6 @@ import type { SeedTarget, SeedText } from "./seed-target.js";
  */
 export const ACTIVE_SCORES = ["own-loss", "ref-loss", "disagreement", "random"] as const;
 export type ActiveScore = (typeof ACTIVE_SCORES)[number];
-
-/** The per-seed signals a score is read from (as an evaluation of the student stores them). */
-export interface SeedSignals {
-  id: string;
-  ownLoss: number | null;
-  referenceLoss: number | null;
-  sampleEntropy: number | null;
-}
 
 /**
  * The score of one seed: higher = the student is less sure = a better seed to build on.
@@ -56,8 +50,8 @@ export function selectTopScores(scores: ReadonlyArray<number | null>, count: num
  * stage's one-seed template. Once every selected seed was used, they are used again as new
  * variations, so a round can ask for more examples than it selected seeds.
  */
-export function createActiveSeeds(selected: readonly SeedText[]): (attempt: number) => SeedTarget {
-  if (selected.length === 0) throw new RangeError("the active strategy selected no seed (is the seed set empty?)");
+export function createActiveSeeds(selected: readonly SeedText[]): (attempt: number) => Target {
+  if (selected.length === 0) throw new GapfillError("no-seeds", "the active strategy selected no seed: the seed set is empty", { userFixable: true });
   return (attempt) => ({
     strategy: "active",
     attempt,

@@ -6,7 +6,7 @@ export const DECODE_CAPABILITIES = ["input-embed", "decode-embeddings"] as const
 
 /** Why a student cannot decode, or undefined when it can. */
 export function decodeUnavailable(student: Engine | undefined): string | undefined {
-  if (!student) return "no --student given";
+  if (!student) return "no student given";
   const missing = DECODE_CAPABILITIES.filter((capability) => !student.capabilities.has(capability));
   if (missing.length === 0) return undefined;
   return `${student.spec} lacks ${missing.map((capability) => `"${capability}"`).join(" and ")} (decoding needs a llama: GGUF student)`;
@@ -28,6 +28,12 @@ export async function decodePartial(
   const blended = paddedWeightedAverage(a, b);
   const generation = await student.decodeEmbeddings(blended, { prefix: copy.prefix, suffix: copy.suffix, maxTokens, stage: "generate-decode" });
   return cleanPartial(generation.text);
+}
+
+/** The copy prompt around the embeddings: the text before and after `{{embeddings}}`. */
+export function copyPromptParts(template: { text: string }): { prefix: string; suffix: string } {
+  const [prefix, suffix] = template.text.split(/\{\{\s*embeddings\s*\}\}/);
+  return { prefix, suffix: suffix ?? "" };
 }
 
 /** Control characters and broken surrogates from a random-weight or byte-level model never reach a prompt. */

@@ -1,4 +1,8 @@
-import type { SeedTarget, SeedText } from "./seed-target.js";
+import { GapfillError } from "../../core/errors.js";
+import type { StrategyMap } from "../strategy.js";
+import type { SeedText } from "../target.js";
+import type { SeedExampleTarget } from "../task/seed-example-task.js";
+import { cellOfPoint } from "./map-cells.js";
 
 /** A seed pair of the map (§3.4), reduced to what the strategy needs. */
 export interface TargetPair {
@@ -9,13 +13,41 @@ export interface TargetPair {
   seeds: [SeedText, SeedText];
 }
 
+/** An embed attempt: a pair of seeds around a sparse cell, and the pair's decoded partial once prepared. */
+export interface EmbedTarget extends SeedExampleTarget {
+  strategy: "embed";
+  /** Index of the seed pair in the map. */
+  pairIndex: number;
+  region: number;
+  cell: number;
+  midpoint: number[];
+}
+
+/** The map's seed pairs with the cell each midpoint falls in. */
+export function pairsOfMap(map: StrategyMap): TargetPair[] {
+  return map.pairs.map((pair) => {
+    const [a, b] = pair.seeds;
+    return {
+      region: pair.region,
+      cell: cellOfPoint(map.grid, pair.midpoint),
+      midpoint: pair.midpoint,
+      seeds: [
+        { id: a.id, question: a.question, answer: a.answer },
+        { id: b.id, question: b.question, answer: b.answer },
+      ],
+    };
+  });
+}
+
 /**
  * EmbedSDG (§3.4–§3.7): attempt i uses pair i mod P, so every pair (spread over the sparse
  * regions from the sparsest) is used once before any is used again. When the budget outlasts
  * the pairs they are cycled, each round as a new variation.
  */
-export function createEmbedSeeds(pairs: readonly TargetPair[]): (attempt: number) => SeedTarget {
-  if (pairs.length === 0) throw new RangeError("the embed strategy needs at least one seed pair; the map found none (try a larger --threshold or a finer grid with gapfill map)");
+export function createEmbedSeeds(pairs: readonly TargetPair[]): (attempt: number) => EmbedTarget {
+  if (pairs.length === 0) {
+    throw new GapfillError("no-seed-pairs", "the embed strategy needs at least one seed pair; the map found none (map again with a larger threshold or a finer grid)", { userFixable: true });
+  }
   return (attempt) => {
     const pairIndex = attempt % pairs.length;
     const pair = pairs[pairIndex];

@@ -1,13 +1,14 @@
-import { createRandom } from "../geometry/random.js";
-import type { SeedTarget, SeedText } from "./seed-target.js";
+import { GapfillError } from "../../core/errors.js";
+import { createRandom } from "../../geometry/random.js";
+import type { SeedText, Target } from "../target.js";
 
 /**
  * The paper's baseline: one seed drawn at random per new example. Draws go through a seeded
  * permutation of the dataset, so seeds repeat only after every example has been used once,
  * and attempt i always gets the same seed (resume asks the same questions again).
  */
-export function createRandomSeeds(examples: readonly SeedText[], seed = 0): (attempt: number) => SeedTarget {
-  if (examples.length === 0) throw new RangeError("the random strategy needs at least one seed example");
+export function createRandomSeeds(examples: readonly SeedText[], seed = 0): (attempt: number) => Target {
+  if (examples.length === 0) throw new GapfillError("no-seeds", "the random strategy needs at least one seed example; the dataset has none", { userFixable: true });
   const order = seededPermutation(examples.length, seed);
   return (attempt) => ({
     strategy: "random",

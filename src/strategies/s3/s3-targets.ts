@@ -1,4 +1,6 @@
-import type { SeedTarget, SeedText } from "./seed-target.js";
+import { GapfillError } from "../../core/errors.js";
+import type { StudentError } from "../strategy.js";
+import type { SeedText, Target } from "../target.js";
 
 /**
  * S3 (Synthesis Step by Step, arXiv 2310.13671). Round 1 synthesizes a seed set
@@ -7,23 +9,14 @@ import type { SeedTarget, SeedText } from "./seed-target.js";
  * extrapolate each one into new, similar but varied examples.
  */
 
-/** A validation item the student got wrong, as the teacher is shown it. */
-export interface StudentError {
-  id: string;
-  question: string;
-  /** The reference solution. */
-  answer: string;
-  /** What the student answered (its raw output) and the final answer extracted from it. */
-  studentOutput: string;
-  studentAnswer: string | null;
-}
-
 /** One S3 attempt: seed synthesis from examples, or extrapolation of one error. */
-export interface S3Target extends SeedTarget {
+export interface S3Target extends Target {
   strategy: "s3";
   kind: "synthesize" | "extrapolate";
   /** The error extrapolated (extrapolate only). */
   error?: StudentError;
+  /** The task description the teacher is given (set by the plan). */
+  task?: string;
 }
 
 /**
@@ -31,7 +24,7 @@ export interface S3Target extends SeedTarget {
  * so successive prompts rotate through the seed examples instead of repeating the first few.
  */
 export function createS3SynthesisTargets(examples: readonly SeedText[], shots: number): (attempt: number) => S3Target {
-  if (examples.length === 0) throw new RangeError("s3 needs at least one seed example to show the teacher");
+  if (examples.length === 0) throw new GapfillError("no-seeds", "s3 needs at least one seed example to show the teacher; the dataset has none", { userFixable: true });
   const width = Math.max(1, Math.min(shots, examples.length));
   return (attempt) => {
     const start = (attempt * width) % examples.length;
@@ -45,7 +38,7 @@ export function createS3SynthesisTargets(examples: readonly SeedText[], shots: n
  * error gets its share of the round's budget before any gets a second one.
  */
 export function createS3ErrorTargets(errors: readonly StudentError[]): (attempt: number) => S3Target {
-  if (errors.length === 0) throw new RangeError("s3 has no student error to extrapolate");
+  if (errors.length === 0) throw new GapfillError("no-errors", "s3 has no student error to extrapolate", { userFixable: true });
   return (attempt) => {
     const error = errors[attempt % errors.length];
     return {

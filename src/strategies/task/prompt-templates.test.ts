@@ -2,18 +2,20 @@ import { mkdtemp, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { copyPromptParts, loadPromptTemplates, renderTemplate, TEMPLATE_NAMES } from "./prompt-templates.js";
+import { listStrategies } from "../registry.js";
+import { loadTemplates, renderTemplate, type TemplateSpec } from "./prompt-templates.js";
+
+const every: TemplateSpec[] = [...new Map(listStrategies().flatMap((strategy) => [...strategy.task.templates, ...(strategy.templates ?? [])]).map((spec) => [spec.name, spec])).values()];
+const solve: TemplateSpec = { name: "solve", placeholders: ["question"] };
 
 describe("prompt templates", () => {
-  it("ships every template, each with a short content hash", () => {
-    const templates = loadPromptTemplates();
-    for (const name of TEMPLATE_NAMES) {
-      expect(templates[name].text.length).toBeGreaterThan(20);
-      expect(templates[name].hash).toMatch(/^[0-9a-f]{12}$/);
+  it("ships every template a registered strategy uses, each with a short content hash", () => {
+    const templates = loadTemplates([...every, solve]);
+    expect(Object.keys(templates).sort()).toEqual(["copy", "one-seed", "s3-extrapolate", "s3-seed", "solve", "two-seed"]);
+    for (const template of Object.values(templates)) {
+      expect(template.text.length).toBeGreaterThan(20);
+      expect(template.hash).toMatch(/^[0-9a-f]{12}$/);
     }
-    const { prefix, suffix } = copyPromptParts(templates.copy);
-    expect(prefix.length).toBeGreaterThan(0);
-    expect(suffix.length).toBeGreaterThan(0);
   });
 
   it("fills placeholders and drops sections whose value is empty", () => {
@@ -24,15 +26,21 @@ describe("prompt templates", () => {
     expect(renderTemplate(template, { seed1_question: "{{partial}}", partial: "" })).toBe("A: {{partial}}\nEnd ");
   });
 
-  it("takes overrides from --prompts one file at a time, and rejects unknown placeholders naming file and line", async () => {
+  it("takes overrides one file at a time, and rejects unknown placeholders naming file and line", async () => {
     const dir = await mkdtemp(join(tmpdir(), "gapfill-prompts-"));
     await writeFile(join(dir, "one-seed.md"), "Write a new one like: {{seed_question}}");
-    const templates = loadPromptTemplates(dir);
+    const templates = loadTemplates(every, dir);
     expect(templates["one-seed"].file).toBe(join(dir, "one-seed.md"));
-    expect(templates["one-seed"].hash).not.toBe(loadPromptTemplates()["one-seed"].hash);
+    expect(templates["one-seed"].hash).not.toBe(loadTemplates(every)["one-seed"].hash);
     expect(templates["two-seed"].file).not.toContain(dir);
     await writeFile(join(dir, "solve.md"), "Solve:\n{{questoin}}");
-    expect(() => loadPromptTemplates(dir)).toThrow(`${join(dir, "solve.md")}:2: unknown placeholder {{questoin}}`);
-    expect(() => loadPromptTemplates(join(dir, "nope"))).toThrow("no such directory");
+    expect(() => loadTemplates([solve], dir)).toThrow(`${join(dir, "solve.md")}:2: unknown placeholder {{questoin}}`);
+    expect(() => loadTemplates([solve], join(dir, "nope"))).toThrow("no such directory");
+  });
+
+  it("runs a template's own check (copy.md needs {{embeddings}} exactly once)", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "gapfill-prompts-"));
+    await writeFile(join(dir, "copy.md"), "Repeat this: nothing here");
+    expect(() => loadTemplates(every, dir)).toThrow("copy.md must contain {{embeddings}} exactly once");
   });
 });

@@ -1,0 +1,73 @@
+import { InputError } from "../../core/errors.js";
+import { defineStrategy } from "../strategy.js";
+import { templateOf, type TemplateSpec } from "../task/prompt-templates.js";
+import { seedExampleTask } from "../task/seed-example-task.js";
+import { copyPromptParts, decodePartial, decodeUnavailable } from "./decode-partial.js";
+import { createEmbedSeeds, type EmbedTarget, pairKey, pairsOfMap } from "./seed-pairs.js";
+
+/** The copy prompt around the interpolated embeddings the student decodes (§3.6). */
+const COPY_TEMPLATE: TemplateSpec = {
+  name: "copy",
+  placeholders: ["embeddings"],
+  check(text, file) {
+    if ((text.match(/\{\{\s*embeddings\s*\}\}/g) ?? []).length !== 1) {
+      throw new InputError("prompt-template", `${file}: copy.md must contain {{embeddings}} exactly once (where the interpolated embeddings go)`, { file });
+    }
+  },
+};
+
+/**
+ * EmbedSDG (§3.2–§3.7): the map's seed pairs sit on opposing sides of sparse cells; each attempt
+ * takes the next pair, the student decodes the pair's interpolated input embeddings into a
+ * partial (when it can), and the teacher writes a new example between the two seeds.
+ */
+export const embedStrategy = defineStrategy<EmbedTarget>({
+  name: "embed",
+  summary: "seed pairs across the map's sparse cells, with the student's decoded interpolation (EmbedSDG §3.4–§3.7)",
+  modes: ["generate", "loop"],
+  needs: ["map"],
+  options: [
+    { name: "decode", flag: "--decode <mode>", type: "string", choices: ["student", "none"], default: "student", description: "student: decode each pair's interpolated embeddings into a partial for the teacher | none" },
+    { name: "decodeTokens", flag: "--decode-tokens <n>", type: "integer", default: 64, description: "tokens the student decodes per pair" },
+  ],
+  task: seedExampleTask,
+  templates: [COPY_TEMPLATE],
+  async plan(context) {
+    const pairs = pairsOfMap(await context.map());
+    const base = createEmbedSeeds(pairs);
+    const targetOf = (attempt: number) => ({ ...base(context.offset + attempt), attempt });
+    // The loop trains on what the teacher writes; decoding there would add a student call per pair for a hint.
+    const requested = context.mode === "generate" && context.options.decode !== "none";
+    const decoder = context.decoder();
+    const why = requested ? decodeUnavailable(decoder) : undefined;
+    if (requested && why) context.notice(`no decoded partials: ${why}; the teacher sees the two seeds only`);
+    const facts = { decode: { requested, used: requested && !why, note: why } };
+    if (!requested || why || !decoder) return { targetOf, facts };
+
+    const copy = copyPromptParts(templateOf(context.templates, COPY_TEMPLATE.name));
+    const maxTokens = Number(context.options.decodeTokens ?? 64);
+    const pending = new Map<string, Promise<string>>();
+    const partialOf = (target: EmbedTarget): Promise<string> => {
+      const key = pairKey(target.seeds);
+      const known = context.cache.get(key);
+      if (known !== undefined) return Promise.resolve(known);
+      let decoding = pending.get(key);
+      if (!decoding) {
+        const begun = performance.now();
+        decoding = decodePartial(decoder, [target.seeds[0].question, target.seeds[1].question], copy, maxTokens).then((text) => {
+          context.cache.set(key, text, (performance.now() - begun) / 1000);
+          return text;
+        });
+        pending.set(key, decoding);
+      }
+      return decoding;
+    };
+    return { targetOf, facts, prepare: async (target) => ({ ...target, partial: await partialOf(target) }) };
+  },
+  provenance: (target) => ({ region: target.region, cell: target.cell, decoded_partial: target.partial ?? null }),
+  signature: (options) => ({ decode: options.decode ?? "student" }),
+  report: { color: "#e8590c", label: "seed pairs across sparse cells", mapTargets: true },
+});
+
+export { createEmbedSeeds, pairKey, pairsOfMap } from "./seed-pairs.js";
+export type { EmbedTarget, TargetPair } from "./seed-pairs.js";
