@@ -6,7 +6,7 @@ import { s3Strategy } from "./s3/index.js";
 import type { AnyStrategy, StrategyMode } from "./strategy.js";
 
 /**
- * Every strategy gapfill knows, by name. The CLI's `--strategy` choices, its strategy flags,
+ * Every strategy gapfill knows, by name. The CLI's strategy choices and flags,
  * the pipelines and the reports all read this list: adding a strategy is its folder plus one
  * line here (or `registerStrategy` from a library user's code).
  */

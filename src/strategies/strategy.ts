@@ -31,8 +31,8 @@ export type StrategyNeed = "map" | "student-signals" | "validation-errors";
 export interface StrategyOption {
   /** Library name: the key in `strategyOptions`. */
   name: string;
-  /** The CLI flag, with its argument: `--score <name>`. */
-  flag: string;
+  /** What its value is, in a word (`name`, `k`): the CLI shows it after the option's flag. */
+  argument: string;
   description: string;
   /** `text-or-file`: a value naming an existing file is replaced by the file's text. */
   type: "string" | "integer" | "text-or-file";
@@ -134,7 +134,7 @@ export interface StrategyReport {
 /** A strategy: see the module comment. `T` is the target its task reads. */
 export interface Strategy<T extends Target = Target> {
   name: string;
-  /** One line for `--help` and reports. */
+  /** One line for help texts and reports. */
   summary: string;
   modes: readonly StrategyMode[];
   needs: readonly StrategyNeed[];

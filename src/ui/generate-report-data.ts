@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import type { MapArtifact } from "../pipeline/map/map-dataset.js";
-import type { GenerateResult } from "../pipeline/generate/generate-summary.js";
+import { readGenerateSummary, generateSummaryPath } from "../pipeline/generate/generate-summary-file.js";
+import { readMapArtifact } from "../pipeline/map/map-artifact.js";
 import { listStrategies } from "../strategies/registry.js";
 import { readFloat32Matrix } from "../store/float32-matrix.js";
 
@@ -51,7 +51,7 @@ export interface GenerateReportData {
 
 /** Reads a run directory's map and every `generate-<strategy>.json` into page data. */
 export async function generateReportData(runDir: string): Promise<GenerateReportData> {
-  const map = JSON.parse(readFileSync(join(runDir, "map.json"), "utf8")) as MapArtifact;
+  const map = readMapArtifact(runDir);
   const dims = map.reducer.dims;
   const [nx, ny] = map.grid.shape;
   const nz = dims === 3 ? map.grid.shape[2] : 1;
@@ -70,9 +70,8 @@ export async function generateReportData(runDir: string): Promise<GenerateReport
   const records = readSynthetic(join(runDir, "synthetic.jsonl"));
   const strategies: StrategyPanel[] = [];
   for (const { name, report } of listStrategies("generate")) {
-    const file = join(runDir, `generate-${name}.json`);
-    if (!existsSync(file)) continue;
-    const result = JSON.parse(readFileSync(file, "utf8")) as GenerateResult;
+    if (!existsSync(generateSummaryPath(runDir, name))) continue;
+    const result = readGenerateSummary(runDir, name);
     const targeting = result.targeting;
     strategies.push({
       name,

@@ -113,8 +113,8 @@ export function registerGenerate(program: Command, io: CliIo): void {
     let student: Engine | undefined;
     try {
       const cache = await cacheFrom(run.db, flags);
-      teacher = await createEngine(flags.teacher, { cache, onEvent: renderer, flag: "--teacher" });
-      if (flags.student) student = await createEngine(flags.student, { cache, onEvent: renderer, flag: "--student" });
+      teacher = await createEngine(flags.teacher, { cache, onEvent: renderer, option: "teacher" });
+      if (flags.student) student = await createEngine(flags.student, { cache, onEvent: renderer, option: "student" });
       // The baseline at the same budget, beside the strategy asked for (when that is not the baseline itself).
       const strategies = flags.compareRandom && strategy.name !== "random" ? [strategy.name, "random"] : [strategy.name];
       const results: GenerateResult[] = [];

@@ -130,11 +130,11 @@ export function registerLoop(program: Command, io: CliIo): void {
     let teacher: Engine | undefined;
     try {
       const cache = new RequestCache(run.db);
-      teacher = await createEngine(flags.teacher!, { cache, onEvent: renderer, flag: "--teacher" });
+      teacher = await createEngine(flags.teacher!, { cache, onEvent: renderer, option: "teacher" });
       const result = await runLoop(dataset, run, {
         ...options,
         teacher,
-        createStudent: (spec) => createEngine(spec, { cache, onEvent: renderer, flag: "--student" }),
+        createStudent: (spec) => createEngine(spec, { cache, onEvent: renderer, option: "student" }),
         onEvent: renderer,
       });
       const reportPath = run.path("report.html");

@@ -3,6 +3,7 @@ import type { Command } from "commander";
 import { UsageError } from "../../core/errors.js";
 import { getStrategy, listStrategies } from "../../strategies/registry.js";
 import type { AnyStrategy, StrategyMode } from "../../strategies/strategy.js";
+import { flagForOption } from "../option-flags.js";
 import { parseChoice, parseInteger } from "./parse-flags.js";
 
 /**
@@ -19,8 +20,9 @@ export function addStrategyOptions(command: Command, mode: StrategyMode, default
       seen.add(option.name);
       const users = strategies.filter((other) => other.options.some((own) => own.name === option.name)).map((other) => other.name);
       const description = `${option.description} [${users.join(", ")}]`;
-      if (option.default === undefined) command.option(option.flag, description);
-      else command.option(option.flag, description, String(option.default));
+      const flag = `${flagForOption(option.name)} <${option.argument}>`;
+      if (option.default === undefined) command.option(flag, description);
+      else command.option(flag, description, String(option.default));
     }
   }
   return command;
@@ -32,7 +34,7 @@ export function strategyFromFlags(flags: Record<string, unknown> & { strategy: s
   const strategy = getStrategy(parseChoice(flags.strategy, names, "--strategy"), mode);
   const options: Record<string, unknown> = {};
   for (const option of strategy.options) {
-    const flag = option.flag.split(" ")[0];
+    const flag = flagForOption(option.name);
     const value = flags[option.name];
     if (value === undefined) continue;
     if (typeof value !== "string") throw new UsageError(`${flag} takes a value`, flag);

@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
 import type { Engine } from "../../core/engine.js";
 import { RunStateError } from "../../core/errors.js";
@@ -8,7 +8,8 @@ import { readAll, type ReadOptions } from "../../data/read-dataset.js";
 import { datasetDigest } from "../../store/digest.js";
 import type { Run } from "../../store/run.js";
 import type { EmbeddingMode } from "../map/embed-examples.js";
-import { type MapArtifact, mapDataset } from "../map/map-dataset.js";
+import { type MapArtifact, readMapArtifact } from "../map/map-artifact.js";
+import { mapDataset } from "../map/map-dataset.js";
 import { NgramIndex } from "./decontamination.js";
 
 /** The dataset and its map. */
@@ -39,7 +40,7 @@ export async function loadGenerateInputs(
     });
     return { examples: result.examples, map: result.artifact };
   }
-  const map = JSON.parse(readFileSync(mapPath, "utf8")) as MapArtifact;
+  const map = readMapArtifact(mapPath);
   const { examples } = await readAll(datasetPath, options);
   if (datasetDigest(examples) !== map.datasetDigest) {
     throw new RunStateError("run-dataset-changed", `run ${run.dir} was mapped from ${map.dataset} (other rows than ${datasetPath}); use a new run directory for this dataset`);

@@ -1,9 +1,9 @@
 import type { Engine } from "../../core/engine.js";
 import type { ProgressListener } from "../../core/events.js";
-import { atomicWriteFile } from "../../store/atomic-write.js";
 import type { Run } from "../../store/run.js";
 import type { Contamination, GenerateInputs } from "./generate-inputs.js";
 import type { GenerateStore, RejectionReason } from "./generate-store.js";
+import { writeGenerateSummary } from "./generate-summary-file.js";
 import { type TargetingCheck, targetingCheck } from "./targeting-check.js";
 
 /** What a generate run did, as written to `generate-<strategy>.json` and printed by the CLI. */
@@ -90,7 +90,7 @@ export async function finishGenerate(
     dataset: inputs.map.dataset,
     embedder: inputs.map.embedder.label,
   };
-  await atomicWriteFile(run.path(`generate-${strategy}.json`), JSON.stringify(result));
+  await writeGenerateSummary(run.dir, result);
   run.event("generate-done", { strategy, accepted: result.accepted, attempts: result.attempts, stopped: result.stopped });
   return result;
 }

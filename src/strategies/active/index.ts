@@ -16,13 +16,13 @@ export const activeStrategy = defineStrategy({
   options: [
     {
       name: "score",
-      flag: "--score <name>",
+      argument: "name",
       type: "string",
       choices: ACTIVE_SCORES,
       default: "own-loss",
       description: "active score: own-loss (student's loss on its own answer) | ref-loss (on the reference) | disagreement (entropy of sampled answers) | random",
     },
-    { name: "samples", flag: "--samples <k>", type: "integer", default: 4, description: "sampled answers per seed for --score disagreement" },
+    { name: "samples", argument: "k", type: "integer", default: 4, description: "sampled answers per seed for the disagreement score" },
   ],
   task: seedExampleTask,
   async plan(context) {

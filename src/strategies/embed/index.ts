@@ -27,8 +27,8 @@ export const embedStrategy = defineStrategy<EmbedTarget>({
   modes: ["generate", "loop"],
   needs: ["map"],
   options: [
-    { name: "decode", flag: "--decode <mode>", type: "string", choices: ["student", "none"], default: "student", description: "student: decode each pair's interpolated embeddings into a partial for the teacher | none" },
-    { name: "decodeTokens", flag: "--decode-tokens <n>", type: "integer", default: 64, description: "tokens the student decodes per pair" },
+    { name: "decode", argument: "mode", type: "string", choices: ["student", "none"], default: "student", description: "student: decode each pair's interpolated embeddings into a partial for the teacher | none" },
+    { name: "decodeTokens", argument: "n", type: "integer", default: 64, description: "tokens the student decodes per pair" },
   ],
   task: seedExampleTask,
   templates: [COPY_TEMPLATE],

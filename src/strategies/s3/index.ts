@@ -15,8 +15,8 @@ export const s3Strategy = defineStrategy<S3Target>({
   modes: ["loop"],
   needs: ["validation-errors"],
   options: [
-    { name: "task", flag: "--task <text|file>", type: "text-or-file", description: "s3: the task description (text, or a file holding it); default derived from the dataset" },
-    { name: "s3Shots", flag: "--s3-shots <k>", type: "integer", default: 3, description: "s3: seed examples shown per synthesis prompt" },
+    { name: "task", argument: "text|file", type: "text-or-file", description: "s3: the task description (text, or a file holding it); default derived from the dataset" },
+    { name: "s3Shots", argument: "k", type: "integer", default: 3, description: "s3: seed examples shown per synthesis prompt" },
   ],
   task: s3Task,
   async plan(context) {
