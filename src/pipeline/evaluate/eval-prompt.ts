@@ -39,7 +39,7 @@ function promptsDir(): string {
 }
 
 /**
- * Loads the question template of `style` (or the user's `--template FILE`, which must contain
+ * Loads the question template of `style` (or the user's own template file, which must contain
  * `{{question}}` and may contain `{{shots}}`) and the shot template.
  */
 export function loadEvalTemplate(style: PromptStyle, templateFile?: string): EvalTemplate {
