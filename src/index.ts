@@ -25,7 +25,25 @@ export { inspectDataset } from "./pipeline/inspect.js";
 export type { InspectReport } from "./pipeline/inspect.js";
 export { mapDataset } from "./pipeline/map/map-dataset.js";
 export type { MapArtifact, MapResult, MapOptions } from "./pipeline/map/map-dataset.js";
-export { generateExamples } from "./pipeline/generate/generate-examples.js";
-export type { GenerateOptions } from "./pipeline/generate/generate-examples.js";
+export { readMapArtifact, MAP_ARTIFACT_VERSION } from "./pipeline/map/map-artifact.js";
+export { datasetDigest } from "./store/digest.js";
+export { canonicalJson } from "./store/canonical-json.js";
+export { readJsonArtifact, writeJsonArtifact, ArtifactError } from "./store/json-artifact.js";
+export type { JsonArtifactFormat } from "./store/json-artifact.js";
+
+export * from "./strategies/index.js";
+
+export { generateExamples, prepareGenerate } from "./pipeline/generate/generate-examples.js";
+export type { GenerateOptions, GenerateSetup } from "./pipeline/generate/generate-examples.js";
+export type { GenerateResult } from "./pipeline/generate/generate-summary.js";
+export { runGeneration } from "./pipeline/generate/run-generation.js";
+export type { GenerationJob, GenerationResult } from "./pipeline/generate/run-generation.js";
+export { runTeacherAttempt } from "./pipeline/generate/teacher-attempt.js";
+export type { AttemptOutcome, AttemptSettings } from "./pipeline/generate/teacher-attempt.js";
+export { exportSynthetic } from "./pipeline/generate/export-synthetic.js";
+export * from "./pipeline/loop/index.js";
+export * from "./pipeline/train/index.js";
 export * from "./pipeline/evaluate/index.js";
+export { compareRuns, loadComparedRun } from "./pipeline/compare/compare-runs.js";
+export type { Comparison, ComparedRun, PairedComparison } from "./pipeline/compare/compare-runs.js";
 export { checkEngine } from "./pipeline/check-engine.js";

@@ -1,0 +1,20 @@
+/** Strategies: the contract, the registry, the four built-in ones and the pieces to write another. */
+export { defineStrategy } from "./strategy.js";
+export type { AnyStrategy, Plan, PlanContext, SeedSelection, SeedSignals, Strategy, StrategyMap, StrategyMode, StrategyNeed, StrategyOption, StrategyReport, StudentError } from "./strategy.js";
+export type { SeedText, Target } from "./target.js";
+export { getStrategy, listStrategies, registerStrategy, resolveStrategy, strategyOptions } from "./registry.js";
+export { embedStrategy } from "./embed/index.js";
+export type { EmbedTarget } from "./embed/index.js";
+export { randomStrategy } from "./random/index.js";
+export { activeStrategy } from "./active/index.js";
+export { s3Strategy } from "./s3/index.js";
+export type { S3Target } from "./s3/index.js";
+export { EXAMPLE_JSON_SCHEMA, readExample, REJECTION_REASONS, variationNumber } from "./task/teacher-task.js";
+export type { RejectionReason, TaskContext, TaskOutput, TeacherRequest, TeacherTask } from "./task/teacher-task.js";
+export { seedExampleTask, ONE_SEED_TEMPLATE, TWO_SEED_TEMPLATE } from "./task/seed-example-task.js";
+export type { SeedExampleTarget } from "./task/seed-example-task.js";
+export { loadTemplates, renderTemplate, templateOf } from "./task/prompt-templates.js";
+export type { PromptTemplate, TemplateSet, TemplateSpec } from "./task/prompt-templates.js";
+export { parseTeacherOutput } from "./task/teacher-output.js";
+export { detectAnswerStyle, validateExample } from "./task/validate-example.js";
+export type { AnswerStyle, ValidExample } from "./task/validate-example.js";
