@@ -1,5 +1,6 @@
 import { Command, CommanderError } from "commander";
 import { GapfillError, OptionError, UsageError } from "../core/errors.js";
+import { gapfillVersion } from "../store/gapfill-version.js";
 import { type CliIo, processIo } from "./cli-io.js";
 import { cliMessage } from "./option-flags.js";
 import { registerInspect } from "./commands/inspect.js";
@@ -38,7 +39,8 @@ export function buildProgram(io: CliIo): Command {
   return program;
 }
 
-const VERSION = "0.1.0";
+// package.json is the one version source; runs record the same string.
+const VERSION = gapfillVersion();
 
 /** Runs the CLI and returns the exit code: 0 ok, 1 failure, 2 usage error. */
 export async function main(argv: string[], io: CliIo = processIo()): Promise<number> {

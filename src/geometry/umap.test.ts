@@ -1,6 +1,8 @@
+import { readFileSync } from "node:fs";
+import { createRequire } from "node:module";
 import { describe, expect, it } from "vitest";
 import { createGaussian, createRandom } from "./random.js";
-import { umap } from "./umap.js";
+import { UMAP_LIBRARY, umap } from "./umap.js";
 
 /** `clusters` Gaussian blobs in `cols` dims, centres 10σ apart along distinct axes. */
 function blobs(clusters: number, perCluster: number, cols: number, seed = 1) {
@@ -61,5 +63,18 @@ describe("umap", () => {
     expect(tiny.neighbours).toBe(6);
     expect(tiny.points.every(Number.isFinite)).toBe(true);
     await expect(umap(data.subarray(0, 4 * cols), 4, cols, 2)).rejects.toThrow(/at least 5 rows/);
+  });
+
+  // The tripwire for an upgrade: the layout tests above hold for the version pinned here, and a
+  // map records that version; bumping the pin means rerunning them and updating the label.
+  it("runs the umap-js version package.json pins exactly, and says so in every result", async () => {
+    const manifest = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { dependencies: Record<string, string> };
+    const pinned = manifest.dependencies["umap-js"];
+    expect(pinned).toMatch(/^\d+\.\d+\.\d+$/);
+    const installed = (createRequire(import.meta.url)("umap-js/package.json") as { version: string }).version;
+    expect(installed).toBe(pinned);
+    expect(UMAP_LIBRARY.startsWith(`umap-js ${pinned} `)).toBe(true);
+    const { data, rows, cols } = blobs(2, 20, 4, 3);
+    expect((await umap(data, rows, cols, 2, { seed: 2, epochs: 20 })).library).toBe(UMAP_LIBRARY);
   });
 });
