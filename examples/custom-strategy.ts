@@ -9,7 +9,6 @@
  *   npm run build
  *   npx vite-node examples/custom-strategy.ts -- examples/word-problems.jsonl runs/multi-step ollama:qwen2.5:7b
  */
-import { pathToFileURL } from "node:url";
 import { createEngine, defineStrategy, generateExamples, type GenerateResult, openRun, registerStrategy, seedExampleTask } from "gapfill";
 
 /** Steps in a worked solution: its non-empty lines before the final-answer line. */
@@ -65,7 +64,8 @@ export async function generateMultiStep(dataset: string, runDir: string, teacher
   }
 }
 
-if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+// Run as a script; the test suite (VITEST is set in its workers) imports it instead.
+if (!process.env.VITEST) {
   const [dataset = "examples/word-problems.jsonl", runDir = "runs/multi-step", teacher = "ollama:qwen2.5:7b"] = process.argv.slice(2).filter((arg) => arg !== "--");
   const result = await generateMultiStep(dataset, runDir, teacher);
   console.log(`${result.accepted} of ${result.budget} examples in ${result.syntheticPath}`);
