@@ -135,7 +135,10 @@ describe("teacher tasks", () => {
 
   it("the s3 task keeps the teacher's rationale", () => {
     const target = { strategy: "s3" as const, kind: "synthesize" as const, attempt: 0, seeds: [examples[1]], variation: 0, task: "Add numbers." };
-    expect(s3Strategy.task.formatInput(target, context).messages[0].content).toContain("Add numbers.");
+    const request = s3Strategy.task.formatInput(target, context);
+    expect(request.messages[0].content).toContain("Add numbers.");
+    // The schema asks for the rationale first, then the example (explain, then generate).
+    expect(Object.keys((request.jsonSchema as { properties: object }).properties)).toEqual(["rationale", "question", "answer", "final_answer"]);
     const reply = JSON.stringify({ rationale: "practise carrying", question: "What is 19 plus 23 in total?", answer: "19 + 23 = 42\n#### 42", final_answer: "42" });
     expect(s3Strategy.task.formatOutput(reply, target, context)).toMatchObject({ ok: true, provenance: { rationale: "practise carrying" } });
   });

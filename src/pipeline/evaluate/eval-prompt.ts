@@ -1,9 +1,7 @@
 import { createHash } from "node:crypto";
-import { existsSync, readFileSync } from "node:fs";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
 import type { Example } from "../../core/example.js";
 import { InputError } from "../../core/errors.js";
+import { loadTemplates, renderTemplate } from "../../strategies/task/prompt-templates.js";
 
 /**
  * How the student is asked: `completion` sends one text prompt to the completions route (the
@@ -23,56 +21,34 @@ export interface EvalTemplate {
   file: string;
 }
 
-const QUESTION_PLACEHOLDERS = ["question", "shots"];
-const SHOT_PLACEHOLDERS = ["question", "answer"];
-const PLACEHOLDER = /\{\{\s*([a-z_]+)\s*\}\}/g;
-
-/** The package's `prompts/` folder, found from this module whether it runs from src/ or dist/src/. */
-function promptsDir(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (let depth = 0; depth < 6; depth++) {
-    const candidate = join(dir, "prompts");
-    if (existsSync(join(candidate, "eval-completion.txt"))) return candidate;
-    dir = dirname(dir);
-  }
-  throw new InputError("prompts-missing", "the package's prompts/eval-completion.txt was not found (a broken install?)");
-}
-
 /**
  * Loads the question template of `style` (or the user's own template file, which must contain
  * `{{question}}` and may contain `{{shots}}`) and the shot template.
  */
 export function loadEvalTemplate(style: PromptStyle, templateFile?: string): EvalTemplate {
-  const dir = promptsDir();
-  const file = templateFile ?? join(dir, `eval-${style}.txt`);
-  if (!existsSync(file)) throw new InputError("prompt-template", `template ${file}: no such file`, { file });
+  const templates = loadTemplates([
+    {
+      name: `eval-${style}`,
+      extension: ".txt",
+      file: templateFile,
+      placeholders: ["question", "shots"],
+      check(text, file) {
+        if (!/\{\{\s*question\s*\}\}/.test(text)) throw new InputError("prompt-template", `${file}: the template must contain {{question}}`, { file });
+      },
+    },
+    { name: "eval-shot", extension: ".txt", placeholders: ["question", "answer"] },
+  ]);
+  const own = templates[`eval-${style}`];
   // Editors end files with a newline; the prompt should end where the answer starts ("Answer:").
-  const question = readFileSync(file, "utf8").replace(/\r?\n$/, "");
-  checkPlaceholders(question, file, QUESTION_PLACEHOLDERS);
-  if (!/\{\{\s*question\s*\}\}/.test(question)) throw new InputError("prompt-template", `${file}: the template must contain {{question}}`, { file });
-  const shotFile = join(dir, "eval-shot.txt");
-  const shot = readFileSync(shotFile, "utf8");
-  checkPlaceholders(shot, shotFile, SHOT_PLACEHOLDERS);
+  const question = own.text.replace(/\r?\n$/, "");
+  const shot = templates["eval-shot"].text;
   const hash = createHash("sha256").update(question).update("\u0000").update(shot).digest("hex").slice(0, 12);
-  return { question, shot, hash, file };
+  return { question, shot, hash, file: own.file };
 }
 
 /** The prompt for one question, with the worked examples first. */
 export function renderEvalPrompt(template: Pick<EvalTemplate, "question" | "shot">, question: string, shots: readonly Example[] = []): string {
-  const shotText = shots.map((shot) => fill(template.shot, { question: shot.question.trim(), answer: shot.answer.trim() })).join("");
-  return fill(template.question, { question: question.trim(), shots: shotText });
-}
-
-function fill(text: string, values: Record<string, string>): string {
-  // One pass, so a question that itself contains "{{answer}}" is never expanded.
-  return text.replace(PLACEHOLDER, (whole, name: string) => values[name] ?? whole);
-}
-
-function checkPlaceholders(text: string, file: string, allowed: readonly string[]): void {
-  for (const match of text.matchAll(PLACEHOLDER)) {
-    if (!allowed.includes(match[1])) {
-      const line = text.slice(0, match.index).split("\n").length;
-      throw new InputError("prompt-template", `${file}:${line}: unknown placeholder {{${match[1]}}}; this template may use ${allowed.join(", ")}`, { file, line });
-    }
-  }
+  // Values are inserted in one pass: a question that itself contains "{{answer}}" is never expanded.
+  const shotText = shots.map((shot) => renderTemplate({ text: template.shot }, { question: shot.question.trim(), answer: shot.answer.trim() })).join("");
+  return renderTemplate({ text: template.question }, { question: question.trim(), shots: shotText });
 }

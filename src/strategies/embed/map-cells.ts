@@ -1,3 +1,7 @@
+import { cellCoordinates } from "../../geometry/grid-density.js";
+
+export { cellCoordinates };
+
 /** The map's grid as stored in map.json: cells per axis and the bounds they divide. */
 export interface StoredGrid {
   shape: readonly number[];
@@ -16,17 +20,6 @@ export function cellOfPoint(grid: StoredGrid, point: ArrayLike<number>): number 
     index = index * n + c;
   }
   return index;
-}
-
-/** Per-axis grid coordinates of a cell. */
-export function cellCoordinates(grid: Pick<StoredGrid, "shape">, cell: number): number[] {
-  const out: number[] = [];
-  let rest = cell;
-  for (const n of grid.shape) {
-    out.push(rest % n);
-    rest = Math.floor(rest / n);
-  }
-  return out;
 }
 
 /** True when two cells are the same or touch (Chebyshev distance ≤ 1, diagonals included). */

@@ -1,5 +1,5 @@
 import { renderTemplate, templateOf, type TemplateSpec } from "../task/prompt-templates.js";
-import { readExample, type TeacherTask, variationNumber } from "../task/teacher-task.js";
+import { EXAMPLE_JSON_SCHEMA, readExample, type TeacherTask, variationNumber } from "../task/teacher-task.js";
 import type { S3Target } from "./s3-targets.js";
 
 /** Seed synthesis, explain-then-generate: the task, a few examples; rationale first, then the example. */
@@ -10,15 +10,9 @@ export const S3_EXTRAPOLATE_TEMPLATE: TemplateSpec = { name: "s3-extrapolate", p
 
 /** The S3 teacher writes its rationale first, then the example: the schema orders the keys so. */
 export const S3_JSON_SCHEMA: Record<string, unknown> = {
-  type: "object",
-  properties: {
-    rationale: { type: "string" },
-    question: { type: "string" },
-    answer: { type: "string" },
-    final_answer: { type: "string" },
-  },
-  required: ["rationale", "question", "answer", "final_answer"],
-  additionalProperties: false,
+  ...EXAMPLE_JSON_SCHEMA,
+  properties: { rationale: { type: "string" }, ...(EXAMPLE_JSON_SCHEMA.properties as Record<string, unknown>) },
+  required: ["rationale", ...(EXAMPLE_JSON_SCHEMA.required as string[])],
 };
 
 /**

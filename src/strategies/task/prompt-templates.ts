@@ -13,10 +13,14 @@ import { InputError } from "../../core/errors.js";
  * is a non-empty value. Nothing else is special, so templates stay plain prose.
  */
 
-/** A template a task uses: its file name (without `.md`) and the placeholders it may hold. */
+/** A template a task uses: its file name (without the extension) and the placeholders it may hold. */
 export interface TemplateSpec {
   name: string;
   placeholders: readonly string[];
+  /** File extension in the prompts folder. Default `.md`. */
+  extension?: string;
+  /** A file of the user's that replaces this template (wins over the override folder). */
+  file?: string;
   /** Further checks of the text (throw an InputError naming the file). */
   check?: (text: string, file: string) => void;
 }
@@ -55,9 +59,10 @@ export function loadTemplates(specs: readonly TemplateSpec[], overrideDir?: stri
   }
   const builtin = builtinPromptsDir();
   const entries = specs.map((spec) => {
-    const own = overrideDir === undefined ? undefined : resolve(overrideDir, `${spec.name}.md`);
-    const file = own !== undefined && existsSync(own) ? own : join(builtin, `${spec.name}.md`);
-    if (!existsSync(file)) throw new InputError("prompts-missing", `prompt template ${spec.name}.md: not found in ${overrideDir ?? builtin}`, { file });
+    const fileName = `${spec.name}${spec.extension ?? ".md"}`;
+    const own = spec.file ?? (overrideDir === undefined ? undefined : resolve(overrideDir, fileName));
+    const file = own !== undefined && (spec.file !== undefined || existsSync(own)) ? own : join(builtin, fileName);
+    if (!existsSync(file)) throw new InputError("prompt-template", `template ${file}: no such file`, { file });
     const text = readFileSync(file, "utf8");
     checkTemplate(spec, text, file);
     return [spec.name, { name: spec.name, text, file, hash: createHash("sha256").update(text).digest("hex").slice(0, 12) }] as const;
@@ -78,7 +83,7 @@ function checkTemplate(spec: TemplateSpec, text: string, file: string): void {
     const [, marker, key] = match;
     const line = text.slice(0, match.index).split("\n").length;
     if (!spec.placeholders.includes(key)) {
-      throw new InputError("prompt-template", `${file}:${line}: unknown placeholder {{${marker}${key}}}; ${spec.name}.md may use ${spec.placeholders.join(", ")}`, { file, line });
+      throw new InputError("prompt-template", `${file}:${line}: unknown placeholder {{${marker}${key}}}; this template may use ${spec.placeholders.join(", ")}`, { file, line });
     }
     if (marker === "#") open.push(key);
     else if (marker === "/" && open.pop() !== key) {

@@ -14,18 +14,6 @@ export interface TeacherExample {
 
 export type ParseResult = { ok: true; example: TeacherExample; via: "json" | "sections" } | { ok: false; reason: string };
 
-/** The JSON schema given to engines that can constrain their output with one. */
-export const TEACHER_JSON_SCHEMA: Record<string, unknown> = {
-  type: "object",
-  properties: {
-    question: { type: "string" },
-    answer: { type: "string" },
-    final_answer: { type: "string" },
-  },
-  required: ["question", "answer", "final_answer"],
-  additionalProperties: false,
-};
-
 const QUESTION_KEYS = ["question", "problem", "new_question", "instruction"];
 const ANSWER_KEYS = ["answer", "solution", "worked_answer", "worked_solution", "reasoning", "output"];
 const FINAL_KEYS = ["final_answer", "finalanswer", "final", "result"];
