@@ -86,7 +86,7 @@ export function densityGrid(points: Float32Array | Float64Array, count: number, 
 }
 
 /** Grid coordinates of a cell index. */
-export function cellCoordinates(grid: Pick<DensityGrid, "shape">, cell: number): number[] {
+export function cellCoordinates(grid: { readonly shape: readonly number[] }, cell: number): number[] {
   const coordinates: number[] = [];
   let rest = cell;
   for (const n of grid.shape) {
