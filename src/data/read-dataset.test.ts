@@ -1,6 +1,6 @@
 import { writeFileSync } from "node:fs";
 import { asyncBufferFromFile, parquetMetadataAsync } from "hyparquet";
-import { afterAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { gsm8kSlice, tempDir, writeCsv, writeJsonl, writeParquet } from "../../test/fixtures/data-files.js";
 import { sharedDataPath } from "../../test/support/shared-data.js";
 import { contentId } from "./example-id.js";
@@ -9,26 +9,35 @@ import { openDataset, readAll } from "./read-dataset.js";
 const temp = tempDir();
 afterAll(() => temp.cleanup());
 
-const slice = gsm8kSlice(50);
+let slice: Record<string, unknown>[];
+/** Ten made-up rows, for tests about reading rather than about GSM8K. */
+function smallJsonl(): string {
+  const path = temp.file("small.jsonl");
+  writeJsonl(path, Array.from({ length: 10 }, (_, i) => ({ question: `What is ${i} + 1?`, answer: `${i} + 1 = ${i + 1}\n#### ${i + 1}` })));
+  return path;
+}
 const core = (examples: { id: string; question: string; answer: string }[]) => examples.map(({ id, question, answer }) => ({ id, question, answer }));
 
 describe("every format gives the same rows and ids for a GSM8K slice", () => {
   const jsonl = temp.file("slice.jsonl");
-  writeJsonl(jsonl, slice);
-
   const copies: Record<string, string> = {
     csv: temp.file("slice.csv"),
     parquet: temp.file("slice.parquet"),
     "json array": temp.file("slice.json"),
     "json {data}": temp.file("slice-data.json"),
   };
-  writeCsv(copies.csv, ["question", "answer"], slice);
-  writeParquet(copies.parquet, [
-    { name: "question", type: "STRING", values: slice.map((row) => row.question) },
-    { name: "answer", type: "STRING", values: slice.map((row) => row.answer) },
-  ]);
-  writeFileSync(copies["json array"], JSON.stringify(slice, null, 2));
-  writeFileSync(copies["json {data}"], JSON.stringify({ data: slice, version: 1 }));
+  // Written in a hook, not at collection, so a checkout without GSM8K fails only the tests that read it.
+  beforeAll(() => {
+    slice = gsm8kSlice(50);
+    writeJsonl(jsonl, slice);
+    writeCsv(copies.csv, ["question", "answer"], slice);
+    writeParquet(copies.parquet, [
+      { name: "question", type: "STRING", values: slice.map((row) => row.question) },
+      { name: "answer", type: "STRING", values: slice.map((row) => row.answer) },
+    ]);
+    writeFileSync(copies["json array"], JSON.stringify(slice, null, 2));
+    writeFileSync(copies["json {data}"], JSON.stringify({ data: slice, version: 1 }));
+  });
 
   it("reads the JSONL slice with content ids", async () => {
     const { examples, reader } = await readAll(jsonl);
@@ -129,7 +138,7 @@ describe("text details", () => {
 
   it("stops when the signal is aborted", async () => {
     const controller = new AbortController();
-    const reader = await openDataset(temp.file("slice.jsonl"), { signal: controller.signal });
+    const reader = await openDataset(smallJsonl(), { signal: controller.signal });
     let count = 0;
     const reading = (async () => {
       for await (const _ of reader.rows()) {
@@ -158,7 +167,7 @@ describe("the whole GSM8K train file", () => {
   });
 
   it("can be iterated only once", async () => {
-    const reader = await openDataset(temp.file("slice.jsonl"));
+    const reader = await openDataset(smallJsonl());
     for await (const _ of reader.rows()) break;
     await expect(async () => {
       for await (const _ of reader.rows()) break;
