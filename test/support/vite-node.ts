@@ -42,6 +42,6 @@ export function spawnViteNodeSync(script: string, args: readonly string[] = [], 
  * string (a `command:` trainer). `rest` is appended verbatim, so it may carry `{placeholders}`.
  */
 export function viteNodeCommandLine(script: string, rest = ""): string {
-  const line = viteNodeArgs(script).map(shellQuote).join(" ");
+  const line = [process.execPath, ...viteNodeArgs(script)].map(shellQuote).join(" ");
   return rest ? `${line} ${rest}` : line;
 }
