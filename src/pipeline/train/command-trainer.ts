@@ -3,8 +3,8 @@ import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync } from
 import { join } from "node:path";
 import { GapfillError } from "../../core/errors.js";
 import { progress } from "../../core/events.js";
-import { atomicWriteFile } from "../../store/atomic-write.js";
 import { fillCommandTemplate } from "./shell-quote.js";
+import { readTrainedMarker, writeTrainedMarker } from "./trained-marker.js";
 import { readTrainerOutput, type StudentRef } from "./trained-student.js";
 import type { Trainer, TrainRequest } from "./trainer.js";
 
@@ -21,7 +21,7 @@ export function createCommandTrainer(template: string, spec: string): Trainer {
     spec,
     async train(request: TrainRequest): Promise<StudentRef> {
       const marker = join(request.outputDir, DONE_MARKER);
-      if (existsSync(marker)) return JSON.parse(readFileSync(marker, "utf8")) as StudentRef;
+      if (existsSync(marker)) return readTrainedMarker(marker);
       rmSync(request.outputDir, { recursive: true, force: true });
       mkdirSync(request.outputDir, { recursive: true });
       const command = fillCommandTemplate(template, {
@@ -38,7 +38,7 @@ export function createCommandTrainer(template: string, spec: string): Trainer {
         throw new GapfillError("trainer-failed", `round ${request.round}: the trainer command exited with ${code}${tail(request.logFile)}; full output in ${request.logFile}`, { userFixable: true });
       }
       const result = readTrainerOutput(request.outputDir, request.baseStudent, request.round);
-      await atomicWriteFile(marker, JSON.stringify(result));
+      await writeTrainedMarker(marker, result);
       request.onEvent(progress.end("train", 1, (performance.now() - started) / 1000));
       return result;
     },
