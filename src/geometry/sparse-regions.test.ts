@@ -73,4 +73,26 @@ describe("findSparseRegions", () => {
     const map = findSparseRegions(grid, 25);
     expect(map.regions).toHaveLength(0);
   });
+
+  it("windows: one per sparse cell, sparsest first; a wider window drops windows centred inside a better one", () => {
+    const { points, count } = blobsWithBridge(2);
+    const grid = densityGrid(points, count, 2, { shape: [20, 10], bounds: { min: [0, 0], max: [20, 10] } });
+    const map = findSparseRegions(grid, 25);
+    expect(map.windows.map((w) => w.cell).sort((a, b) => a - b)).toEqual(map.regions[0].cells);
+    expect(map.windows.every((w, i) => i === 0 || map.windows[i - 1].points <= w.points)).toBe(true);
+    expect(map.windows[0].max[0] - map.windows[0].min[0]).toBeCloseTo(1, 12);
+    // A 3-cell window: the bridge's window sums are 9 (3 cells × 3 points) in its middle.
+    const wide = densityGrid(points, count, 2, { shape: [20, 10], bounds: { min: [0, 0], max: [20, 10] }, window: 3 });
+    const wideMap = findSparseRegions(wide, 25);
+    expect(wideMap.windows.length).toBeGreaterThan(0);
+    wideMap.windows.forEach((window, i) => {
+      expect(window.points).toBeLessThan(25);
+      expect(window.cellMax[0] - window.cellMin[0]).toBeLessThanOrEqual(2);
+      // No later (less sparse) window is centred inside this one.
+      for (const later of wideMap.windows.slice(i + 1)) {
+        const c = cellCoordinates(wide, later.cell);
+        expect(c.every((v, d) => v >= window.cellMin[d] && v <= window.cellMax[d])).toBe(false);
+      }
+    });
+  });
 });
