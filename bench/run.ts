@@ -4,6 +4,7 @@
  */
 import { benchCliStartup } from "./cli-startup.js";
 import { benchEngineThroughput } from "./engine-throughput.js";
+import { benchAnswers } from "./answers-bench.js";
 import { benchMap } from "./map-bench.js";
 import { benchNonlinearMap } from "./map-nonlinear-bench.js";
 
@@ -11,6 +12,7 @@ type Figures = { name: string; figures: Record<string, number> };
 type Bench = () => Promise<Figures | Figures[]>;
 
 const benches: Record<string, Bench> = {
+  answers: () => benchAnswers(),
   cli: () => benchCliStartup(),
   engines: async () => [await benchEngineThroughput({ latencyMs: 50, concurrency: 32 }), await benchEngineThroughput({ latencyMs: 200, concurrency: 64 })],
   map: () => benchMap(),

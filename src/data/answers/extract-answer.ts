@@ -1,8 +1,20 @@
-import { findLastBoxContent } from "./find-last-box.js";
+import { type BoxChoice, selectBoxes } from "./find-boxes.js";
 import { trimEndChars } from "./trim-end-chars.js";
 
 /** Which rule found the final answer. */
-export type ExtractionMethod = "gsm8k" | "boxed" | "final-answer-heading" | "answer-is";
+export type ExtractionMethod = "gsm8k" | "boxed" | "final-answer-heading" | "answer-is" | "last-number";
+
+/** How {@link extractAnswer} reads a solution. The defaults suit references and model outputs alike. */
+export interface ExtractionOptions {
+  /** Which boxes give the answer when there are several (see `selectBoxes`). Default "last". */
+  boxes?: BoxChoice;
+  /**
+   * When no rule finds an answer in a text that reads as prose, take its last number ("The speed
+   * is 50 km/h" → `50`). Default false: a reference must state its answer, and a guess taken from
+   * a model's prose is a looser grade, so a report says when this was on.
+   */
+  lastNumberFallback?: boolean;
+}
 
 /** A final answer pulled out of a worked solution, as written (not normalised). */
 export interface ExtractedAnswer {
@@ -25,6 +37,11 @@ const BOLD_LINE = new RegExp(String.raw`^[ \t]*\*\*[ \t]*${LABEL}[ \t]*(?:[:：]
 const PLAIN_LINE = new RegExp(String.raw`^[ \t]*${LABEL}[ \t]*[:：](.*)$`, "i");
 const GSM8K_MARK = /(?:^|[^#])####(?!#)[ \t]*(.*)$/;
 const ANSWER_IS = /\banswer\s+is\s*[:：]?/gi;
+// `Answer $9$`, `Final answer \[ 9 \]`: a label with no colon, directly followed by math.
+const ANSWER_BEFORE_MATH = /(?:^|\n)[ \t]*(?:\*\*)?[ \t]*(?:final[ \t]+)?answer(?:\*\*)?[ \t]*(?=\$|\\\(|\\\[)/gi;
+// A number as a prose answer writes it: `1,000`, `-3.5`, `.5`, `3/4`.
+const PROSE_NUMBER = /-?(?:\d{1,3}(?:,\d{3})+|\d+)?(?:\.\d+)?(?:\/\d+)?/g;
+const PROSE_WORD = /(?<![\\A-Za-z])[A-Za-z]{2,}(?![A-Za-z])/g;
 
 /**
  * Extract the final answer from a worked solution (a dataset's reference or a model's output).
@@ -45,23 +62,60 @@ const ANSWER_IS = /\banswer\s+is\s*[:：]?/gi;
  * Rules 3 and 4 strip `$...$` / `\(...\)` wrappers, bold markers and trailing punctuation.
  * Returns null when no rule finds a non-empty answer.
  */
-export function extractAnswer(solution: string): ExtractedAnswer | null {
+export function extractAnswer(solution: string, options: ExtractionOptions = {}): ExtractedAnswer | null {
   if (typeof solution !== "string") return null;
   const lines = solution.split(/\r?\n/);
 
   const gsm8k = lastGsm8kAnswer(lines);
   if (gsm8k !== null) return { answer: gsm8k, method: "gsm8k" };
 
-  const boxed = findLastBoxContent(solution);
+  const boxed = selectBoxes(solution, options.boxes ?? "last");
   if (boxed !== null) return { answer: boxed, method: "boxed" };
 
-  const heading = lastHeadingAnswer(lines);
+  const heading = lastHeadingAnswer(lines) ?? lastAnswerBeforeMath(solution);
   if (heading !== null) return { answer: heading, method: "final-answer-heading" };
 
   const answerIs = lastAnswerIs(solution);
   if (answerIs !== null) return { answer: answerIs, method: "answer-is" };
 
+  if (options.lastNumberFallback === true) {
+    const number = lastProseNumber(solution);
+    if (number !== null) return { answer: number, method: "last-number" };
+  }
   return null;
+}
+
+/** The math span right after the last `Answer` label without a colon; inline math stays on its line. */
+function lastAnswerBeforeMath(text: string): string | null {
+  let found: string | null = null;
+  for (const match of text.matchAll(ANSWER_BEFORE_MATH)) {
+    const start = (match.index ?? 0) + match[0].length;
+    const span = readMathSpan(text, start);
+    if (span !== null && span.trim() !== "") found = span.trim();
+  }
+  return found;
+}
+
+function readMathSpan(text: string, start: number): string | null {
+  const delimiters: Array<[string, string, boolean]> = [["$$", "$$", true], ["\\[", "\\]", true], ["\\(", "\\)", false], ["$", "$", false]];
+  for (const [open, close, multiline] of delimiters) {
+    if (!text.startsWith(open, start)) continue;
+    const end = text.indexOf(close, start + open.length);
+    if (end < 0) return null;
+    const inner = text.slice(start + open.length, end);
+    return !multiline && inner.includes("\n") ? null : inner;
+  }
+  return null;
+}
+
+/** The last number of a text that reads as prose (two words or more), or null. */
+function lastProseNumber(text: string): string | null {
+  let words = 0;
+  for (const _ of text.matchAll(PROSE_WORD)) if (++words >= 2) break;
+  if (words < 2) return null;
+  let last: string | null = null;
+  for (const match of text.matchAll(PROSE_NUMBER)) if (/\d/.test(match[0])) last = match[0];
+  return last;
 }
 
 function lastGsm8kAnswer(lines: string[]): string | null {

@@ -3,3 +3,6 @@ export { extractAnswer, type ExtractedAnswer, type ExtractionMethod } from "./ex
 export { answersEquivalent, type EquivalenceOptions } from "./answers-equivalent.js";
 export { normalizeAnswer } from "./normalize-answer.js";
 export { parseNumericAnswer } from "./parse-numeric-answer.js";
+export { checkAnswers, type AnswerCheck, type CheckedSide, type CheckOptions } from "./check-answers.js";
+export { type BoxChoice } from "./find-boxes.js";
+export { type ExtractionOptions } from "./extract-answer.js";

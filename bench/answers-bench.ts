@@ -1,0 +1,145 @@
+/**
+ * Answer-checking benchmark: agreement with other projects' test cases (`../shared/answer-cases/`,
+ * read at run time, never copied), per source and per polarity, and the speed of every call on
+ * a fuzz corpus of inputs up to 10 KB (how many calls took over 20 ms). Returns figures, prints
+ * nothing. A disagreement is a place to look, not a verdict: the peers' cases are their opinions.
+ */
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { checkAnswers } from "../src/data/answers/check-answers.js";
+import { answersEquivalent } from "../src/data/answers/answers-equivalent.js";
+import { extractAnswer } from "../src/data/answers/extract-answer.js";
+
+/** One equivalence case as the shared files write it (only the fields used). */
+interface PeerCase {
+  id: string;
+  source: string;
+  scope: string;
+  kind?: string;
+  gold?: string;
+  pred?: string;
+  expected: unknown;
+}
+
+type Figures = { name: string; figures: Record<string, number> };
+
+/** Options of {@link benchAnswers}. */
+export interface AnswersBenchOptions {
+  /** Fuzz inputs per size class. Default 400. */
+  fuzzCases?: number;
+  /** Print each disagreement on stderr (for looking into them). Default false. */
+  listDisagreements?: boolean;
+}
+
+const SLOW_CALL_MS = 20;
+
+/** Runs both parts; the peer part is skipped (with a figure saying so) when the cases are absent. */
+export async function benchAnswers(options: AnswersBenchOptions = {}): Promise<Figures[]> {
+  return [peerAgreement(options.listDisagreements ?? process.env.GAPFILL_BENCH_LIST === "1"), fuzzSpeed(options.fuzzCases ?? 400)];
+}
+
+/** The checkout's root: the nearest folder above this file that holds package.json (src or dist). */
+function repositoryRoot(): string {
+  let folder = dirname(fileURLToPath(import.meta.url));
+  while (!existsSync(join(folder, "package.json")) && dirname(folder) !== folder) folder = dirname(folder);
+  return folder;
+}
+
+function loadPeerCases(): PeerCase[] | null {
+  const folder = resolve(repositoryRoot(), "..", "shared", "answer-cases");
+  if (!existsSync(folder)) return null;
+  const cases: PeerCase[] = [];
+  for (const file of readdirSync(folder).filter((name) => name.endsWith("_equivalence.json")).sort()) {
+    const parsed = JSON.parse(readFileSync(join(folder, file), "utf8")) as PeerCase[];
+    for (const item of parsed) {
+      if (typeof item.gold === "string" && typeof item.pred === "string" && typeof item.expected === "boolean") cases.push(item);
+    }
+  }
+  return cases;
+}
+
+function peerAgreement(list: boolean): Figures {
+  const cases = loadPeerCases();
+  if (cases === null) return { name: "answers: peers' cases (../shared/answer-cases not found)", figures: {} };
+  const tallies = new Map<string, { agree: number; total: number }>();
+  const count = (key: string, agree: boolean) => {
+    const tally = tallies.get(key) ?? { agree: 0, total: 0 };
+    tally.total++;
+    if (agree) tally.agree++;
+    tallies.set(key, tally);
+  };
+  for (const item of cases) {
+    if (item.scope !== "in-scope") continue;
+    // Bare cases are two answers; text cases are whole solutions the answer is extracted from.
+    const verdict = checkAnswers(item.gold as string, item.pred as string, { lastNumberFallback: item.kind === "text" }).equivalent;
+    const agree = verdict === item.expected;
+    const polarity = item.expected ? "equivalent" : "different";
+    count(`all ${polarity}`, agree);
+    count(`${shortSource(item.source)} ${polarity}`, agree);
+    if (!agree && list) process.stderr.write(`${item.id} expected ${item.expected}: ${JSON.stringify(item.gold).slice(0, 120)} | ${JSON.stringify(item.pred).slice(0, 160)}\n`);
+  }
+  const figures: Record<string, number> = {};
+  for (const [key, { agree, total }] of [...tallies].sort(([a], [b]) => a.localeCompare(b))) {
+    figures[`${key} agree %`] = Number(((100 * agree) / total).toFixed(1));
+    figures[`${key} cases`] = total;
+  }
+  return { name: "answers: agreement with peers' in-scope cases", figures };
+}
+
+function shortSource(source: string): string {
+  return source.split(" ")[0];
+}
+
+// Deterministic PRNG (mulberry32): the corpus is the same on every run.
+function random(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+// Pieces that reach every rule, plus the ones that make naive parsers backtrack or recurse.
+const PIECES = [
+  "\\boxed{", "}", "{", "\\frac", "\\sqrt", "\\left(", "\\right)", "\\{", "\\}", "(", ")", "[", "]", "\\text{ and }",
+  "\\begin{pmatrix}", "\\end{pmatrix}", "&", "\\\\", "#### ", "Final answer: ", "The answer is ", "Answer ", "$", "\\(",
+  "\\)", "^", "_", "\\pi", "\\infty", "\\cup", ",", ";", ".", "%", "1", "23", "0.5", "1,000", "-", "+", "*", "/", "=",
+  "\\approx", "\\leq", "x", "y", "e", "\\sin", "\\tan", "\\sec", "\\ln", "\\pm", "apples", " ", "\n", ",\\!", "\\quad",
+];
+
+function fuzzInput(next: () => number, size: number): string {
+  let text = "";
+  while (text.length < size) text += PIECES[Math.floor(next() * PIECES.length)];
+  return text.slice(0, size);
+}
+
+function fuzzSpeed(perSize: number): Figures {
+  const next = random(20261121);
+  // Load and warm the code once: the bound is on a call, not on the module's first load.
+  answersEquivalent("x^2+1", "1+x^2");
+  let calls = 0;
+  let slow = 0;
+  let slowest = 0;
+  const time = (call: () => unknown) => {
+    const start = performance.now();
+    call();
+    const elapsed = performance.now() - start;
+    calls++;
+    if (elapsed > SLOW_CALL_MS) slow++;
+    slowest = Math.max(slowest, elapsed);
+  };
+  for (const size of [16, 200, 2_000, 10_000]) {
+    for (let round = 0; round < perSize; round++) {
+      const a = fuzzInput(next, Math.ceil(size * (0.5 + next() / 2)));
+      const b = fuzzInput(next, Math.ceil(size * (0.5 + next() / 2)));
+      time(() => answersEquivalent(a, b));
+      time(() => extractAnswer(a));
+      time(() => checkAnswers(a, b, { boxes: "all", lastNumberFallback: true }));
+    }
+  }
+  return { name: "answers: speed on a fuzz corpus (inputs up to 10 KB)", figures: { calls, [`calls over ${SLOW_CALL_MS} ms`]: slow, "slowest call ms": slowest } };
+}
