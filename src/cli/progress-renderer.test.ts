@@ -258,3 +258,29 @@ describe("formatting", () => {
     expect([0.42, 5, 42, 185, 3720].map(formatDuration)).toEqual(["0.4s", "5s", "42s", "3m05s", "1h02m"]);
   });
 });
+
+describe("request retries", () => {
+  it("shows retries and timeouts under the bars as they happen (tty)", () => {
+    const { render, clock, text } = setup("tty");
+    render(progress.start("generate", 10));
+    clock.advance(200);
+    render(progress.retry("openai:m", { reason: "timeout", attempt: 1, message: "no complete answer within 5000 ms" }));
+    clock.advance(200);
+    render(progress.retry("openai:m", { reason: "server-error", attempt: 1, message: "HTTP 500" }));
+    const lines = screen(text());
+    expect(lines[0]).toContain("generate");
+    expect(lines[1]).toBe("requests: 2 retries (1 timed out), last: server-error (HTTP 500)");
+    render.close();
+  });
+
+  it("prints at most one retry line per interval in plain mode", () => {
+    const { render, clock, text } = setup("plain", { plainIntervalMs: 1000 });
+    render(progress.start("evaluate", 10));
+    for (let i = 0; i < 5; i++) {
+      render(progress.retry("openai:m", { reason: "timeout", attempt: 1, message: "slow" }));
+      clock.advance(300);
+    }
+    const lines = text().split("\n").filter((line) => line.startsWith("requests:"));
+    expect(lines).toEqual(["requests: 1 retry (1 timed out), last: timeout (slow)", "requests: 5 retries (5 timed out), last: timeout (slow)"]);
+  });
+});

@@ -100,6 +100,11 @@ export function createProgressRenderer(options: ProgressRendererOptions): Progre
   let lastDrawAt = Number.NEGATIVE_INFINITY;
   let spinnerFrame = 0;
   let closed = false;
+  // Retries and timeouts so far, shown as a line of their own under the bars (tty) or at most
+  // once per interval (plain): a stage slowed by a flaky server says so.
+  const retries = { count: 0, timeouts: 0, last: "", lastPlainAt: Number.NEGATIVE_INFINITY };
+  const retryLine = () =>
+    `requests: ${count(retries.count)} ${retries.count === 1 ? "retry" : "retries"} (${count(retries.timeouts)} timed out), last: ${retries.last}`;
 
   const fit = (line: string) => {
     const characters = Array.from(line);
@@ -116,6 +121,7 @@ export function createProgressRenderer(options: ProgressRendererOptions): Progre
 
   const drawBlock = () => {
     const lines = [...stages.values()].map((state) => fit(ttyLine(state, now(), SPINNER[spinnerFrame % SPINNER.length])));
+    if (retries.count > 0 && stages.size > 0) lines.push(fit(retryLine()));
     spinnerFrame++;
     drawnLines = lines.length;
     lastDrawAt = now();
@@ -157,6 +163,20 @@ export function createProgressRenderer(options: ProgressRendererOptions): Progre
       const text = (event.type === "warning" ? "warning: " : "") + clean(event.message, true);
       if (mode === "tty") emitTty([text]);
       else stream.write(text + "\n");
+      return;
+    }
+    if (event.type === "request-retry") {
+      retries.count++;
+      if (event.reason === "timeout") retries.timeouts++;
+      retries.last = clean(`${event.reason} (${event.message})`, false);
+      const at = now();
+      if (mode === "tty") {
+        if (at - lastDrawAt >= ttyIntervalMs) emitTty([]);
+        else scheduleTrailingDraw(ttyIntervalMs - (at - lastDrawAt));
+      } else if (at - retries.lastPlainAt >= plainIntervalMs) {
+        retries.lastPlainAt = at;
+        stream.write(fit(retryLine()) + "\n");
+      }
       return;
     }
     const phase = event.type.slice(event.stage.length + 1);

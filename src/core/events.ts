@@ -28,7 +28,23 @@ export type StageProgressEvent = {
 export type StageEndEvent = { type: `${Stage}-end`; stage: Stage; done: number; seconds: number };
 export type NoticeEvent = { type: "notice" | "warning"; stage: Stage; message: string };
 
-export type ProgressEvent = StageStartEvent | StageProgressEvent | StageEndEvent | NoticeEvent;
+/**
+ * A request failed and will be tried again (a timeout, a 429, a 500, a cut connection): sent as
+ * it happens so a stage that slows down says why instead of showing "0.00 items/s".
+ */
+export type RequestRetryEvent = {
+  type: "request-retry";
+  stage: "requests";
+  /** The engine spec (redacted by its engine). */
+  engine: string;
+  /** Short code: "timeout", "overloaded", "server-error", "network", "refused", "bad-response". */
+  reason: string;
+  /** The attempt that failed, from 1. */
+  attempt: number;
+  message: string;
+};
+
+export type ProgressEvent = StageStartEvent | StageProgressEvent | StageEndEvent | NoticeEvent | RequestRetryEvent;
 
 export type ProgressListener = (event: ProgressEvent) => void;
 
@@ -46,4 +62,12 @@ export const progress = {
     detail,
   }),
   end: (stage: Stage, done: number, seconds: number): StageEndEvent => ({ type: `${stage}-end`, stage, done, seconds }),
+  retry: (engine: string, info: { reason: string; attempt: number; message: string }): RequestRetryEvent => ({
+    type: "request-retry",
+    stage: "requests",
+    engine,
+    reason: info.reason,
+    attempt: info.attempt,
+    message: info.message,
+  }),
 };

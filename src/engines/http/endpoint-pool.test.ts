@@ -43,6 +43,15 @@ describe("EndpointPool", () => {
     expect(changes).toEqual(["8->4", "4->2", "2->3", "3->4"]);
   });
 
+  it("keeps its limit on a 500-style failure: one bad request is not overload", async () => {
+    const pool = new EndpointPool(["a"], { concurrency: 8 });
+    const burst = await Promise.all(Array.from({ length: 8 }, () => pool.acquire()));
+    burst.forEach((lease) => lease.release("failed"));
+    expect(pool.snapshot()[0].limit).toBe(8);
+    (await pool.acquire()).release("throttled");
+    expect(pool.snapshot()[0].limit).toBe(4);
+  });
+
   it("rejects a waiting acquire when its signal aborts, and releasing twice is harmless", async () => {
     const pool = new EndpointPool(["a"], { concurrency: 1 });
     const held = await pool.acquire();
@@ -60,7 +69,7 @@ describe("EndpointPool", () => {
     const pool = new EndpointPool(["down", "up"], { concurrency: 8 });
     for (let i = 0; i < 3; i += 1) {
       const lease = await pool.acquire();
-      if (lease.baseUrl === "down") lease.release("failed");
+      if (lease.baseUrl === "down") lease.release("throttled");
       else lease.release("ok");
     }
     const down = () => pool.snapshot().find((e) => e.baseUrl === "down")!;

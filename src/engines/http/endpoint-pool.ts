@@ -1,8 +1,8 @@
 /**
  * Bounded, adaptive concurrency over one or more base URLs of the same model.
  *
- * Each endpoint has a concurrency limit that follows AIMD: halved when the server answers 429
- * or fails in a way worth retrying (5xx, network, timeout), raised by one after
+ * Each endpoint has a concurrency limit that follows AIMD: halved on an overload signal (429,
+ * 503, 504, a timeout, a refused connection), raised by one after
  * `increaseAfter` successes, never above the configured maximum. A caller acquires a lease on
  * the least-loaded endpoint (most free slots, then lowest in-flight ÷ limit) or waits, FIFO,
  * until one frees up. Counting free slots, not just in-flight requests, matters when one URL
@@ -12,9 +12,10 @@
  */
 
 /**
- * What became of a leased call, for the AIMD controller: "throttled" (429) and "failed"
- * (5xx, network, timeout, unreadable answer) shrink the limit; "rejected" (the server judged
- * the request itself wrong, e.g. 400) leaves it alone.
+ * What became of a leased call, for the AIMD controller: only "throttled" (an overload signal:
+ * 429, 503, 504, timeout, network) shrinks the limit. "failed" (a 500, an unreadable answer: one
+ * request went wrong, which says nothing about load) and "rejected" (the server judged the
+ * request itself wrong, e.g. 400) leave it alone; "failed" only restarts the count to growth.
  */
 export type CallOutcome = "ok" | "throttled" | "failed" | "rejected";
 
@@ -133,7 +134,8 @@ export class EndpointPool {
   }
 
   private adapt(endpoint: Endpoint, outcome: CallOutcome, leaseEpoch: number): void {
-    if (outcome === "throttled" || outcome === "failed") {
+    if (outcome === "failed") endpoint.successes = 0;
+    else if (outcome === "throttled") {
       endpoint.successes = 0;
       if (leaseEpoch !== endpoint.epoch) return;
       const from = endpoint.limit;

@@ -149,4 +149,40 @@ describe("HttpClient", () => {
     expect(server.answered).toHaveLength(20);
     expect(both.snapshot().find((e) => e.baseUrl === deadUrl)?.limit).toBe(1);
   });
+
+  it("cuts a hang at the adaptive timeout once the endpoint has shown fast answers, and says so", async () => {
+    const retries: string[] = [];
+    const http = client({ timeoutMs: 60_000, timeoutFloorMs: 200, onRetry: (info) => retries.push(`${info.reason}#${info.attempt}`) });
+    for (let i = 0; i < 8; i++) await http.post("/chat/completions", chatBody, { schema: chatSchema });
+    expect(http.currentTimeoutMs("/chat/completions")).toBe(200);
+    // A different path has shown nothing yet: it keeps the initial timeout.
+    expect(http.currentTimeoutMs("/embeddings")).toBe(60_000);
+    server.script("hang");
+    const answer = await http.post("/chat/completions", chatBody, { schema: chatSchema });
+    expect(answer.choices[0].message.content).toBe("echo: hi");
+    expect(retries).toEqual(["timeout#1"]);
+  });
+
+  it("applies a timeout that falls while a request is already hanging, and says so without a retry listener", async () => {
+    const notices: string[] = [];
+    const http = client({ timeoutMs: 60_000, timeoutFloorMs: 300, concurrency: 8, onNotice: (message) => notices.push(message) });
+    server.script("hang");
+    const hanging = http.post("/chat/completions", chatBody, { schema: chatSchema });
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    for (let i = 0; i < 8; i++) await http.post("/chat/completions", chatBody, { schema: chatSchema });
+    // Without re-reading the timeout, the first request would wait 60 s for its hang.
+    expect((await hanging).choices[0].message.content).toBe("echo: hi");
+    expect(server.requests).toHaveLength(10);
+    expect(notices).toContain("1 request timed out so far, retrying (timeout now 0.3 s)");
+  });
+
+  it("keeps its concurrency on 500s and halves it on 503 and timeouts", async () => {
+    const http = client({ concurrency: 8 });
+    server.script("500", "500", "500");
+    await Promise.all(Array.from({ length: 3 }, () => http.post("/chat/completions", chatBody, { schema: chatSchema })));
+    expect(http.snapshot()[0].limit).toBe(8);
+    server.handle("chat", () => new Reply(503, { error: { message: "loading" } }));
+    await http.post("/chat/completions", chatBody, { schema: chatSchema }).catch(() => undefined);
+    expect(http.snapshot()[0].limit).toBeLessThan(8);
+  });
 });

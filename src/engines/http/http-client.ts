@@ -1,9 +1,22 @@
 import type { ZodType } from "zod";
 import { EngineCallError } from "../../core/errors.js";
+import { AdaptiveTimeout } from "./adaptive-timeout.js";
 import { backoffDelay, type BackoffOptions } from "./backoff.js";
 import { EndpointPool, type CallOutcome } from "./endpoint-pool.js";
 import { postJson, sleep } from "./post-json.js";
 import { redact, snippet } from "./redact.js";
+import { type FailureReason, failureReason, isOverload } from "./request-failure.js";
+
+/** One retry as it happens, for progress: why, where, and how long until the next attempt. */
+export interface RetryInfo {
+  endpoint: string;
+  /** The attempt that failed, from 1. */
+  attempt: number;
+  reason: FailureReason;
+  /** The failure, redacted. */
+  message: string;
+  delayMs: number;
+}
 
 /** Transport settings: none of these change an answer, so none enter a cache key. */
 export interface HttpClientOptions {
@@ -13,8 +26,15 @@ export interface HttpClientOptions {
   fetch?: typeof fetch;
   /** Maximum concurrent requests per base URL. Default 8. */
   concurrency?: number;
-  /** Per-attempt timeout in ms (request and body). Default 300 000: long generations are slow. */
+  /**
+   * Per-attempt timeout in ms (request and body) until the endpoint has shown its latencies, and
+   * the ceiling afterwards. Default 300 000: a first long generation may be slow.
+   */
   timeoutMs?: number;
+  /** The adaptive timeout never goes below this. Default 5 000 ms. */
+  timeoutFloorMs?: number;
+  /** The adaptive timeout is this multiple of the p95 of recent successful latencies (per path). Default 4. */
+  timeoutMultiple?: number;
   /** Attempts per request, the first included. Default 6. */
   maxAttempts?: number;
   /** Backoff between attempts. Default base 500 ms, max 30 s. */
@@ -24,8 +44,10 @@ export interface HttpClientOptions {
   /** Successes before the adaptive limit grows by one. Default 8. */
   increaseAfter?: number;
   random?: () => number;
-  /** Told when an endpoint's adaptive limit changes or a request is retried. */
+  /** Told when an endpoint's adaptive limit changes; without `onRetry`, also of timeouts (at most every 10 s). */
   onNotice?: (message: string) => void;
+  /** Told of every retry as it happens (the engine turns it into a `request-retry` event). */
+  onRetry?: (info: RetryInfo) => void;
 }
 
 /** Per-call settings. */
@@ -42,6 +64,8 @@ export interface PostOptions<T> {
 const defaults = {
   concurrency: 8,
   timeoutMs: 300_000,
+  timeoutFloorMs: 5_000,
+  timeoutMultiple: 4,
   maxAttempts: 6,
   backoff: { baseMs: 500, maxMs: 30_000 },
   maxRetryAfterMs: 120_000,
@@ -58,6 +82,9 @@ export class HttpClient {
   private readonly pool: EndpointPool;
   private readonly options: HttpClientOptions;
   private readonly fetchImpl: typeof fetch;
+  /** Per path: chat latencies say nothing about embedding latencies. */
+  private readonly timeouts = new Map<string, AdaptiveTimeout>();
+  private readonly retryTally = { timeouts: 0, lastNoticeAt: 0 };
 
   constructor(options: HttpClientOptions) {
     this.options = options;
@@ -83,8 +110,11 @@ export class HttpClient {
       const lease = await this.pool.acquire(options.signal);
       const url = resolveUrl(lease.baseUrl, path, options.fromRoot);
       let failure: unknown;
+      const timeout = this.timeoutFor(path);
       try {
-        const value = this.validate(url, await this.attempt(url, body, options), options.schema);
+        const startedAt = Date.now();
+        const value = this.validate(url, await this.attempt(url, body, options, () => timeout.currentMs()), options.schema);
+        timeout.observe(Date.now() - startedAt);
         lease.release("ok");
         return value;
       } catch (error) {
@@ -94,7 +124,9 @@ export class HttpClient {
       // The slot is free again while we wait: others keep the endpoint busy during our backoff.
       if (!(failure instanceof EngineCallError) || !failure.retryable) throw failure;
       if (attempt + 1 >= maxAttempts) throw exhausted(failure, maxAttempts);
-      await sleep(this.delay(attempt, failure), options.signal);
+      const delayMs = this.delay(attempt, failure);
+      this.reportRetry(path, { endpoint: url, attempt: attempt + 1, reason: failureReason(failure), message: failure.message, delayMs });
+      await sleep(delayMs, options.signal);
     }
   }
 
@@ -108,13 +140,49 @@ export class HttpClient {
     return Promise.all(this.baseUrls.map((baseUrl) => this.postTo(baseUrl, path, body, options)));
   }
 
-  private attempt(url: string, body: unknown, options: PostOptions<unknown>): Promise<unknown> {
+  private timeoutFor(path: string): AdaptiveTimeout {
+    let timeout = this.timeouts.get(path);
+    if (!timeout) {
+      const initialMs = this.options.timeoutMs ?? defaults.timeoutMs;
+      timeout = new AdaptiveTimeout({
+        initialMs,
+        floorMs: Math.min(initialMs, this.options.timeoutFloorMs ?? defaults.timeoutFloorMs),
+        multiple: this.options.timeoutMultiple ?? defaults.timeoutMultiple,
+      });
+      this.timeouts.set(path, timeout);
+    }
+    return timeout;
+  }
+
+  /** The per-attempt timeout a request on `path` gets now, in ms. */
+  currentTimeoutMs(path: string): number {
+    return this.timeoutFor(path).currentMs();
+  }
+
+  private reportRetry(path: string, info: RetryInfo): void {
+    if (this.options.onRetry) {
+      this.options.onRetry(info);
+      return;
+    }
+    // Without a retry listener, timeouts still reach the user as notices: the first at once,
+    // then at most one summary every 10 s (a line per retry would flood the terminal).
+    if (info.reason !== "timeout") return;
+    const tally = this.retryTally;
+    tally.timeouts++;
+    const now = Date.now();
+    if (tally.lastNoticeAt !== 0 && now - tally.lastNoticeAt < 10_000) return;
+    tally.lastNoticeAt = now;
+    const limit = (this.currentTimeoutMs(path) / 1000).toFixed(1);
+    this.options.onNotice?.(`${tally.timeouts} request${tally.timeouts === 1 ? "" : "s"} timed out so far, retrying (timeout now ${limit} s)`);
+  }
+
+  private attempt(url: string, body: unknown, options: PostOptions<unknown>, timeoutMs: () => number): Promise<unknown> {
     return postJson({
       fetch: this.fetchImpl,
       url,
       body,
       apiKey: this.options.apiKey,
-      timeoutMs: this.options.timeoutMs ?? defaults.timeoutMs,
+      timeoutMs,
       signal: options.signal,
       expect: options.expect,
       hints: options.hints,
@@ -150,7 +218,7 @@ export function resolveUrl(baseUrl: string, path: string, fromRoot = false): str
 
 function outcomeOf(error: unknown): CallOutcome {
   if (!(error instanceof EngineCallError)) return "rejected"; // the caller aborted
-  if (error.statusCode === 429) return "throttled";
+  if (isOverload(error)) return "throttled";
   return error.retryable ? "failed" : "rejected";
 }
 

@@ -1,5 +1,6 @@
 import { EngineCallError, isRetryableStatus } from "../../core/errors.js";
 import { redact, snippet } from "./redact.js";
+import { NetworkError, RequestTimeoutError } from "./request-failure.js";
 import { parseRetryAfter } from "./retry-after.js";
 
 /** One HTTP POST attempt, no retries: the building block of HttpClient. */
@@ -8,7 +9,11 @@ export interface PostAttempt {
   url: string;
   body: unknown;
   apiKey?: string;
-  timeoutMs: number;
+  /**
+   * Per-attempt timeout in ms, or a function read again while the attempt runs: an adaptive
+   * timeout that falls (the endpoint turned out fast) cuts a request already hanging.
+   */
+  timeoutMs: number | (() => number);
   /** The caller's own signal: its abort is final, never retried. */
   signal?: AbortSignal;
   /** "text" for routes that answer plain text (vLLM's load_lora_adapter). */
@@ -27,23 +32,34 @@ export async function postJson(attempt: PostAttempt): Promise<unknown> {
   // One controller fed by our timer and the caller's signal. Cheaper than AbortSignal.timeout
   // plus AbortSignal.any, and nothing stays attached to a long-lived caller signal afterwards.
   const controller = new AbortController();
-  let timedOut = false;
-  const timer = setTimeout(() => {
-    timedOut = true;
-    controller.abort(new Error("timeout"));
-  }, attempt.timeoutMs);
+  const startedAt = Date.now();
+  const limit = typeof attempt.timeoutMs === "function" ? attempt.timeoutMs : () => attempt.timeoutMs as number;
+  let timedOutAfter: number | undefined;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  // Re-checked at least every second, so a timeout that adapts downwards applies to this attempt too.
+  const arm = () => {
+    const allowed = limit();
+    const remaining = allowed - (Date.now() - startedAt);
+    if (remaining <= 0) {
+      timedOutAfter = allowed;
+      controller.abort(new Error("timeout"));
+      return;
+    }
+    timer = setTimeout(arm, Math.min(remaining, 1000));
+  };
+  arm();
   const onCallerAbort = () => controller.abort(attempt.signal?.reason);
   if (attempt.signal?.aborted) onCallerAbort();
   else attempt.signal?.addEventListener("abort", onCallerAbort, { once: true });
   try {
-    return await exchange(attempt, controller.signal, () => timedOut);
+    return await exchange(attempt, controller.signal, () => timedOutAfter);
   } finally {
     clearTimeout(timer);
     attempt.signal?.removeEventListener("abort", onCallerAbort);
   }
 }
 
-async function exchange(attempt: PostAttempt, signal: AbortSignal, timedOut: () => boolean): Promise<unknown> {
+async function exchange(attempt: PostAttempt, signal: AbortSignal, timedOutAfter: () => number | undefined): Promise<unknown> {
   const { url, apiKey } = attempt;
   const secrets = [apiKey];
   const headers: Record<string, string> = { "content-type": "application/json", accept: "application/json" };
@@ -55,9 +71,12 @@ async function exchange(attempt: PostAttempt, signal: AbortSignal, timedOut: () 
   // Both the request and the body read can fail the same ways; one translator for both.
   const translate = (error: unknown, phase: string): never => {
     if (attempt.signal?.aborted) throw attempt.signal.reason;
-    if (timedOut()) throw failure(`no complete answer within ${attempt.timeoutMs} ms (${phase})`, { retryable: true });
+    const timeoutMs = timedOutAfter();
+    if (timeoutMs !== undefined) {
+      throw new RequestTimeoutError(redact(`POST ${url}: no complete answer within ${timeoutMs} ms (${phase})`, secrets), { endpoint: url, timeoutMs });
+    }
     const reason = error instanceof Error ? `${error.message}${causeText(error)}` : String(error);
-    throw failure(`${phase} failed: ${reason}`, { retryable: true });
+    throw new NetworkError(redact(`POST ${url}: ${phase} failed: ${reason}`, secrets), { endpoint: url, retryable: true });
   };
 
   let response: Response;
