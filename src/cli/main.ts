@@ -11,6 +11,7 @@ import { registerGenerate } from "./commands/generate.js";
 import { registerEngines } from "./commands/engines.js";
 import { registerBatch } from "./commands/batch.js";
 import { registerLoop } from "./commands/loop.js";
+import { registerUi } from "./commands/ui.js";
 
 export const EXIT_OK = 0;
 export const EXIT_FAILURE = 1;
@@ -35,6 +36,7 @@ export function buildProgram(io: CliIo): Command {
   registerEngines(program, io);
   registerBatch(program, io);
   registerLoop(program, io);
+  registerUi(program, io);
   for (const command of program.commands) command.exitOverride().showHelpAfterError("(run with --help for usage)");
   return program;
 }

@@ -1,4 +1,5 @@
 import type { Command } from "commander";
+import { withProgressLog } from "../../store/progress-log.js";
 import { UsageError } from "../../core/errors.js";
 import type { EvaluationSummary } from "../../pipeline/evaluate/evaluation-summary.js";
 import { type CliIo, type OutputFlags, progressFor, writeJson } from "../cli-io.js";
@@ -91,10 +92,12 @@ export function registerEval(program: Command, io: CliIo): void {
     const benchmark = await loadBenchmark(source);
     const renderer = await progressFor(io, flags);
     const run = await openRun(flags.run ?? defaultRunDir(), { command: "eval", argv: process.argv.slice(2), onNotice: (m) => io.stderr.write(`gapfill: ${m}\n`) });
+    // Progress also goes to the run's event log, where `gapfill ui` follows it live.
+    const onEvent = withProgressLog(run, renderer);
     let student;
     try {
-      student = await createEngine(flags.student, { cache: await cacheFrom(run.db, flags), onEvent: renderer, flag: "--student" });
-      const { result, density, summary } = await evaluateBenchmark(student, run, benchmark, { ...options, onEvent: renderer });
+      student = await createEngine(flags.student, { cache: await cacheFrom(run.db, flags), onEvent, option: "student" });
+      const { result, density, summary } = await evaluateBenchmark(student, run, benchmark, { ...options, onEvent });
       const [{ renderEvalReport }, { evalReportData }] = await Promise.all([import("../../ui/eval-report.js"), import("../../ui/eval-report-data.js")]);
       await atomicWriteFile(summary.report, renderEvalReport(evalReportData(result, evalSummaryPairs(summary), density)));
       renderer.close();

@@ -1,4 +1,5 @@
 import type { Command } from "commander";
+import { withProgressLog } from "../../store/progress-log.js";
 import type { Engine } from "../../core/engine.js";
 import { UsageError } from "../../core/errors.js";
 import type { GenerateResult } from "../../pipeline/generate/generate-summary.js";
@@ -109,18 +110,20 @@ export function registerGenerate(program: Command, io: CliIo): void {
       ]);
     const renderer = await progressFor(io, flags);
     const run = await openRun(flags.run, { command: "generate", argv: process.argv.slice(2), onNotice: (m) => io.stderr.write(`gapfill: ${m}\n`) });
+    // Progress also goes to the run's event log, where `gapfill ui` follows it live.
+    const onEvent = withProgressLog(run, renderer);
     let teacher: Engine | undefined;
     let student: Engine | undefined;
     try {
       const cache = await cacheFrom(run.db, flags);
-      teacher = await createEngine(flags.teacher, { cache, onEvent: renderer, option: "teacher" });
-      if (flags.student) student = await createEngine(flags.student, { cache, onEvent: renderer, option: "student" });
+      teacher = await createEngine(flags.teacher, { cache, onEvent, option: "teacher" });
+      if (flags.student) student = await createEngine(flags.student, { cache, onEvent, option: "student" });
       // The baseline at the same budget, beside the strategy asked for (when that is not the baseline itself).
       const strategies = flags.compareRandom && strategy.name !== "random" ? [strategy.name, "random"] : [strategy.name];
       const results: GenerateResult[] = [];
       const exports: Array<{ path: string; records: number }> = [];
       for (const name of strategies) {
-        results.push(await generateExamples(dataset, run, { ...options, strategy: name, strategyOptions: name === strategy.name ? strategyOptions : {}, teacher, student, onEvent: renderer }));
+        results.push(await generateExamples(dataset, run, { ...options, strategy: name, strategyOptions: name === strategy.name ? strategyOptions : {}, teacher, student, onEvent }));
         for (const shape of shapes) exports.push(await exportSynthetic(run, name, shape, { systemPrompt: flags.systemPrompt }));
       }
       const reportPath = run.path("report.html");

@@ -1,5 +1,6 @@
 import { existsSync } from "node:fs";
 import type { Command } from "commander";
+import { withProgressLog } from "../../store/progress-log.js";
 import type { Engine } from "../../core/engine.js";
 import { UsageError } from "../../core/errors.js";
 import type { LoopResult } from "../../pipeline/loop/run-loop.js";
@@ -127,15 +128,17 @@ export function registerLoop(program: Command, io: CliIo): void {
     };
     const renderer = await progressFor(io, flags);
     const run = await openRun(flags.run!, { command: "loop", argv: process.argv.slice(2), onNotice: (m) => io.stderr.write(`gapfill: ${m}\n`) });
+    // Progress also goes to the run's event log, where `gapfill ui` follows it live.
+    const onEvent = withProgressLog(run, renderer);
     let teacher: Engine | undefined;
     try {
       const cache = new RequestCache(run.db);
-      teacher = await createEngine(flags.teacher!, { cache, onEvent: renderer, option: "teacher" });
+      teacher = await createEngine(flags.teacher!, { cache, onEvent, option: "teacher" });
       const result = await runLoop(dataset, run, {
         ...options,
         teacher,
-        createStudent: (spec) => createEngine(spec, { cache, onEvent: renderer, option: "student" }),
-        onEvent: renderer,
+        createStudent: (spec) => createEngine(spec, { cache, onEvent, option: "student" }),
+        onEvent,
       });
       const reportPath = run.path("report.html");
       await atomicWriteFile(reportPath, renderLoopReport(result, run.dir));

@@ -1,4 +1,5 @@
 import type { Command } from "commander";
+import { withProgressLog } from "../../store/progress-log.js";
 import { UsageError } from "../../core/errors.js";
 import type { MapResult } from "../../pipeline/map/map-dataset.js";
 import { type CliIo, type OutputFlags, progressFor, writeJson } from "../cli-io.js";
@@ -58,12 +59,14 @@ export function registerMap(program: Command, io: CliIo): void {
     ]);
     const renderer = await progressFor(io, flags);
     const run = await openRun(flags.run ?? defaultRunDir(), { command: "map", argv: process.argv.slice(2), onNotice: (m) => io.stderr.write(`gapfill: ${m}\n`) });
+    // Progress also goes to the run's event log, where `gapfill ui` follows it live.
+    const onEvent = withProgressLog(run, renderer);
     let student;
     try {
       if (flags.student) {
         const { createEngine } = await import("../../engines/create-engine.js");
         const { RequestCache } = await import("../../engines/request-cache.js");
-        student = await createEngine(flags.student, { cache: new RequestCache(run.db), onEvent: renderer, option: "student" });
+        student = await createEngine(flags.student, { cache: new RequestCache(run.db), onEvent, option: "student" });
       }
       const result = await mapDataset(dataset, run, {
         ...readOptions,
@@ -77,7 +80,7 @@ export function registerMap(program: Command, io: CliIo): void {
         pairs: parseInteger(flags.pairs, "--pairs", 0),
         knn: parseInteger(flags.knn, "--knn", 0),
         seed: parseInteger(flags.seed, "--seed", 0),
-        onEvent: renderer,
+        onEvent,
       });
       const reportPath = run.path("report.html");
       await atomicWriteFile(reportPath, renderMapReport(mapReportData(result)));
