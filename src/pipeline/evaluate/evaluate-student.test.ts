@@ -10,7 +10,9 @@ import { RequestCache } from "../../engines/request-cache.js";
 import { OpenAITestServer, type ReceivedRequest } from "../../../test/support/openai-test-server.js";
 import { openRun, type Run } from "../../store/index.js";
 import { evaluateStudent } from "./evaluate-student.js";
-import { readEvaluatedItems } from "./evaluation-store.js";
+import { readEvaluatedItems, readEvaluationRecord } from "./evaluation-store.js";
+import { ItemFailures } from "../item-failures.js";
+import { Reply } from "../../../test/support/openai-test-server.js";
 
 /** Ten GSM8K-style items "a + b"; the student answers items 0–6 right and 7–9 wrong. */
 const items: Example[] = Array.from({ length: 10 }, (_, i) => ({
@@ -185,5 +187,29 @@ describe("evaluateStudent against the test server", () => {
     const result = await evaluateStudent(engine, items.slice(0, 1), run, { style: "chat", shots: items.slice(1, 2), lossSignals: false });
     expect(result.items[0].correct).toBe(true);
     expect(result.items[0].prompt).toMatch(/^Solve the problem below[\s\S]*Question: What is 1 \+ 101\?\nAnswer: Add them[\s\S]*Problem: What is 0 \+ 100\?$/);
+  });
+
+  it("an item whose requests keep failing is recorded with its reason, the rest are judged, and a rerun retries it", async () => {
+    let broken = true;
+    server.handle("completions", (request) => (broken && String(request.body.prompt ?? "").includes("What is 4 + 104?") ? new Reply(500, { error: { message: "boom" } }) : studentAnswer(request)));
+    const { run } = await setup();
+    const fast = await createEngine(`openai:student@${server.baseUrl}`, { cache: new RequestCache(run.db), env: {}, http: { backoff: { baseMs: 1, maxMs: 2 }, maxAttempts: 2 } });
+    const warnings: string[] = [];
+    try {
+      const first = await evaluateStudent(fast, items, run, { lossSignals: false, onEvent: (event: ProgressEvent) => event.type === "warning" && warnings.push(event.message) });
+      expect(first.failed).toBe(1);
+      expect(first.items.map((item) => item.id)).not.toContain("q4");
+      expect(first.items).toHaveLength(9);
+      expect(new ItemFailures(run.db).list("evaluate", first.name)).toMatchObject([{ item: 4, reason: "server-error" }]);
+      expect(warnings.join("\n")).toContain("item q4 failed (server-error)");
+      expect(readEvaluationRecord(run.db, first.name)?.finishedAt).toBeNull();
+      broken = false;
+      const second = await evaluateStudent(fast, items, run, { lossSignals: false });
+      expect(second).toMatchObject({ failed: 0, judgedNow: 1 });
+      expect(second.items).toHaveLength(10);
+      expect(new ItemFailures(run.db).list("evaluate", second.name)).toEqual([]);
+    } finally {
+      await fast.close();
+    }
   });
 });

@@ -7,6 +7,7 @@ import { type EvaluateOptions, planEvaluation } from "./evaluation-plan.js";
 import { beginEvaluation, type EvaluatedItem, finishEvaluation, itemWriter, readEvaluatedItems } from "./evaluation-store.js";
 import { judgeItem, studentAsker } from "./judge-item.js";
 import { judgePending } from "./judge-pending.js";
+import { ItemFailures } from "../item-failures.js";
 import { createLossScorer } from "./loss-scorer.js";
 
 export type { EvaluateOptions } from "./evaluation-plan.js";
@@ -19,6 +20,8 @@ export interface EvaluationResult {
   accuracy: ProportionInterval;
   /** Items judged in this call (the rest were already in the run). */
   judgedNow: number;
+  /** Items whose requests failed in this call: recorded with the reason, judged again by a rerun. */
+  failed: number;
   /** "scored", or why the loss signals were skipped. */
   lossSignals: string;
   seconds: number;
@@ -45,6 +48,8 @@ export async function evaluateStudent(engine: Engine, items: readonly Example[],
   beginEvaluation(run.db, plan.record, run.dir);
   const done = new Map(readEvaluatedItems(run.db, name).map((item) => [item.position, item]));
   const write = itemWriter(run.db, name);
+  const failures = new ItemFailures(run.db);
+  let failed = 0;
   const scorer = createLossScorer(engine, { enabled: plan.lossSignals, onEvent });
   const context = { plan, ask: studentAsker(engine, plan.style), scorer, signal: options.signal };
 
@@ -55,7 +60,14 @@ export async function evaluateStudent(engine: Engine, items: readonly Example[],
   await judgePending(pending, (position) => judgeItem(items[position], position, context), {
     concurrency: plan.concurrency,
     signal: options.signal,
+    maxFailureRate: options.maxFailureRate,
+    onFailed: (position, error) => {
+      failed++;
+      const recorded = failures.record("evaluate", name, position, error);
+      onEvent({ type: "warning", stage: "evaluate", message: `item ${items[position].id} failed (${recorded.reason}); a rerun retries it: ${recorded.detail}` });
+    },
     onJudged: (position, item) => {
+      failures.clear("evaluate", name, position);
       write(item);
       done.set(position, item);
       if (item.correct) right++;
@@ -64,13 +76,14 @@ export async function evaluateStudent(engine: Engine, items: readonly Example[],
   });
   const seconds = (performance.now() - started) / 1000;
   onEvent(progress.end("evaluate", done.size, seconds));
-  finishEvaluation(run.db, name);
+  // Finished only when every item is judged: a rerun must still retry the failed ones.
+  if (failed === 0) finishEvaluation(run.db, name);
   // A fully resumed evaluation scored nothing now: report what the run that judged the items found.
   const lossKey = `evaluation.${name}.loss-signals`;
   let lossSignals = scorer.status;
   if (pending.length > 0) run.setMeta(lossKey, lossSignals);
   else lossSignals = run.getMeta(lossKey) ?? lossSignals;
   const all = [...done.values()].sort((a, b) => a.position - b.position);
-  run.event("evaluate-done", { name, items: all.length, correct: right, judgedNow: pending.length, lossSignals });
-  return { name, items: all, accuracy: wilsonInterval(right, all.length), judgedNow: pending.length, lossSignals, seconds };
+  run.event("evaluate-done", { name, items: all.length, correct: right, judgedNow: pending.length - failed, failed, lossSignals });
+  return { name, items: all, accuracy: wilsonInterval(right, all.length), judgedNow: pending.length - failed, failed, lossSignals, seconds };
 }

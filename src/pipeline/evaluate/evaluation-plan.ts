@@ -28,6 +28,8 @@ export interface EvaluateOptions {
   lossSignals?: boolean;
   /** Items in flight at once. Default 8 for HTTP engines, 1 for the embedded one (it runs one sequence). */
   concurrency?: number;
+  /** Share of items whose requests may fail (recorded, retried on a rerun) before the stage stops. Default 0.2. */
+  maxFailureRate?: number;
   onEvent?: ProgressListener;
   signal?: AbortSignal;
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { BatchPendingError } from "../../core/errors.js";
+import { BatchPendingError, EngineCallError } from "../../core/errors.js";
 import { judgePending } from "./judge-pending.js";
 
 const tick = () => new Promise((resolve) => setTimeout(resolve, 1));
@@ -74,5 +74,39 @@ describe("judgePending", () => {
 
   it("does nothing for nothing pending", async () => {
     await expect(judgePending([], async () => 1, { concurrency: 4, onJudged: () => expect.fail("nothing to store") })).resolves.toBeUndefined();
+  });
+
+  it("with onFailed, a request that cannot be answered costs its item only; the others are judged", async () => {
+    const stored: number[] = [];
+    const failed: number[] = [];
+    await judgePending(
+      Array.from({ length: 20 }, (_, i) => i),
+      async (position) => {
+        await tick();
+        if (position === 3 || position === 11) throw new EngineCallError("HTTP 500 (gave up after 6 attempts)", { endpoint: "http://127.0.0.1:1/v1", statusCode: 500, retryable: true });
+        return position;
+      },
+      { concurrency: 4, onJudged: (position) => stored.push(position), onFailed: (position) => failed.push(position) },
+    );
+    expect(failed.sort((a, b) => a - b)).toEqual([3, 11]);
+    expect(stored).toHaveLength(18);
+  });
+
+  it("with onFailed, stops past the failure rate, and at once on a stage-wide failure (401)", async () => {
+    const failing = (statusCode: number) => async () => {
+      await tick();
+      throw new EngineCallError(`HTTP ${statusCode}`, { endpoint: "http://127.0.0.1:1/v1", statusCode, retryable: statusCode >= 500 });
+    };
+    const failed: number[] = [];
+    const all = Array.from({ length: 50 }, (_, i) => i);
+    await expect(judgePending(all, failing(500), { concurrency: 2, onJudged: () => undefined, onFailed: (p) => failed.push(p), maxFailureRate: 0.2 })).rejects.toMatchObject({
+      code: "failure-rate",
+    });
+    // Judged only until the rate was measurable: the minimum sample plus what was in flight.
+    expect(failed.length).toBeGreaterThanOrEqual(10);
+    expect(failed.length).toBeLessThanOrEqual(12);
+    failed.length = 0;
+    await expect(judgePending(all, failing(401), { concurrency: 2, onJudged: () => undefined, onFailed: (p) => failed.push(p) })).rejects.toMatchObject({ statusCode: 401 });
+    expect(failed).toEqual([]);
   });
 });
