@@ -72,7 +72,7 @@ export async function benchMap(options: MapBenchOptions = {}): Promise<{ name: s
       figures.sparse_regions = sparse.regions.length;
 
       started = performance.now();
-      const pairs = selectSeedPairs(points, rows, grid, sparse.regions, 100, { seed: 0 });
+      const pairs = selectSeedPairs(points, rows, grid, sparse.windows, 100, { seed: 0 });
       figures.seeds_s = seconds(started);
       figures.seed_pairs = pairs.length;
 

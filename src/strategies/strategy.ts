@@ -43,7 +43,8 @@ export interface StrategyOption {
 /** The map as a strategy sees it: the grid and the seed pairs across its sparse cells (§3.3–§3.4). */
 export interface StrategyMap {
   grid: StoredGrid;
-  pairs: ReadonlyArray<{ region: number; midpoint: number[]; seeds: readonly SeedText[] }>;
+  /** `window`: the rank of the sparse window the pair was picked for (absent in maps older than windows). */
+  pairs: ReadonlyArray<{ region: number; window?: number; midpoint: number[]; seeds: readonly SeedText[] }>;
 }
 
 /** What the student showed on one seed (an evaluation of the seed pool). Null: the engine could not measure it. */

@@ -48,7 +48,7 @@ function failure(path: string): ArtifactError {
 
 describe("readMapArtifact", () => {
   it("reads back what the map stage wrote, from the run directory or the file", () => {
-    expect(written.version).toBe(2);
+    expect(written.version).toBe(3);
     const map = readMapArtifact(mapDir);
     expect(map).toEqual(written);
     expect(readMapArtifact(join(mapDir, MAP_FILE))).toEqual(map);
@@ -82,7 +82,7 @@ describe("readMapArtifact", () => {
     // Placement reads the run's embeddings and its embed seed too: the old map keeps them.
     for (const file of ["embeddings.f32", "points.f32", "gapfill.db"]) writeFileSync(join(old, file), readFileSync(join(mapDir, file)));
     const map: MapArtifact = readMapArtifact(old);
-    expect(map.version).toBe(2);
+    expect(map.version).toBe(3);
     expect(map.reducer.placement).toBe("projection");
     const questions = map.pairs[0].seeds.map((seed) => seed.question);
     const placement = await placeOnMap(old, questions, {});
@@ -97,10 +97,32 @@ describe("readMapArtifact", () => {
     expect(readMapArtifact(tsne).reducer.placement).toBe("nearest-neighbours");
   });
 
-  it("refuses a map written by a newer gapfill", () => {
-    const error = failure(variant("v3", (map) => (map.version = 3)));
+  it("migrates a version 2 map (pairs per region): each pair's window is the cell of its midpoint", () => {
+    const old = variant("v2", (map) => {
+      map.version = 2;
+      delete map.windows;
+      delete map.quality;
+      for (const pair of map.pairs) {
+        delete pair.window;
+        delete pair.midpointInside;
+      }
+    });
+    const map = readMapArtifact(old);
+    expect(map.version).toBe(3);
+    expect(map.pairs.length).toBeGreaterThan(0);
+    for (const pair of map.pairs) {
+      const window = map.windows[pair.window];
+      expect(pair.midpoint.every((v, d) => v >= window.min[d] - 1e-9 && v <= window.max[d] + 1e-9)).toBe(true);
+    }
+    expect(map.quality.targets.pairs).toBe(map.pairs.length);
+    expect(map.quality.warnings).toEqual([]);
+  });
+
+  it("refuses a map written by a newer gapfill, and a pair whose window is not stored", () => {
+    const error = failure(variant("v4", (map) => (map.version = 4)));
     expect(error.code).toBe("artifact-too-new");
-    expect(error.message).toMatch(/map\.json version 3 was written by a newer gapfill \(this one reads up to version 2\)/);
+    expect(error.message).toMatch(/map\.json version 4 was written by a newer gapfill \(this one reads up to version 3\)/);
+    expect(failure(variant("lost-window", (map) => (map.windows = []))).field).toBe("pairs.0.window");
   });
 
   it("says where no map is", () => {

@@ -9,6 +9,7 @@ import { z } from "zod";
 import type { DensityAgreement } from "../../geometry/knn-density.js";
 import { ArtifactError, type JsonArtifactFormat, readJsonArtifact, writeJsonArtifact } from "../../store/json-artifact.js";
 import { EMBEDDING_MODES, type EmbedderInfo } from "./embed-examples.js";
+import type { MapQuality } from "./map-quality.js";
 import { type Reducer, REDUCERS } from "./reduce-embeddings.js";
 
 /** File name of the map in a run directory. */
@@ -18,8 +19,22 @@ export const MAP_FILE = "map.json";
  * Version history:
  * 1. first map.json; `reducer.placement` was added later and is absent in early files.
  * 2. `reducer.placement` always present ("projection" for PCA/SVD, "nearest-neighbours" for UMAP/t-SNE).
+ * 3. Seed pairs per sparse window (§3.3's sliding window G), not per merged region: `windows`, each
+ *    pair's `window` and `midpointInside`, and `quality` (where the targets fall, warnings).
  */
-export const MAP_ARTIFACT_VERSION = 2;
+export const MAP_ARTIFACT_VERSION = 3;
+
+/** A sparse window as stored in map.json (the ones the pairs use, by rank). */
+export interface MapWindow {
+  rank: number;
+  cell: number;
+  /** Points in the window. */
+  points: number;
+  min: number[];
+  max: number[];
+  /** Rank of the merged region of its centre cell (-1: none). */
+  region: number;
+}
 
 /** A sparse region as stored in map.json. */
 export interface MapRegion {
@@ -34,6 +49,10 @@ export interface MapRegion {
 
 /** One seed pair as stored in map.json: what the generate stage needs, texts included. */
 export interface MapSeedPair {
+  /** Rank of the window the pair was picked for (an index into `windows`). */
+  window: number;
+  /** The midpoint lies inside that window. */
+  midpointInside: boolean;
   region: number;
   axis: number;
   midpoint: number[];
@@ -65,7 +84,11 @@ export interface MapArtifact {
   threshold: { value: number; rule: string; histogram: { binWidth: number; counts: number[] } };
   sparseCells: number[];
   regions: MapRegion[];
+  /** The sparse windows, sparsest first, up to the last one a pair uses. */
+  windows: MapWindow[];
   pairs: MapSeedPair[];
+  /** Where the targets fall and what is wrong with the map, with what to try. */
+  quality: MapQuality;
   knn?: { k: number; method: string; description: string; agreement: DensityAgreement };
   ids: string[];
 }
@@ -116,7 +139,16 @@ const mapArtifactSchema = z
     sparseCells: z.array(count),
     regions: z
       .array(z.object({ rank: count, cells: z.array(count), points: count, meanDensity: z.number(), min: numbers, max: numbers, centroid: numbers }).passthrough()),
-    pairs: z.array(z.object({ region: count, axis: count, midpoint: numbers, seeds: z.array(seedSchema).length(2) }).passthrough()),
+    windows: z.array(z.object({ rank: count, cell: count, points: z.number(), min: numbers, max: numbers, region: z.number().int() }).passthrough()),
+    pairs: z.array(
+      z.object({ window: count, midpointInside: z.boolean(), region: z.number().int(), axis: count, midpoint: numbers, seeds: z.array(seedSchema).length(2) }).passthrough(),
+    ),
+    quality: z
+      .object({
+        targets: z.object({ pairs: count, insideWindow: count, inSparseCell: count, placedInsideWindow: count.optional() }).passthrough(),
+        warnings: z.array(z.object({ code: z.string(), message: z.string(), try: z.array(z.object({ option: z.string(), value: z.union([z.string(), z.number()]) })) }).passthrough()),
+      })
+      .passthrough(),
     knn: z
       // The agreement is only shown, never computed with, and duplicate rows make its cutoff infinite (null in JSON): not checked further.
       .object({ k: count, method: z.string(), description: z.string(), agreement: z.object({}).passthrough() })
@@ -129,6 +161,9 @@ const mapArtifactSchema = z
   .superRefine((map, context) => {
     const issue = (path: Array<string | number>, message: string) => context.addIssue({ code: z.ZodIssueCode.custom, path, message });
     if (map.ids.length !== map.rows) issue(["ids"], `expected ${map.rows} ids (rows), got ${map.ids.length}`);
+    map.pairs.forEach((pair, i) => {
+      if (map.windows[pair.window]?.rank !== pair.window) issue(["pairs", i, "window"], `window ${pair.window} is not in windows (${map.windows.length} stored)`);
+    });
     if (map.grid.shape.length !== map.reducer.dims) issue(["grid", "shape"], `expected ${map.reducer.dims} axes (reducer.dims), got ${map.grid.shape.length}`);
     const cells = map.grid.shape.reduce((product, side) => product * side, 1);
     if (map.grid.counts.length !== cells) issue(["grid", "counts"], `expected ${cells} cells (the product of grid.shape), got ${map.grid.counts.length}`);
@@ -153,8 +188,52 @@ export const mapArtifactFormat: JsonArtifactFormat<MapArtifact> = {
       const nonlinear = reducer.name === "umap" || reducer.name === "tsne";
       return { ...document, reducer: { ...reducer, placement: reducer.placement ?? (nonlinear ? "nearest-neighbours" : "projection") } };
     },
+    // Version 2 picked pairs per merged region: each pair's window becomes the cell its midpoint is in.
+    2: migratePairsToWindows,
   },
 };
+
+/**
+ * Version 2 → 3. A version-2 pair aimed at a region's bounding box; the nearest equivalent of a
+ * window is the one cell its midpoint falls in. `quality` is recounted from that; no warnings are
+ * invented for a map this gapfill did not check.
+ */
+function migratePairsToWindows(document: Record<string, unknown>): Record<string, unknown> {
+  const grid = document.grid as { shape?: number[]; min?: number[]; cellSize?: number[]; counts?: number[] } | undefined;
+  const pairs = (Array.isArray(document.pairs) ? document.pairs : []) as Array<Record<string, unknown>>;
+  const sparse = new Set((document.sparseCells as number[] | undefined) ?? []);
+  if (!grid?.shape || !grid.min || !grid.cellSize) return { ...document, windows: [], quality: { targets: { pairs: 0, insideWindow: 0, inSparseCell: 0 }, warnings: [] } };
+  const { shape, min, cellSize } = grid;
+  const windows: Array<Record<string, unknown>> = [];
+  const rankOfCell = new Map<number, number>();
+  const migrated = pairs.map((pair) => {
+    const midpoint = (pair.midpoint as number[] | undefined) ?? [];
+    const coordinates = shape.map((n, d) => Math.min(n - 1, Math.max(0, Math.floor((midpoint[d] - min[d]) / cellSize[d]))));
+    let cell = 0;
+    for (let d = shape.length - 1; d >= 0; d--) cell = cell * shape[d] + coordinates[d];
+    let rank = rankOfCell.get(cell);
+    if (rank === undefined) {
+      rank = windows.length;
+      rankOfCell.set(cell, rank);
+      windows.push({
+        rank,
+        cell,
+        points: grid.counts?.[cell] ?? 0,
+        min: coordinates.map((c, d) => min[d] + c * cellSize[d]),
+        max: coordinates.map((c, d) => min[d] + (c + 1) * cellSize[d]),
+        region: typeof pair.region === "number" ? pair.region : -1,
+      });
+    }
+    return { ...pair, window: rank, midpointInside: true, _sparse: sparse.has(cell) };
+  });
+  const inSparseCell = migrated.filter((pair) => pair._sparse).length;
+  return {
+    ...document,
+    windows,
+    pairs: migrated.map(({ _sparse, ...pair }) => pair),
+    quality: { targets: { pairs: migrated.length, insideWindow: migrated.length, inSparseCell }, warnings: [] },
+  };
+}
 
 /**
  * Reads and checks the map at `path`: a run directory (its map.json) or the file itself. A missing

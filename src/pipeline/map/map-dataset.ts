@@ -14,10 +14,13 @@ import { describeEmbedder, EMBEDDING_MODES, embedExamples, type EmbedderInfo, ty
 import { openEmbeddingSource } from "./embedding-source.js";
 import { MAP_ARTIFACT_VERSION, type MapArtifact, type MapSeedPair, writeMapArtifact } from "./map-artifact.js";
 import { knnAgreement, type MapDensity, mapDensity } from "./map-density.js";
+import { mapQuality, type MapQuality, targetCheck } from "./map-quality.js";
+import { placeInterpolatedPairs } from "./place-interpolated-pairs.js";
 import { type ReducedMap, reduceEmbeddings, type Reducer, REDUCERS } from "./reduce-embeddings.js";
 import { checkNonlinearRows, isNonlinearReducer } from "./reduce-nonlinear.js";
 
-export type { MapArtifact, MapRegion, MapSeedPair } from "./map-artifact.js";
+export type { MapArtifact, MapRegion, MapSeedPair, MapWindow } from "./map-artifact.js";
+export type { MapQuality, MapWarning } from "./map-quality.js";
 export { REDUCERS, type Reducer } from "./reduce-embeddings.js";
 
 export interface MapOptions extends ReadOptions {
@@ -32,7 +35,7 @@ export interface MapOptions extends ReadOptions {
   threshold?: number;
   /** Sliding window side in cells (odd; 1 = none). */
   window?: number;
-  /** Seed pairs to pick (spread over regions from the sparsest). */
+  /** Seed pairs to pick (spread over sparse windows from the sparsest). */
   pairs?: number;
   seed?: number;
   /** Neighbour rank of the kNN density (0 turns it off). */
@@ -98,11 +101,25 @@ export async function mapDataset(datasetPath: string, run: Run, options: MapOpti
   onEvent({
     type: "notice",
     stage: "density",
-    message: `grid ${density.grid.shape.join("×")}, T = ${density.threshold.threshold}: ${density.sparse.regions.length} sparse regions, ${density.pairs.length} seed pairs`,
+    message:
+      `grid ${density.grid.shape.join("×")}, T = ${density.threshold.threshold}: ${density.sparse.windows.length} sparse windows ` +
+      `(${density.sparse.regions.length} regions), ${density.pairs.length} seed pairs`,
   });
   const knn = await timed("knn", () => knnAgreement(source, density, { k: options.knn ?? 10, seed }));
+  // A nonlinear map keeps no midpoints: place each pair's interpolation like a new example and count what lands.
+  const placed = isNonlinearReducer(reducer) ? await timed("place", () => placeInterpolatedPairs(source, reduced.points, dims, density.pairs)) : undefined;
+  const quality = mapQuality({ reducer: { name: reducer, dims, ...reduced.describe }, density, knn, targets: targetCheck(density, placed) });
+  const { targets } = quality;
+  onEvent({
+    type: "notice",
+    stage: "density",
+    message:
+      `targets: ${targets.insideWindow} of ${targets.pairs} midpoints inside their window, ${targets.inSparseCell} in a sparse cell` +
+      (targets.placedInsideWindow === undefined ? "" : `; ${targets.placedInsideWindow} placed inside their window on the ${reducer} map`),
+  });
+  for (const warning of quality.warnings) onEvent({ type: "warning", stage: "density", message: warning.message });
 
-  const artifact = mapArtifact({ datasetPath, digest, examples, embedder, embeddingDims: cols, reducer, dims, reduced, density, knn });
+  const artifact = mapArtifact({ datasetPath, digest, examples, embedder, embeddingDims: cols, reducer, dims, reduced, density, knn, quality });
   await writeFloat32Matrix(run.path("points.f32"), { data: reduced.points, rows, cols: dims });
   await writeMapArtifact(run.dir, artifact);
   run.event("map-done", { rows, sparseCells: artifact.sparseCells.length, regions: artifact.regions.length, pairs: artifact.pairs.length });
@@ -140,6 +157,7 @@ function mapArtifact(parts: {
   reduced: ReducedMap;
   density: MapDensity;
   knn: MapArtifact["knn"];
+  quality: MapQuality;
 }): MapArtifact {
   const { examples, reduced, density, dims } = parts;
   const { grid, threshold, sparse } = density;
@@ -171,7 +189,16 @@ function mapArtifact(parts: {
       max: region.max,
       centroid: region.centroid,
     })),
+    windows: sparse.windows.slice(0, density.pairs.reduce((last, pair) => Math.max(last, pair.window + 1), 0)).map((window) => ({
+      rank: window.rank,
+      cell: window.cell,
+      points: window.points,
+      min: window.min,
+      max: window.max,
+      region: window.region,
+    })),
     pairs: density.pairs.map((pair) => storedPair(pair, examples, reduced.points, dims)),
+    quality: parts.quality,
     knn: parts.knn,
     ids: examples.map((example) => example.id),
   };
@@ -194,6 +221,8 @@ function storedPair(pair: SeedPair, examples: readonly Example[], points: Float3
     point: [...points.subarray(index * dims, (index + 1) * dims)],
   });
   return {
+    window: pair.window,
+    midpointInside: pair.midpointInside,
     region: pair.region,
     axis: pair.axis,
     midpoint: pair.midpoint,

@@ -3,7 +3,7 @@ import { blobsWithBridge } from "../../geometry/test-data.js";
 import { knnAgreement, mapDensity } from "./map-density.js";
 
 describe("mapDensity", () => {
-  it("two blobs and a thin bridge: the bridge is the sparse region and its seed pairs sit on opposing sides of it", () => {
+  it("two blobs and a thin bridge: the bridge is the sparse region and its seed pairs sit on opposing sides of its windows", () => {
     // The points span x ∈ [0, 20], y ∈ [2, 8]: a 20 × 6 grid has unit cells and the bridge is one row of 8 cells.
     const { points, count } = blobsWithBridge(2);
     const density = mapDensity(Float32Array.from(points), count, 2, { grid: [20, 6], pairs: 4, seed: 1 });
@@ -15,10 +15,14 @@ describe("mapDensity", () => {
     expect(density.sparse.regions[0].points).toBeLessThan(30);
     expect(density.sparse.regions[0].centroid[0]).toBeCloseTo(10, 0);
     expect(density.pairs.length).toBeGreaterThan(0);
+    // Four pairs, four distinct windows, the sparsest first.
+    expect(density.pairs.map((pair) => pair.window)).toEqual([0, 1, 2, 3]);
     for (const pair of density.pairs) {
       expect(pair.region).toBe(0);
       expect(pair.firstSide).not.toBe(pair.secondSide);
-      // Midpoints fall inside the bridge's bounding box.
+      // Midpoints fall inside their window, which lies on the bridge.
+      const window = density.sparse.windows[pair.window];
+      expect(pair.midpoint.every((v, d) => v >= window.min[d] && v <= window.max[d])).toBe(true);
       expect(pair.midpoint[0]).toBeGreaterThan(5);
       expect(pair.midpoint[0]).toBeLessThan(15);
     }

@@ -1,7 +1,7 @@
 /**
  * The density phase of the map (§3.3–§3.4 of the EmbedSDG paper): count the points on a grid,
- * choose the threshold T, find the sparse regions, and pick seed pairs from opposing sides of
- * them; then, as a check the paper does not make, compare the grid's sparse cells with a kNN
+ * choose the threshold T, find the sparse windows (and the regions they merge into, for reports),
+ * and pick seed pairs from opposing sides of each window, sparsest first; then, as a check the paper does not make, compare the grid's sparse cells with a kNN
  * density in the full embedding space. Plain functions over the reduced points: no run, no I/O.
  */
 import { type DensityGrid, densityGrid } from "../../geometry/grid-density.js";
@@ -19,7 +19,7 @@ export interface DensityOptions {
   window?: number;
   /** Fixed T; omitted: chosen from the histogram. */
   threshold?: number;
-  /** Seed pairs to pick, spread over regions from the sparsest. */
+  /** Seed pairs to pick, spread over sparse windows from the sparsest. */
   pairs?: number;
   seed: number;
 }
@@ -32,12 +32,12 @@ export interface MapDensity {
   pairs: SeedPair[];
 }
 
-/** Grid, threshold, sparse regions and seed pairs of `rows × dims` map points. */
+/** Grid, threshold, sparse windows and regions, and seed pairs of `rows × dims` map points. */
 export function mapDensity(points: Float32Array, rows: number, dims: number, options: DensityOptions): MapDensity {
   const grid = densityGrid(points, rows, dims, { shape: options.grid, window: options.window ?? 1 });
   const threshold = chooseThreshold(grid.density, grid.counts, { fixed: options.threshold });
   const sparse = findSparseRegions(grid, threshold.threshold);
-  const pairs = selectSeedPairs(points, rows, grid, sparse.regions, options.pairs ?? 20, { seed: options.seed });
+  const pairs = selectSeedPairs(points, rows, grid, sparse.windows, options.pairs ?? 20, { seed: options.seed });
   return { grid, threshold, sparse, pairs };
 }
 

@@ -64,7 +64,7 @@ export const embedStrategy = defineStrategy<EmbedTarget>({
     };
     return { targetOf, facts, prepare: async (target) => ({ ...target, partial: await partialOf(target) }) };
   },
-  provenance: (target) => ({ region: target.region, cell: target.cell, decoded_partial: target.partial ?? null }),
+  provenance: (target) => ({ window: target.window, region: target.region, cell: target.cell, midpoint: target.midpoint, decoded_partial: target.partial ?? null }),
   signature: (options) => ({ decode: options.decode ?? "student" }),
   report: { color: "#e8590c", label: "seed pairs across sparse cells", mapTargets: true },
 });

@@ -6,6 +6,9 @@ import { cellOfPoint } from "./map-cells.js";
 
 /** A seed pair of the map (§3.4), reduced to what the strategy needs. */
 export interface TargetPair {
+  /** Rank of the sparse window the pair was picked for (0 = sparsest); absent: the pair's own index. */
+  window?: number;
+  /** Rank of the merged region holding it (a report view). */
   region: number;
   /** Grid cell of the midpoint: the cell the new example is meant for. */
   cell: number;
@@ -18,6 +21,8 @@ export interface EmbedTarget extends SeedExampleTarget {
   strategy: "embed";
   /** Index of the seed pair in the map. */
   pairIndex: number;
+  /** Rank of the target sparse window. */
+  window: number;
   region: number;
   cell: number;
   midpoint: number[];
@@ -25,9 +30,10 @@ export interface EmbedTarget extends SeedExampleTarget {
 
 /** The map's seed pairs with the cell each midpoint falls in. */
 export function pairsOfMap(map: StrategyMap): TargetPair[] {
-  return map.pairs.map((pair) => {
+  return map.pairs.map((pair, index) => {
     const [a, b] = pair.seeds;
     return {
+      window: pair.window ?? index,
       region: pair.region,
       cell: cellOfPoint(map.grid, pair.midpoint),
       midpoint: pair.midpoint,
@@ -41,7 +47,7 @@ export function pairsOfMap(map: StrategyMap): TargetPair[] {
 
 /**
  * EmbedSDG (§3.4–§3.7): attempt i uses pair i mod P, so every pair (spread over the sparse
- * regions from the sparsest) is used once before any is used again. When the budget outlasts
+ * windows from the sparsest) is used once before any is used again. When the budget outlasts
  * the pairs they are cycled, each round as a new variation.
  */
 export function createEmbedSeeds(pairs: readonly TargetPair[]): (attempt: number) => EmbedTarget {
@@ -57,6 +63,7 @@ export function createEmbedSeeds(pairs: readonly TargetPair[]): (attempt: number
       seeds: [...pair.seeds],
       variation: Math.floor(attempt / pairs.length),
       pairIndex,
+      window: pair.window ?? pairIndex,
       region: pair.region,
       cell: pair.cell,
       midpoint: pair.midpoint,
