@@ -38,6 +38,8 @@ export interface GenerateOptions extends ReadOptions {
   maxTeacherTokens?: number;
   /** Give up after this many attempts in total. Default max(50, 10 × budget). */
   maxAttempts?: number;
+  /** Share of attempts whose request may fail (recorded, sent again by a rerun) before the stage stops. Default 0.2. */
+  maxFailureRate?: number;
   temperature?: number;
   maxTokens?: number;
   /** Teacher requests in flight. Default 4. */
@@ -176,6 +178,7 @@ export async function prepareGenerate(datasetPath: string, run: Run, options: Ge
     },
     count: budget,
     maxAttempts: options.maxAttempts ?? Math.max(50, 10 * budget),
+    maxFailureRate: options.maxFailureRate,
     teacherTokens: options.maxTeacherTokens === undefined ? undefined : { limit: options.maxTeacherTokens, usedBefore: 0 },
     concurrency: Math.max(1, options.concurrency ?? 4),
     onEvent,

@@ -16,7 +16,8 @@ import { openRun, type Run } from "../../store/index.js";
 import { generateExamples, prepareGenerate } from "./generate-examples.js";
 import { GenerateStore } from "./generate-store.js";
 import { duplicateIndex, loadStrategyTemplates } from "./generation-setup.js";
-import { type GenerationJob, MAX_CONSECUTIVE_REFUSALS, runGeneration } from "./run-generation.js";
+import { type GenerationJob, runGeneration } from "./run-generation.js";
+import { FAILURE_RATE_MIN_ITEMS } from "../failure-budget.js";
 
 const examples = Array.from({ length: 30 }, (_, i) => ({
   id: `s${i}`,
@@ -98,7 +99,7 @@ describe("the generation phases, without the CLI", () => {
     });
   });
 
-  it("stops after the refusal limit in a row, keeps the refusals, and a rerun starts past them", async () => {
+  it("stops past the failure rate when the teacher refuses everything, keeps the refusals, and a rerun starts past them", async () => {
     const refusing = await OpenAITestServer.start();
     refusing.handle("chat", () => new Reply(400, { error: { message: "content filtered" } }));
     try {
@@ -108,19 +109,51 @@ describe("the generation phases, without the CLI", () => {
         const job = randomJob(run, teacher, 3);
         const failure = await runGeneration({ ...job, concurrency: 1 }).catch((error: unknown) => error);
         expect(failure).toBeInstanceOf(GapfillError);
-        expect((failure as GapfillError).code).toBe("teacher-refusing");
-        expect(job.store.totals("random")).toMatchObject({ attempts: MAX_CONSECUTIVE_REFUSALS, accepted: 0 });
+        expect((failure as GapfillError).code).toBe("failure-rate");
+        expect((failure as GapfillError).message).toContain("content filtered");
+        expect(job.store.totals("random")).toMatchObject({ attempts: FAILURE_RATE_MIN_ITEMS, accepted: 0 });
         refusing.handle("chat", fakeTeacher());
         const resumed = await runGeneration({ ...randomJob(run, teacher, 3), concurrency: 1 });
         expect(resumed.accepted).toBe(3);
         const attempts = run.db.prepare("SELECT attempt FROM generate_attempts WHERE status = 'accepted'").pluck().all() as number[];
-        expect(Math.min(...attempts)).toBeGreaterThanOrEqual(MAX_CONSECUTIVE_REFUSALS);
+        expect(Math.min(...attempts)).toBeGreaterThanOrEqual(FAILURE_RATE_MIN_ITEMS);
       } finally {
         await teacher.close();
         run.close();
       }
     } finally {
       await refusing.close();
+    }
+  });
+
+  it("an attempt whose request keeps failing is recorded, the job goes on, and a rerun sends it again", async () => {
+    const flaky = await OpenAITestServer.start();
+    const teacherReply = fakeTeacher();
+    let calls = 0;
+    // The second request fails every time in the first run; the job must still reach its count.
+    flaky.handle("chat", (request) => (++calls === 2 || calls === 3 ? new Reply(500, { error: { message: "boom" } }) : teacherReply(request)));
+    try {
+      const run = await openRun(join(dir, "failing"), { command: "test", onNotice: () => undefined });
+      const teacher = await createEngine(`openai:teacher@${flaky.baseUrl}`, { cache: new RequestCache(run.db), http: { maxAttempts: 2, backoff: { baseMs: 1, maxMs: 2 } } });
+      try {
+        const warnings: string[] = [];
+        const job = randomJob(run, teacher, 4);
+        const result = await runGeneration({ ...job, concurrency: 1, onEvent: (event) => event.type === "warning" && warnings.push(event.message) });
+        expect(result).toMatchObject({ accepted: 4, failed: 1, stopped: "count" });
+        expect(job.store.failures.list("generate", "random")).toMatchObject([{ item: 1, reason: "server-error" }]);
+        expect(warnings[0]).toMatch(/^attempt 1 failed \(server-error\); a rerun sends it again/);
+        expect(job.store.decidedAttempts("random").has(1)).toBe(false);
+        // A rerun with a larger count sends attempt 1 first, and its success clears the failure.
+        const again = await runGeneration({ ...randomJob(run, teacher, 5), concurrency: 1 });
+        expect(again).toMatchObject({ accepted: 5, failed: 0 });
+        expect(job.store.decidedAttempts("random").has(1)).toBe(true);
+        expect(job.store.failures.list("generate", "random")).toEqual([]);
+      } finally {
+        await teacher.close();
+        run.close();
+      }
+    } finally {
+      await flaky.close();
     }
   });
 

@@ -1,6 +1,7 @@
 import type { Database, Statement } from "better-sqlite3";
 
 import type { RejectionReason } from "../../strategies/task/teacher-task.js";
+import { ItemFailures } from "../item-failures.js";
 
 export { REJECTION_REASONS, type RejectionReason } from "../../strategies/task/teacher-task.js";
 
@@ -39,7 +40,11 @@ export class GenerateStore {
     savePartial: Statement<unknown[]>;
   };
 
+  /** Attempts whose request failed (not decided: a rerun sends them again), with the reason. */
+  readonly failures: ItemFailures;
+
   constructor(private readonly db: Database) {
+    this.failures = new ItemFailures(db);
     this.statements = {
       attempts: db.prepare("SELECT attempt FROM generate_attempts WHERE strategy = ?").pluck() as Statement<[string]>,
       insertAttempt: db.prepare(

@@ -1,13 +1,11 @@
-import { GapfillError } from "../../core/errors.js";
 import { type ProgressListener, progress } from "../../core/events.js";
+import { failureScope } from "../../engines/http/request-failure.js";
 import type { Plan } from "../../strategies/strategy.js";
 import type { Target } from "../../strategies/target.js";
+import { FailureBudget } from "../failure-budget.js";
 import { type AcceptContext, acceptOutcome } from "./accept-example.js";
 import { runAttempts } from "./run-attempts.js";
 import { type AttemptSettings, runTeacherAttempt } from "./teacher-attempt.js";
-
-/** Teacher refusals in a row after which a job stops: the prompts or the server need a look. */
-export const MAX_CONSECUTIVE_REFUSALS = 5;
 
 /** One generation job: a plan's targets, attempted until `count` examples are accepted. */
 export interface GenerationJob extends AcceptContext {
@@ -20,6 +18,11 @@ export interface GenerationJob extends AcceptContext {
   /** Stop dispatching once the teacher has used this many tokens; `usedBefore` counts earlier jobs. */
   teacherTokens?: { limit: number; usedBefore: number };
   concurrency: number;
+  /**
+   * Share of attempts whose request failed (retries ran out, or the teacher refused it) after
+   * which the job stops. Default 0.2. Below it a failed attempt costs only itself.
+   */
+  maxFailureRate?: number;
   /** Progress text prefix (e.g. "round 2: "). */
   label?: string;
   onEvent: ProgressListener;
@@ -28,6 +31,8 @@ export interface GenerationJob extends AcceptContext {
 export interface GenerationResult {
   accepted: number;
   attempts: number;
+  /** Attempts whose request failed in this call: recorded with the reason, sent again by a rerun. */
+  failed: number;
   tokens: number;
   /** `count` reached, or a limit cut the job short. */
   stopped: "count" | "teacher-tokens" | "max-attempts";
@@ -38,6 +43,11 @@ export interface GenerationResult {
  * decided) with bounded concurrency, each prepared by the strategy, sent through its task,
  * and settled by the one accept step. Killed and run again it continues where it was; the
  * teacher's answers to attempts in flight come from the request cache.
+ *
+ * An attempt whose request cannot be answered (retries ran out, a 500 that repeats) is recorded
+ * as failed with its reason and is not decided, so a rerun sends it again; the job goes on. It
+ * stops only past `maxFailureRate` (refusals count as failures too) or on a failure that every
+ * request would share (a rejected key, a missing route).
  */
 export async function runGeneration(job: GenerationJob): Promise<GenerationResult> {
   const { store, key, count, onEvent } = job;
@@ -45,25 +55,39 @@ export async function runGeneration(job: GenerationJob): Promise<GenerationResul
   // Counted in memory from the stored totals: a SQL aggregate per dispatch would grow with the run.
   const tally = store.totals(key);
   const tokens = () => tally.promptTokens + tally.completionTokens;
-  let refusals = 0;
+  const budget = new FailureBudget("generate", job.maxFailureRate);
+  let failedNow = 0;
   const tick = () => {
     const rejected = tally.attempts - tally.accepted;
     const share = tally.attempts ? Math.round((100 * rejected) / tally.attempts) : 0;
-    onEvent(progress.tick("generate", tally.accepted, count, `${job.label ?? ""}accepted ${tally.accepted}, rejected ${rejected} (${share}%), ${tokens()} teacher tokens`));
+    const failed = failedNow ? `, ${failedNow} failed` : "";
+    onEvent(progress.tick("generate", tally.accepted, count, `${job.label ?? ""}accepted ${tally.accepted}, rejected ${rejected} (${share}%)${failed}, ${tokens()} teacher tokens`));
   };
 
   const settle = async (attempt: number) => {
     let target: Target = job.plan.targetOf(attempt);
     if (job.plan.prepare) target = await job.plan.prepare(target);
-    const outcome = await runTeacherAttempt(target, job.settings);
+    let outcome;
+    try {
+      outcome = await runTeacherAttempt(target, job.settings);
+    } catch (error) {
+      if (failureScope(error) !== "item") throw error;
+      failedNow++;
+      const recorded = store.failures.record("generate", key, attempt, error);
+      onEvent({ type: "warning", stage: "generate", message: `${job.label ?? ""}attempt ${attempt} failed (${recorded.reason}); a rerun sends it again: ${recorded.detail}` });
+      const stop = budget.failedWith(recorded.detail);
+      if (stop) throw stop;
+      return;
+    }
+    store.failures.clear("generate", key, attempt);
     tally.attempts++;
     tally.promptTokens += outcome.usage.promptTokens;
     tally.completionTokens += outcome.usage.completionTokens;
     if (acceptOutcome(job, target, outcome)) tally.accepted++;
-    refusals = outcome.kind === "rejected" && outcome.reason === "teacher-error" ? refusals + 1 : 0;
-    if (refusals >= MAX_CONSECUTIVE_REFUSALS && outcome.kind === "rejected") {
-      throw new GapfillError("teacher-refusing", `the teacher refused ${refusals} requests in a row (last: ${outcome.detail}); the refusals are kept in the run, run again to continue`);
-    }
+    // A refused request is a decided rejection (the same request would be refused again), but
+    // it counts toward the failure rate: a teacher refusing everything must stop the job.
+    const stop = outcome.kind === "rejected" && outcome.reason === "teacher-error" ? budget.failedWith(outcome.detail) : (budget.succeeded(), undefined);
+    if (stop) throw stop;
   };
 
   tick();
@@ -73,11 +97,11 @@ export async function runGeneration(job: GenerationJob): Promise<GenerationResul
     gate: (open) => {
       if (tally.accepted + open >= count) return "wait";
       if (job.teacherTokens && job.teacherTokens.usedBefore + tokens() >= job.teacherTokens.limit) return "teacher-tokens";
-      if (tally.attempts + open >= job.maxAttempts) return "max-attempts";
+      if (tally.attempts + failedNow + open >= job.maxAttempts) return "max-attempts";
       return undefined;
     },
     settle,
     onSettled: tick,
   });
-  return { accepted: tally.accepted, attempts: tally.attempts, tokens: tokens(), stopped: tally.accepted >= count ? "count" : (stopped ?? "count") };
+  return { accepted: tally.accepted, attempts: tally.attempts, failed: failedNow, tokens: tokens(), stopped: tally.accepted >= count ? "count" : (stopped ?? "count") };
 }

@@ -41,6 +41,8 @@ export interface LoopOptions extends ReadOptions {
   jsonSchema?: boolean;
   /** Attempts per round before giving up. Default max(50, 10 × perRound). */
   maxAttempts?: number;
+  /** Share of teacher attempts or evaluated items whose request may fail (recorded, retried by a rerun) before the loop stops. Default 0.2. */
+  maxFailureRate?: number;
   systemPrompt?: string;
   seed?: number;
   env?: NodeJS.ProcessEnv;

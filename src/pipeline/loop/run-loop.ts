@@ -223,6 +223,7 @@ export async function generateRound(setup: LoopSetup, round: number, current: St
       },
       count: options.perRound,
       maxAttempts: options.maxAttempts ?? Math.max(50, 10 * options.perRound),
+      maxFailureRate: options.maxFailureRate,
       teacherTokens: options.budgetTokens === undefined ? undefined : { limit: options.budgetTokens, usedBefore: tokensBefore(store, round) },
       concurrency: Math.max(1, options.concurrency ?? 4),
       label: `round ${round}: `,
@@ -297,6 +298,7 @@ export async function evaluateRound(setup: LoopSetup, student: StudentRef, round
         maxTokens: options.studentMaxTokens ?? 512,
         lossSignals: false,
         seed: setup.seed,
+        maxFailureRate: options.maxFailureRate,
         onEvent: setup.onEvent,
       });
     }
