@@ -88,7 +88,8 @@ const PAIRS: Array<[string, string, boolean, string]> = [
   ["-2, 3", "3, -2", true, "list with negatives"],
   ["1, 2", "1, 2, 3", false, "list length"],
   ["1,000, 2,000", "2000, 1000", true, "list of numbers with thousands commas"],
-  ["1, 1, 2", "1, 2, 2", false, "lists are multisets"],
+  ["1, 1, 2", "1, 2, 2", true, "lists are sets: a member written twice counts once"],
+  ["1, 1, 2", "1, 2, 3", false, "a set with a member the other lacks"],
   [
     "\\begin{pmatrix} 1 & 2 \\\\ 3 & 4 \\end{pmatrix}",
     "\\begin{bmatrix}1&2\\\\3&4\\end{bmatrix}",

@@ -1,4 +1,4 @@
-import { parseAnswer, type AnswerNode } from "./answer-tree.js";
+import { parseAnswer, type AnswerNode, type Relation } from "./answer-tree.js";
 import { evaluateExpression, expressionVariables } from "./evaluate-expression.js";
 import type { ScalarAnswer } from "./scalar-answer.js";
 
@@ -6,14 +6,17 @@ import type { ScalarAnswer } from "./scalar-answer.js";
 export interface EquivalenceOptions {
   /**
    * Largest accepted |a − b| / max(|a|, |b|) between two non-integer values (default 1e-4, so
-   * `1/3` ≈ `0.3333`; inclusive). Two integer values must be exactly equal whatever this says.
+   * `1/3` ≈ `0.3333`; inclusive). When either value is an integer the other must equal it (up to
+   * floating-point noise) whatever this says: `9999.5` is not `10000`, `12.001` is not `12`.
    */
   relativeTolerance?: number;
 }
 
 const DEFAULT_RELATIVE_TOLERANCE = 1e-4;
 // Points at which two expressions in the same variables are compared (`2x+1` vs `1+2x`).
-const SAMPLE_POINTS = 3;
+const SAMPLE_POINTS = 5;
+// Floating-point noise allowed around an integer (`sqrt(2)^2` is 2.0000000000000004).
+const INTEGER_NOISE = 1e-9;
 
 /**
  * Are two final answers the same answer? Both may be LaTeX or plain text, as extracted by
@@ -22,14 +25,20 @@ const SAMPLE_POINTS = 3;
  * - Numbers: thousands commas (`1,000` = `1000`; `.` is always the decimal point, so `1.000` = 1),
  *   currency (`$18`, `€5`, `18 dollars`), unit words (`18 apples`, `5 cm`, `\text{ cm}`, `^\circ`),
  *   fractions, decimals, mixed numbers (`2\frac{1}{2}` = 2.5), scientific notation, `\sqrt`, `\pi`
- *   (evaluated, then compared with the relative tolerance; integers exactly).
+ *   (evaluated, then compared with the relative tolerance; when either side is an integer, exactly:
+ *   `9999.5` ≠ `10000`). `\sin`, `\ln`, … and single letters are never taken for units (`2\sin x` ≠ `2`).
  * - Percent: `50%` = `50 percent` = `50` (GSM8K answers are plain numbers) and also = `0.5`. This is
  *   deliberately not transitive: `50` ≠ `0.5`.
  * - Structure: tuples and intervals element-wise with the same brackets (`(1,2)` ≠ `(2,1)`,
- *   `[1,2)` ≠ `(1,2)`), sets `\{1,2\}` and bare lists `1, 2` order-insensitive, unions of intervals
- *   order-insensitive, matrices cell-wise.
- * - `x = 5` = `5` (a leading single-variable assignment is dropped).
- * - Expressions with variables: equal when they agree at several sample points (`2x+1` = `1+2x`).
+ *   `[1,2)` ≠ `(1,2)`), sets `\{1,2\}` and bare lists (`1, 2`, `6 and 8`, `1; 2`, `\pm 2`) as sets
+ *   (order and repeats do not count), unions of intervals order-insensitive, matrices cell-wise.
+ * - Labels go: `x = 5`, `f(x) = 1`, `(p,q) = (3,2)`, `AB = 4`, `x \in [0,1]` give the value; a chain
+ *   `x = 5+5+1 = 11` gives its last member, `\frac{\sqrt3}{3} \approx 0.577` its exact one.
+ * - Expressions with the same variables: equal when they agree at several sample points, relative to
+ *   their magnitude (`(x+1)^2` = `x^2+2x+1`, `\tan^2 y + 1` = `\sec^2 y`).
+ * - Equations: equal when one side-difference is a nonzero multiple of the other (`2x+4y-3=0` =
+ *   `y = -\frac12 x + \frac34`); inequalities by a positive multiple (`5 \geq x` = `x \leq 5`);
+ *   `a < x < b` is the interval `(a, b)`.
  * - Anything else (`yes`, `\text{(B)}` = `B`, `east`): canonical text, case-insensitive.
  * - An empty answer is never equivalent to anything. Never throws.
  */
@@ -43,6 +52,12 @@ export function answersEquivalent(a: string, b: string, options: EquivalenceOpti
 }
 
 function nodesEquivalent(a: AnswerNode, b: AnswerNode, tolerance: number): boolean {
+  // `y = 2x + 1` against an equation (`2x - y + 1 = 0`) compares as an equation, not as its value.
+  const relationA = a.kind === "relation" ? a.relation : a.equation;
+  const relationB = b.kind === "relation" ? b.relation : b.equation;
+  if ((a.kind === "relation" || b.kind === "relation") && relationA !== undefined && relationB !== undefined) {
+    return relationsEquivalent(relationA, relationB);
+  }
   if (a.kind === "scalar" && b.kind === "scalar") return scalarsEquivalent(a.scalar, b.scalar, tolerance);
   if (a.kind === "tuple" && b.kind === "tuple") {
     return a.open === b.open && a.close === b.close && orderedEquivalent(a.items, b.items, tolerance);
@@ -64,7 +79,10 @@ function orderedEquivalent(a: AnswerNode[], b: AnswerNode[], tolerance: number):
   return a.length === b.length && a.every((item, index) => nodesEquivalent(item, b[index], tolerance));
 }
 
-function unorderedEquivalent(a: AnswerNode[], b: AnswerNode[], tolerance: number): boolean {
+function unorderedEquivalent(allA: AnswerNode[], allB: AnswerNode[], tolerance: number): boolean {
+  // A set of answers: a member written twice (`(3,17,3,7)` listed twice) is still one member.
+  const a = withoutRepeats(allA);
+  const b = withoutRepeats(allB);
   if (a.length !== b.length) return false;
   const used = new Array<boolean>(b.length).fill(false);
   // Pair identical scalars first through a map: a degenerate generation ("1, 1, 1, ...") would
@@ -90,6 +108,25 @@ function unorderedEquivalent(a: AnswerNode[], b: AnswerNode[], tolerance: number
   return true;
 }
 
+function withoutRepeats(items: AnswerNode[]): AnswerNode[] {
+  const seen = new Set<string>();
+  return items.filter((item) => {
+    const key = writtenKey(item);
+    if (key === null) return true;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
+/** The canonical text of a scalar or a tuple of scalars; null for anything else. */
+function writtenKey(node: AnswerNode): string | null {
+  if (node.kind === "scalar") return node.scalar.text === "" ? null : node.scalar.text;
+  if (node.kind !== "tuple") return null;
+  const keys = node.items.map(writtenKey);
+  return keys.some((key) => key === null) ? null : node.open + keys.join(",") + node.close;
+}
+
 function scalarsEquivalent(a: ScalarAnswer, b: ScalarAnswer, tolerance: number): boolean {
   if (a.text !== "" && a.text === b.text) return true;
   if (a.value !== null && b.value !== null) return valuesMatch(a, b, tolerance);
@@ -113,32 +150,75 @@ function valuesMatch(a: ScalarAnswer, b: ScalarAnswer, tolerance: number): boole
   return false;
 }
 
-/** Integers must be equal; other values within the relative tolerance (inclusive). */
+/**
+ * When either value is an integer, the other must be that integer (up to floating-point noise);
+ * other values agree within the relative tolerance (inclusive).
+ */
 export function numbersMatch(x: number, y: number, tolerance: number): boolean {
   if (!Number.isFinite(x) || !Number.isFinite(y)) return x === y;
   if (Number.isInteger(x) && Number.isInteger(y)) return x === y;
+  if (Number.isInteger(x) || Number.isInteger(y)) return Math.abs(x - y) <= INTEGER_NOISE * Math.max(1, Math.abs(x), Math.abs(y));
   // The 1e-9 slack keeps a difference of exactly the tolerance (1/3 vs 0.3333) from failing on rounding.
   return Math.abs(x - y) <= tolerance * Math.max(Math.abs(x), Math.abs(y)) * (1 + 1e-9);
 }
 
 function sameFunction(a: string, b: string, tolerance: number): boolean {
-  const variablesA = expressionVariables(a);
-  const variablesB = expressionVariables(b);
-  if (variablesA === null || variablesB === null) return false;
-  const names = [...new Set([...variablesA, ...variablesB])].sort();
-  if (names.length === 0) return false;
+  const names = sharedVariables(a, b);
+  if (names === null || names.length === 0) return false;
   for (let point = 0; point < SAMPLE_POINTS; point++) {
     const values = new Map(names.map((name) => [name, samplePoint(name, point)] as const));
     const x = evaluateExpression(a, values);
     const y = evaluateExpression(b, values);
     if (x === null || y === null || !Number.isFinite(x) || !Number.isFinite(y)) return false;
-    if (!numbersMatch(x, y, Math.max(tolerance, 1e-9))) return false;
+    // Relative to the values' magnitude; sampled values are never integers on purpose.
+    if (Math.abs(x - y) > Math.max(tolerance, 1e-9) * Math.max(1, Math.abs(x), Math.abs(y))) return false;
   }
   return true;
 }
 
-/** A fixed, non-integer value per (variable, point) so that distinct variables get distinct values. */
+/** The variables both expressions use, sorted; null when they differ or either is not an expression. */
+function sharedVariables(a: string, b: string): string[] | null {
+  const variablesA = expressionVariables(a);
+  const variablesB = expressionVariables(b);
+  if (variablesA === null || variablesB === null || variablesA.size !== variablesB.size) return null;
+  for (const name of variablesA) if (!variablesB.has(name)) return null;
+  return [...variablesA].sort();
+}
+
+/**
+ * Two relations are the same when `left − right` of one is a constant multiple of the other's at
+ * every sample point: any nonzero multiple for `=` and `!=` (`2x+4y-3 = 0` is `y = -x/2 + 3/4`),
+ * a positive one for `<` and `<=` (`-x > -1` is `x < 1`; `x > -1` is not).
+ */
+function relationsEquivalent(a: Relation, b: Relation): boolean {
+  if (a.op !== b.op) return false;
+  const differenceA = `(${a.left})-(${a.right})`;
+  const differenceB = `(${b.left})-(${b.right})`;
+  const names = sharedVariables(differenceA, differenceB);
+  if (names === null) return false;
+  let ratio: number | null = null;
+  for (let point = 0; point < (names.length === 0 ? 1 : SAMPLE_POINTS); point++) {
+    const values = new Map(names.map((name) => [name, samplePoint(name, point)] as const));
+    const x = evaluateExpression(differenceA, values);
+    const y = evaluateExpression(differenceB, values);
+    if (x === null || y === null || !Number.isFinite(x) || !Number.isFinite(y)) return false;
+    if (names.length === 0) return numbersMatch(x, y, 1e-9) || (x !== 0 && y !== 0 && Math.sign(x) === Math.sign(y) && a.op !== "=");
+    if (Math.abs(y) < 1e-12) {
+      if (Math.abs(x) < 1e-12) continue;
+      return false;
+    }
+    const here = x / y;
+    if (ratio === null) ratio = here;
+    else if (Math.abs(here - ratio) > 1e-8 * Math.max(1, Math.abs(ratio))) return false;
+  }
+  if (ratio === null || Math.abs(ratio) < 1e-12) return false;
+  return a.op === "=" || a.op === "!=" || ratio > 0;
+}
+
+/** A fixed, non-integer value per (variable, point), so that distinct variables get distinct values. */
 function samplePoint(name: string, point: number): number {
-  const seed = Math.sin(name.charCodeAt(0) * 12.9898 + (point + 1) * 78.233) * 43758.5453;
+  let hash = 0;
+  for (let index = 0; index < name.length; index++) hash = (hash * 31 + name.charCodeAt(index)) % 100_003;
+  const seed = Math.sin(hash * 12.9898 + (point + 1) * 78.233) * 43758.5453;
   return 0.5 + 3 * (seed - Math.floor(seed));
 }

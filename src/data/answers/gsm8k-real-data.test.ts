@@ -24,7 +24,7 @@ describe.each([
 
   it(`extracts a numeric answer from every one of the ${rows} solutions with the gsm8k rule`, () => {
     expect(solutions).toHaveLength(rows);
-    const extracted = solutions.map(extractAnswer);
+    const extracted = solutions.map((solution) => extractAnswer(solution));
     expect(extracted.filter((answer) => answer?.method === "gsm8k")).toHaveLength(rows);
     const values = extracted.map((answer) => parseNumericAnswer(answer?.answer ?? ""));
     expect(values.filter((value) => value !== null)).toHaveLength(rows);

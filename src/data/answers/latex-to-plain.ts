@@ -34,6 +34,8 @@ const SYMBOLS: Record<string, string> = {
   geqslant: ">=",
   ne: "!=",
   neq: "!=",
+  approx: "≈",
+  in: "∈",
   lt: "<",
   gt: ">",
   emptyset: SET_OPEN + SET_CLOSE,
@@ -112,7 +114,11 @@ function rewriteSymbols(answer: string): string {
     .replace(/°/g, "")
     // `^\circ` / `^{\circ}`: drop the exponent with the degree sign, not just the sign.
     .replace(/\^\s*\{?\s*\\circ\s*\}?/g, "")
-    .replace(/\{,\}/g, ",");
+    .replace(/\{,\}/g, ",")
+    // `11,\! 111,\! 100`: a thin negative space after a thousands comma, then a typed space.
+    .replace(/(\d),\\!\s*(?=\d{3}(?!\d))/g, "$1,")
+    // `\\frac` (a doubled backslash before a command, as escaped strings often carry) is `\frac`.
+    .replace(/\\\\(?=(?:frac|dfrac|tfrac|sqrt|left|right|pi|boxed|text|cdot|times)(?![A-Za-z]))/g, "\\");
 }
 
 function convert(text: string, depth: number): string {
@@ -123,7 +129,13 @@ function convert(text: string, depth: number): string {
     const char = text[index];
     if (char === "{") {
       const group = readBraceGroup(text, index);
-      out += group.content.trim() === "," ? "," : `(${convert(group.content, depth + 1)})`;
+      const inner = convert(group.content, depth + 1);
+      // A bare brace group holding a list (`{1, 2, 3}`) is a set as answers write it; after `^` or
+      // `_` it is an exponent or a subscript.
+      const scripted = /[\^_]\s*$/.test(out);
+      if (group.content.trim() === ",") out += ",";
+      else if (!scripted && hasTopLevelComma(inner)) out += SET_OPEN + inner + SET_CLOSE;
+      else out += `(${inner})`;
       index = group.end;
       continue;
     }
@@ -183,6 +195,16 @@ function convert(text: string, depth: number): string {
     }
   }
   return out;
+}
+
+function hasTopLevelComma(text: string): boolean {
+  let depth = 0;
+  for (const char of text) {
+    if (char === "(" || char === "[" || char === SET_OPEN) depth++;
+    else if (char === ")" || char === "]" || char === SET_CLOSE) depth--;
+    else if (char === "," && depth === 0) return true;
+  }
+  return false;
 }
 
 function readEnvironmentBody(text: string, start: number, environment: string): { content: string; end: number } {

@@ -1,5 +1,5 @@
 import { parseAnswer, type AnswerNode } from "./answer-tree.js";
-import type { ScalarAnswer } from "./scalar-answer.js";
+import { canonicalText, type ScalarAnswer } from "./scalar-answer.js";
 
 const DECIMAL = /^-?\d+(?:\.\d+)?(?:e[+-]?\d+)?$/;
 const SCIENTIFIC = /^-?\d+(?:\.\d+)?\*10\^\(?[+-]?\d+\)?$/;
@@ -36,6 +36,8 @@ function render(node: AnswerNode): string {
       return node.items.map(render).sort().join("∪");
     case "matrix":
       return "[" + node.rows.map((row) => "[" + row.map(render).join(",") + "]").join(",") + "]";
+    case "relation":
+      return canonicalText(node.relation.left) + node.relation.op + canonicalText(node.relation.right);
   }
 }
 

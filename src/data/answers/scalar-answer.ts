@@ -1,4 +1,4 @@
-import { evaluateExpression } from "./evaluate-expression.js";
+import { evaluateExpression, FUNCTIONS } from "./evaluate-expression.js";
 import { trimEndChars } from "./trim-end-chars.js";
 
 /** One answer value that is not a tuple, set, list or matrix, prepared for comparison. */
@@ -19,7 +19,8 @@ const PERCENT_SUFFIX = /\s*(?:%|\bpercent\b|\bper\s*cent\b|\bpct\b)\s*$/i;
 const UNIT_TOKEN = /^(?:[A-Za-z]+\.?(?:\^\(?\d\)?)?|[A-Za-z]+\/[A-Za-z]+|\/|per)$/;
 // Words that are mathematics, not units: never strip them from the end of an answer.
 // `am`/`pm` change the answer (10 am is not 10 pm), so they are not units either.
-const RESERVED_WORDS = new Set(["pi", "sqrt", "inf", "infinity", "e", "i", "am", "pm", "a.m.", "p.m."]);
+// Function names too: `2 sin x` is not 2 of some unit "sin x".
+const RESERVED_WORDS = new Set(["pi", "inf", "infinity", "e", "i", "am", "pm", "a.m.", "p.m.", ...FUNCTIONS.keys()]);
 // Single letters are variables unless they are one of these common unit symbols after a number.
 const SINGLE_LETTER_UNITS = new Set(["m", "g", "s", "h", "l", "L", "K", "A", "V", "W", "J", "N"]);
 // Units written without a space after the number (`5cm`); multi-letter only, so `5m` stays `5m`.
@@ -73,8 +74,13 @@ function stripUnits(expression: string): string {
   if (keep === tokens.length) return expression;
   const head = tokens.slice(0, keep).join(" ");
   const unit = tokens.slice(keep);
-  const singleLetter = unit.length === 1 && unit[0].length === 1;
-  if (singleLetter && !(SINGLE_LETTER_UNITS.has(unit[0]) && /^[-+]?\d+(?:\.\d+)?$/.test(head))) return expression;
+  // A single letter is a variable (`pi r^2`, `2 x`), unless it is the whole unit, a common unit
+  // symbol, after a plain number (`5 m`, `3 m^2`).
+  const letters = unit.map((token) => token.replace(/\^.*$/, "").replace(/\.$/, ""));
+  if (letters.some((token) => /^[A-Za-z]$/.test(token))) {
+    const unitSymbol = unit.length === 1 && SINGLE_LETTER_UNITS.has(letters[0]) && /^[-+]?\d+(?:\.\d+)?$/.test(head);
+    if (!unitSymbol) return expression;
+  }
   return evaluateExpression(head) === null ? expression : head;
 }
 
