@@ -11,6 +11,7 @@ import { registerGenerate } from "./commands/generate.js";
 import { registerEngines } from "./commands/engines.js";
 import { registerBatch } from "./commands/batch.js";
 import { registerLoop } from "./commands/loop.js";
+import { registerAnswers } from "./commands/answers.js";
 import { registerUi } from "./commands/ui.js";
 
 export const EXIT_OK = 0;
@@ -36,6 +37,7 @@ export function buildProgram(io: CliIo): Command {
   registerEngines(program, io);
   registerBatch(program, io);
   registerLoop(program, io);
+  registerAnswers(program, io);
   registerUi(program, io);
   for (const command of program.commands) command.exitOverride().showHelpAfterError("(run with --help for usage)");
   return program;
