@@ -95,7 +95,10 @@ function checkIsRunDirectory(dir: string, databasePath: string): void {
   // Never turn an unrelated, non-empty folder (a dataset directory, a typo for one) into a run.
   // Our own lock and SQLite side files may be all a run killed during creation left behind.
   const ours = (name: string) => name.startsWith(LOCK_FILE) || name.startsWith(RUN_DATABASE_FILE);
-  if (!existsSync(databasePath) && readdirSync(dir).some((name) => !ours(name))) {
+  // A run whose database was deleted still holds its records in synthetic.jsonl: it is a run,
+  // and the generate stages take the records back into the new database.
+  const names = existsSync(databasePath) ? [] : readdirSync(dir);
+  if (names.some((name) => !ours(name)) && !names.includes("synthetic.jsonl")) {
     throw new RunStateError("run-not-a-run", `run ${dir} exists, is not empty, and is not a gapfill run (no ${RUN_DATABASE_FILE})`);
   }
 }

@@ -155,7 +155,7 @@ export async function prepareGenerate(datasetPath: string, run: Run, options: Ge
   }, run.dir);
 
   const syntheticPath = run.path("synthetic.jsonl");
-  reconcileSyntheticFile(syntheticPath, store, strategy.name);
+  reconcileSyntheticFile(syntheticPath, store, strategy.name, (message) => onEvent({ type: "notice", stage: "generate", message: `repaired ${message}` }));
   const accepted = store.acceptedRecords(strategy.name).map((stored) => ({ id: stored.id, question: String(stored.record.question) }));
   const job: GenerationJob = {
     strategy,

@@ -38,6 +38,8 @@ export class GenerateStore {
     totals: Statement<[string]>;
     partial: Statement<[string]>;
     savePartial: Statement<unknown[]>;
+    restoreAttempt: Statement<unknown[]>;
+    restoreAccepted: Statement<unknown[]>;
   };
 
   /** Attempts whose request failed (not decided: a rerun sends them again), with the reason. */
@@ -62,6 +64,11 @@ export class GenerateStore {
       ) as Statement<[string]>,
       partial: db.prepare("SELECT text FROM generate_partials WHERE pair_key = ?").pluck() as Statement<[string]>,
       savePartial: db.prepare("INSERT INTO generate_partials (pair_key, text, seconds) VALUES (?, ?, ?) ON CONFLICT(pair_key) DO NOTHING"),
+      restoreAttempt: db.prepare(
+        `INSERT OR IGNORE INTO generate_attempts (strategy, attempt, status, reason, detail, raw, record_id, prompt_tokens, completion_tokens, requests, cached, created_at)
+         VALUES (?, ?, 'accepted', NULL, 'restored from synthetic.jsonl', NULL, ?, ?, ?, ?, ?, ?)`,
+      ),
+      restoreAccepted: db.prepare("INSERT OR IGNORE INTO generate_accepted (id, strategy, attempt, record, appended) VALUES (?, ?, ?, ?, 1)"),
     };
   }
 
@@ -79,6 +86,20 @@ export class GenerateStore {
     this.db.transaction(() => {
       this.statements.insertAttempt.run(strategy, attempt, "accepted", null, null, raw, record.id, usage.promptTokens, usage.completionTokens, usage.requests, usage.cached, now());
       this.statements.insertAccepted.run(record.id, strategy, attempt, JSON.stringify(record));
+    })();
+  }
+
+  /**
+   * Takes back a record that is in synthetic.jsonl but that the database lost (its WAL or the
+   * whole file deleted): the attempt becomes decided again, with the usage the record carries.
+   * Returns false if the attempt or the id was already there.
+   */
+  restoreAccepted(strategy: string, attempt: number, record: { id: string } & Record<string, unknown>): boolean {
+    const usage = (record.usage ?? {}) as { prompt_tokens?: number; completion_tokens?: number; requests?: number; cached?: number };
+    return this.db.transaction(() => {
+      const inserted = this.statements.restoreAttempt.run(strategy, attempt, record.id, usage.prompt_tokens ?? 0, usage.completion_tokens ?? 0, usage.requests ?? 0, usage.cached ?? 0, now());
+      if (inserted.changes === 0) return false;
+      return this.statements.restoreAccepted.run(record.id, strategy, attempt, JSON.stringify(record)).changes > 0;
     })();
   }
 

@@ -144,7 +144,7 @@ export async function prepareLoop(datasetPath: string, run: Run, options: LoopOp
   const syntheticPath = run.path("synthetic.jsonl");
   const accepted: Array<{ id: string; question: string }> = [];
   for (let r = 1; readRound(run.db, r) !== undefined || r <= rounds; r++) {
-    reconcileSyntheticFile(syntheticPath, store, roundKey(r));
+    reconcileSyntheticFile(syntheticPath, store, roundKey(r), (message) => onEvent({ type: "notice", stage: "generate", message: `repaired ${message}` }));
     for (const stored of store.acceptedRecords(roundKey(r))) accepted.push({ id: stored.id, question: String(stored.record.question) });
   }
   const parsedStudent = parseEngineSpec(options.student, "student");
