@@ -28,6 +28,8 @@ interface EvalFlags extends ReadFlags, OutputFlags, CacheFlags {
   strategy?: string;
   budget?: string;
   run?: string;
+  answerBoxes: string;
+  lastNumberFallback?: boolean;
 }
 
 /** `gapfill eval`: parses the flags, runs {@link evaluateBenchmark}, writes the page and prints the summary. */
@@ -46,6 +48,8 @@ export function registerEval(program: Command, io: CliIo): void {
     .option("--min-per-region <m>", "with --map: merge grid cells until each region holds at least M items", "10")
     .option("--prompt-style <style>", "completion (one text prompt; losses score that same text) | chat", "completion")
     .option("--template <file>", "your own question template ({{question}}, optional {{shots}})")
+    .option("--answer-boxes <which>", "with several \\boxed{} in an output: last (with the boxes joined to it) | first | all", "last")
+    .option("--last-number-fallback", "when an output states no final answer, take the last number of its prose (the report says so)")
     .option("--no-loss", "skip the loss signals (teacher-forced scoring of the reference and of the student's answer)")
     .option("--limit <n>", "evaluate only the first N items")
     .option("--seed <n>", "seed of the sampled answers", "0")
@@ -75,6 +79,8 @@ export function registerEval(program: Command, io: CliIo): void {
       sampleTemperature: parsePositiveNumber(flags.sampleTemperature, "--sample-temperature"),
       seed: parseInteger(flags.seed, "--seed", 0),
       lossSignals: flags.loss,
+      answerBoxes: parseChoice(flags.answerBoxes, ["last", "first", "all"] as const, "--answer-boxes"),
+      lastNumberFallback: flags.lastNumberFallback === true,
       map: flags.map,
       minPerRegion: parseInteger(flags.minPerRegion, "--min-per-region", 1),
       label: flags.label,

@@ -9,7 +9,7 @@ import { type EvaluationResult, evaluateStudent } from "./evaluate-student.js";
 import type { LoadedBenchmark } from "./load-benchmark.js";
 
 /** How {@link evaluateBenchmark} runs; the prompt, items and shots come with the {@link LoadedBenchmark}. */
-export interface EvaluateBenchmarkOptions extends Pick<EvaluateOptions, "maxTokens" | "samples" | "sampleTemperature" | "seed" | "lossSignals" | "concurrency" | "onEvent" | "signal"> {
+export interface EvaluateBenchmarkOptions extends Pick<EvaluateOptions, "maxTokens" | "samples" | "sampleTemperature" | "seed" | "lossSignals" | "concurrency" | "onEvent" | "signal" | "answerBoxes" | "lastNumberFallback"> {
   /** A `gapfill map` run directory: place the questions on its map and relate training density to accuracy. */
   map?: string;
   /** With `map`: grid cells are merged until each region holds at least this many items. Default 10. */
@@ -56,6 +56,8 @@ export async function evaluateBenchmark(student: Engine, run: Run, benchmark: Lo
     seed: options.seed,
     lossSignals: options.lossSignals,
     concurrency: options.concurrency,
+    answerBoxes: options.answerBoxes,
+    lastNumberFallback: options.lastNumberFallback,
     onEvent: options.onEvent,
     signal: options.signal,
   });
@@ -68,6 +70,14 @@ export async function evaluateBenchmark(student: Engine, run: Run, benchmark: Lo
         { student, minPerRegion: options.minPerRegion, onEvent: options.onEvent },
       )
     : undefined;
-  const summary = summarizeEvaluation(result, { run: run.dir, report: evaluationReportPath(run), student: student.spec, benchmark: benchmark.benchmark, map: options.map }, density);
+  const summary = summarizeEvaluation(result, { run: run.dir, report: evaluationReportPath(run), student: student.spec, benchmark: benchmark.benchmark, map: options.map, answerExtraction: describeExtraction(options) }, density);
   return { result, density, summary };
+}
+
+/** A line for the report when answers were not extracted the default way; null when they were. */
+function describeExtraction(options: EvaluateBenchmarkOptions): string | null {
+  const parts: string[] = [];
+  if (options.answerBoxes !== undefined && options.answerBoxes !== "last") parts.push(`${options.answerBoxes} box${options.answerBoxes === "all" ? "es" : ""}`);
+  if (options.lastNumberFallback === true) parts.push("last number of the prose when an output states no answer");
+  return parts.length === 0 ? null : parts.join("; ");
 }

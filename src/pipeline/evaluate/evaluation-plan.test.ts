@@ -33,6 +33,11 @@ describe("planEvaluation", () => {
     expect(planEvaluation(engine, items, { shots: items.slice(0, 1) }).record.params).toMatchObject({ shotCount: 1 });
     expect(planEvaluation(engine, items, { shots: items.slice(0, 1) }).record.params.shots).not.toBe(base.params.shots);
     expect(planEvaluation(engine, items, { samples: 3 }).record.params).toMatchObject({ samples: 3, sampleTemperature: 0.7 });
+    // Answer extraction changes verdicts; at its defaults the header is the one stored before it existed.
+    expect(planEvaluation(engine, items, { answerBoxes: "last", lastNumberFallback: false }).record).toEqual(base);
+    expect(planEvaluation(engine, items, { answerBoxes: "all" }).record.params).toMatchObject({ answerBoxes: "all" });
+    expect(planEvaluation(engine, items, { lastNumberFallback: true }).record.params).toMatchObject({ lastNumberFallback: true });
+    expect(planEvaluation(engine, items, { answerBoxes: "first" }).extraction).toEqual({ boxes: "first", lastNumberFallback: false });
   });
 
   it("refuses bad values naming the library option, never a CLI flag", () => {
@@ -44,6 +49,7 @@ describe("planEvaluation", () => {
       [{ sampleTemperature: 0 }, "sampleTemperature"],
       [{ seed: -2 }, "seed"],
       [{ concurrency: 0 }, "concurrency"],
+      [{ answerBoxes: "middle" as "last" }, "answerBoxes"],
     ];
     for (const [options, option] of cases) {
       const error = captured(() => planEvaluation(engine, items, options));

@@ -1,4 +1,5 @@
 import type { Engine } from "../../core/engine.js";
+import type { BoxChoice } from "../../data/answers/index.js";
 import type { Example } from "../../core/example.js";
 import { OptionError } from "../../core/errors.js";
 import type { ProgressListener } from "../../core/events.js";
@@ -26,6 +27,13 @@ export interface EvaluateOptions {
   seed?: number;
   /** Compute the two loss signals (needs the "score" capability). Default true. */
   lossSignals?: boolean;
+  /** Which boxes of an output (and of a reference) give the final answer when there are several. Default "last". */
+  answerBoxes?: BoxChoice;
+  /**
+   * When an output states no final answer, take the last number of its prose. Default false (an
+   * output must state its answer); references never. The evaluation's report says when it was on.
+   */
+  lastNumberFallback?: boolean;
   /** Items in flight at once. Default 8 for HTTP engines, 1 for the embedded one (it runs one sequence). */
   concurrency?: number;
   /** Share of items whose requests may fail (recorded, retried on a rerun) before the stage stops. Default 0.2. */
@@ -46,11 +54,14 @@ export interface EvaluationPlan {
   seed: number;
   lossSignals: boolean;
   concurrency: number;
+  /** How final answers are extracted (see `extractAnswer`). */
+  extraction: { boxes: BoxChoice; lastNumberFallback: boolean };
   /** The evaluation's stored header: a later call under the same name must match it to resume. */
   record: Omit<EvaluationRecord, "createdAt" | "finishedAt">;
 }
 
 const DEFAULT_MAX_TOKENS = 512;
+const BOX_CHOICES: readonly BoxChoice[] = ["last", "first", "all"];
 const DEFAULT_SAMPLE_TEMPERATURE = 0.7;
 
 /**
@@ -71,6 +82,9 @@ export function planEvaluation(engine: Engine, items: readonly Example[], option
   if (!(sampleTemperature > 0) || !Number.isFinite(sampleTemperature)) throw new OptionError("sampleTemperature", `must be a positive number, got ${sampleTemperature}`);
   if (!Number.isInteger(seed) || seed < 0) throw new OptionError("seed", `must be a whole number, got ${seed}`);
   if (!Number.isInteger(concurrency) || concurrency < 1) throw new OptionError("concurrency", `must be a positive integer, got ${concurrency}`);
+  const boxes = options.answerBoxes ?? "last";
+  if (!BOX_CHOICES.includes(boxes)) throw new OptionError("answerBoxes", `must be one of ${BOX_CHOICES.join(", ")}, got "${boxes}"`);
+  const lastNumberFallback = options.lastNumberFallback ?? false;
   const capability = style === "chat" ? "chat" : "complete";
   if (!engine.capabilities.has(capability)) {
     const other: PromptStyle = style === "chat" ? "completion" : "chat";
@@ -90,6 +104,7 @@ export function planEvaluation(engine: Engine, items: readonly Example[], option
     seed,
     lossSignals: options.lossSignals ?? true,
     concurrency,
+    extraction: { boxes, lastNumberFallback },
     record: {
       name,
       student: engine.spec,
@@ -105,6 +120,10 @@ export function planEvaluation(engine: Engine, items: readonly Example[], option
         samples,
         sampleTemperature: samples > 0 ? sampleTemperature : null,
         seed,
+        // They change verdicts, so they are part of the header; stored only when not the
+        // defaults, so evaluations stored before these options existed still resume.
+        ...(boxes !== "last" ? { answerBoxes: boxes } : {}),
+        ...(lastNumberFallback ? { lastNumberFallback } : {}),
       },
     },
   };

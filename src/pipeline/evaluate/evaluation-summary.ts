@@ -16,6 +16,8 @@ export interface EvaluationSummary {
   /** Items whose output had no final answer to extract. */
   noAnswer: number;
   lossSignals: string;
+  /** How answers were extracted when not the default way (another box choice, the last-number fallback). */
+  answerExtraction?: string;
   meanReferenceLoss: number | null;
   meanOwnLoss: number | null;
   meanSampleEntropy: number | null;
@@ -35,7 +37,7 @@ export interface EvaluationSummary {
 /** Summarises an evaluation (and, on a map, its density analysis) for printing and the report. */
 export function summarizeEvaluation(
   result: EvaluationResult,
-  where: { run: string; report: string; student: string; benchmark: string; map?: string },
+  where: { run: string; report: string; student: string; benchmark: string; map?: string; answerExtraction?: string | null },
   density?: DensityOnMap,
 ): EvaluationSummary {
   const { accuracy } = result;
@@ -51,6 +53,7 @@ export function summarizeEvaluation(
     judgedNow: result.judgedNow,
     noAnswer: result.items.filter((item) => item.extracted === null).length,
     lossSignals: result.lossSignals,
+    ...(where.answerExtraction ? { answerExtraction: where.answerExtraction } : {}),
     meanReferenceLoss: mean(result.items.map((item) => item.referenceLoss)),
     meanOwnLoss: mean(result.items.map((item) => item.ownLoss)),
     meanSampleEntropy: mean(result.items.map((item) => item.sampleEntropy)),

@@ -17,6 +17,18 @@ describe("gradeAnswer", () => {
     expect(gradeAnswer("#### 4", "   ")).toMatchObject({ extracted: "4", referenceAnswer: null, correct: false });
   });
 
+  it("reads the boxes the extraction options name, and takes a prose number only when asked, from the output only", () => {
+    const output = "I first guessed $\\boxed{3}$, but then found $\\boxed{4}$.";
+    expect(gradeAnswer(output, "4")).toMatchObject({ extracted: "4", correct: true });
+    expect(gradeAnswer(output, "4", { boxes: "first" })).toMatchObject({ extracted: "3", correct: false });
+    expect(gradeAnswer(output, "\\{3, 4\\}", { boxes: "all" })).toMatchObject({ extracted: "3, 4", correct: true });
+    const prose = "The train covers it at 50 km/h";
+    expect(gradeAnswer(prose, "50")).toMatchObject({ extracted: null, correct: false });
+    expect(gradeAnswer(prose, "50", { lastNumberFallback: true })).toMatchObject({ extracted: "50", extractionMethod: "last-number", correct: true });
+    // The reference is never read for a prose number: it is taken whole.
+    expect(gradeAnswer("#### 50", "It is 50 km/h", { lastNumberFallback: true })).toMatchObject({ referenceAnswer: "It is 50 km/h", correct: false });
+  });
+
   it("grades every GSM8K test reference: its own final answer is right, one more is wrong", async () => {
     const { examples } = await readAll(sharedDataPath("gsm8k-test"));
     expect(examples).toHaveLength(1319);

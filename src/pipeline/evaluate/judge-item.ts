@@ -24,14 +24,14 @@ export function studentAsker(engine: Engine, style: EvaluationPlan["style"]): As
 export async function sampleAnswers(
   ask: AskStudent,
   prompt: string,
-  plan: Pick<EvaluationPlan, "samples" | "sampleTemperature" | "seed" | "maxTokens">,
+  plan: Pick<EvaluationPlan, "samples" | "sampleTemperature" | "seed" | "maxTokens"> & Partial<Pick<EvaluationPlan, "extraction">>,
   signal?: AbortSignal,
 ): Promise<{ answers: Array<string | null>; entropy: number }> {
   const answers: Array<string | null> = [];
   for (let k = 0; k < plan.samples; k++) {
     // Distinct, reproducible seeds: each sample is its own cached request.
     const sample = await ask(prompt, { maxTokens: plan.maxTokens, temperature: plan.sampleTemperature, seed: plan.seed + 1 + k, stage: "evaluate", signal });
-    answers.push(extractAnswer(sample.text)?.answer ?? null);
+    answers.push(extractAnswer(sample.text, plan.extraction)?.answer ?? null);
   }
   return { answers, entropy: answerDistribution(answers).entropy };
 }
@@ -56,7 +56,7 @@ export async function judgeItem(
     scorer.score(prompt, continuationAfter(prompt, item.answer)),
   ]);
   const output = generation.text;
-  const grade = gradeAnswer(output, item.answer);
+  const grade = gradeAnswer(output, item.answer, plan.extraction);
   const ownLoss = await scorer.score(prompt, output);
   const sampled = plan.samples > 0 ? await sampleAnswers(ask, prompt, plan, signal) : null;
   return {
