@@ -1,5 +1,5 @@
 import type { Engine } from "../../core/engine.js";
-import { paddedWeightedAverage } from "../../geometry/interpolate.js";
+import { type BlendSettings, blendSequences, DEFAULT_BLEND } from "./seed-blend.js";
 
 /** Capabilities the student needs to decode an interpolated pair (§3.5–§3.6). */
 export const DECODE_CAPABILITIES = ["input-embed", "decode-embeddings"] as const;
@@ -13,19 +13,20 @@ export function decodeUnavailable(student: Engine | undefined): string | undefin
 }
 
 /**
- * §3.5–§3.6: the input-layer token embeddings of the two seed questions, averaged with uniform
- * token weights and zero padding (eq. 4), fed to the student after the copy prompt's prefix and
- * before its suffix; the student's greedy continuation is the decoded partial. With a small
- * student it is often garbled: the teacher prompt says so and uses it as a hint only.
+ * §3.5–§3.6: the input-layer token embeddings of the two seed questions, blended as eq. 4 allows
+ * (default: unit token weights, zero padding; see seed-blend.ts), fed to the student after the copy
+ * prompt's prefix and before its suffix; the student's greedy continuation is the decoded partial.
+ * With a small student it is often garbled: the teacher prompt says so and uses it as a hint only.
  */
 export async function decodePartial(
   student: Engine,
   questions: readonly [string, string],
   copy: { prefix: string; suffix: string },
   maxTokens: number,
+  blend: BlendSettings = DEFAULT_BLEND,
 ): Promise<string> {
   const [a, b] = await Promise.all(questions.map((question) => student.inputEmbed(question)));
-  const blended = paddedWeightedAverage(a, b);
+  const blended = blendSequences(a, b, blend);
   const generation = await student.decodeEmbeddings(blended, { prefix: copy.prefix, suffix: copy.suffix, maxTokens, stage: "generate-decode" });
   return cleanPartial(generation.text);
 }
@@ -36,8 +37,8 @@ export function copyPromptParts(template: { text: string }): { prefix: string; s
   return { prefix, suffix: suffix ?? "" };
 }
 
-/** Control characters and broken surrogates from a random-weight or byte-level model never reach a prompt. */
-function cleanPartial(text: string): string {
+/** Control characters and broken surrogates from a random-weight or byte-level model never reach a prompt (exported for the decode benchmark). */
+export function cleanPartial(text: string): string {
   return text
     .replace(/[\u0000-\u0008\u000b-\u001f\u007f\ufffd]/g, "")
     .replace(/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, "")
