@@ -1,7 +1,7 @@
 import type { Command } from "commander";
 import { withProgressLog } from "../../store/progress-log.js";
 import type { Engine } from "../../core/engine.js";
-import { UsageError } from "../../core/errors.js";
+import { GapfillError, UsageError } from "../../core/errors.js";
 import type { GenerateResult } from "../../pipeline/generate/generate-summary.js";
 import { type CliIo, type OutputFlags, progressFor, writeJson } from "../cli-io.js";
 import { formatPairs } from "../format-table.js";
@@ -23,6 +23,7 @@ interface GenerateFlags extends ReadFlags, OutputFlags, CacheFlags {
   duplicateThreshold: string;
   maxTeacherTokens?: string;
   maxAttempts?: string;
+  maxFailureRate: string;
   temperature: string;
   maxTokens: string;
   concurrency: string;
@@ -53,6 +54,7 @@ export function registerGenerate(program: Command, io: CliIo): void {
     .option("--duplicate-threshold <j>", "MinHash Jaccard at or above which a question duplicates a seed or an accepted one", "0.8")
     .option("--max-teacher-tokens <n>", "stop sending once the teacher has used this many tokens (prompt + completion) in this strategy")
     .option("--max-attempts <n>", "give up after this many attempts (default max(50, 10 × budget))")
+    .option("--max-failure-rate <r>", "stop once more than this share of teacher requests failed (each failed one is recorded and retried by a rerun)", "0.2")
     .option("--temperature <t>", "teacher sampling temperature (each attempt has its own sampling seed)", "0.8")
     .option("--max-tokens <n>", "teacher reply limit in tokens", "1024")
     .option("--concurrency <n>", "teacher requests in flight", "4")
@@ -89,6 +91,7 @@ export function registerGenerate(program: Command, io: CliIo): void {
       duplicateThreshold,
       maxTeacherTokens: flags.maxTeacherTokens === undefined ? undefined : parseInteger(flags.maxTeacherTokens, "--max-teacher-tokens", 1),
       maxAttempts: flags.maxAttempts === undefined ? undefined : parseInteger(flags.maxAttempts, "--max-attempts", 1),
+      maxFailureRate: parseFailureRate(flags.maxFailureRate),
       temperature,
       maxTokens: parseInteger(flags.maxTokens, "--max-tokens", 1),
       concurrency: parseInteger(flags.concurrency, "--concurrency", 1),
@@ -131,6 +134,13 @@ export function registerGenerate(program: Command, io: CliIo): void {
       renderer.close();
       if (flags.json) writeJson(io, { run: run.dir, report: reportPath, exports, results });
       else io.stdout.write(results.map(formatResult).join("\n") + formatPairs([...exports.map((e): [string, string] => ["export", `${e.path} (${e.records} records)`]), ["report", reportPath]]));
+      const short = results.filter((result) => result.accepted < result.budget);
+      if (short.length > 0) {
+        const { GenerateStore } = await import("../../pipeline/generate/generate-store.js");
+        const store = new GenerateStore(run.db);
+        for (const result of short) io.stderr.write(shortfallReport(result, store.rejectionSamples(result.strategy)));
+        throw new GapfillError("budget-not-reached", short.map((result) => `${result.strategy}: accepted ${result.accepted} of ${result.budget} (stopped: ${result.stopped})`).join("; "));
+      }
     } finally {
       renderer.close();
       await teacher?.close();
@@ -138,6 +148,27 @@ export function registerGenerate(program: Command, io: CliIo): void {
       run.close();
     }
   });
+}
+
+function parseFailureRate(value: string): number {
+  const rate = Number(value);
+  if (!Number.isFinite(rate) || rate < 0 || rate > 1) throw new UsageError(`--max-failure-rate must be a number in [0, 1], got "${value}"`, "--max-failure-rate");
+  return rate;
+}
+
+/** Why a strategy ended short of its budget: each rejection reason with its count, the commonest with a sample reply. */
+function shortfallReport(result: GenerateResult, samples: Array<{ reason: string; count: number; detail: string | null; raw: string | null }>): string {
+  const lines = [`gapfill: ${result.strategy} ended with ${result.accepted} of ${result.budget} accepted (stopped: ${result.stopped}); rejections:`];
+  for (const sample of samples) lines.push(`  ${sample.reason}: ${sample.count}${sample.detail ? ` (e.g. ${oneLine(sample.detail, 160)})` : ""}`);
+  if (samples.length === 0) lines.push("  none");
+  const withRaw = samples.find((sample) => sample.raw);
+  if (withRaw?.raw) lines.push(`  sample ${withRaw.reason} reply: ${oneLine(withRaw.raw, 300)}`);
+  return lines.join("\n") + "\n";
+}
+
+function oneLine(text: string, max: number): string {
+  const flat = JSON.stringify(text.replace(/\s+/g, " ").trim());
+  return flat.length > max ? `${flat.slice(0, max)}…"` : flat;
 }
 
 function formatResult(result: GenerateResult): string {

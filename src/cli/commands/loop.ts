@@ -30,6 +30,8 @@ interface LoopFlags extends ReadFlags, OutputFlags {
   temperature: string;
   maxTokens: string;
   maxAttempts?: string;
+  maxFailureRate: string;
+  trainerEnv?: string[];
   concurrency: string;
   jsonSchema: boolean;
   systemPrompt?: string;
@@ -62,6 +64,8 @@ export function registerLoop(program: Command, io: CliIo): void {
     .option("--temperature <t>", "teacher sampling temperature", "0.8")
     .option("--max-tokens <n>", "teacher reply limit in tokens", "1024")
     .option("--max-attempts <n>", "teacher attempts per round before giving up (default max(50, 10 × per-round))")
+    .option("--max-failure-rate <r>", "stop once more than this share of teacher or student requests failed (each is recorded and retried by a rerun)", "0.2")
+    .option("--trainer-env <vars...>", "environment variables the command: trainer gets beyond PATH, HOME, locale, Python and GPU settings (API keys only if named here)")
     .option("--concurrency <n>", "teacher requests in flight", "4")
     .option("--no-json-schema", "do not constrain the teacher with a JSON schema")
     .option("--system-prompt <text>", "system turn put first in every training example")
@@ -98,7 +102,11 @@ export function registerLoop(program: Command, io: CliIo): void {
       import("../../engines/create-engine.js"),
       import("../../engines/request-cache.js"),
     ]);
-    const trainer = createTrainer(flags.trainer!);
+    const trainer = createTrainer(flags.trainer!, "trainer", { passEnv: flags.trainerEnv ?? [] });
+    const maxFailureRate = Number(flags.maxFailureRate);
+    if (!Number.isFinite(maxFailureRate) || maxFailureRate < 0 || maxFailureRate > 1) {
+      throw new UsageError(`--max-failure-rate must be a number in [0, 1], got "${flags.maxFailureRate}"`, "--max-failure-rate");
+    }
     const options = {
       ...readOptionsFrom(flags),
       strategy,
@@ -120,6 +128,7 @@ export function registerLoop(program: Command, io: CliIo): void {
       temperature,
       maxTokens: parseInteger(flags.maxTokens, "--max-tokens", 1),
       maxAttempts: flags.maxAttempts === undefined ? undefined : parseInteger(flags.maxAttempts, "--max-attempts", 1),
+      maxFailureRate,
       concurrency: parseInteger(flags.concurrency, "--concurrency", 1),
       jsonSchema: flags.jsonSchema,
       systemPrompt: flags.systemPrompt,

@@ -121,6 +121,20 @@ export class GenerateStore {
     return Object.fromEntries(rows.map((row) => [row.reason, row.count]));
   }
 
+  /**
+   * Per rejection reason: its count, one detail and one raw reply (the latest), most frequent
+   * first. What a user needs to see when a job ends short: why, and what the teacher wrote.
+   */
+  rejectionSamples(strategy: string): Array<{ reason: RejectionReason; count: number; detail: string | null; raw: string | null }> {
+    return this.db
+      .prepare(
+        `SELECT reason, COUNT(*) AS count, (SELECT detail FROM generate_attempts b WHERE b.strategy = a.strategy AND b.reason = a.reason ORDER BY attempt DESC LIMIT 1) AS detail,
+           (SELECT raw FROM generate_attempts b WHERE b.strategy = a.strategy AND b.reason = a.reason AND raw IS NOT NULL ORDER BY attempt DESC LIMIT 1) AS raw
+         FROM generate_attempts a WHERE strategy = ? AND status = 'rejected' GROUP BY reason ORDER BY count DESC, reason`,
+      )
+      .all(strategy) as Array<{ reason: RejectionReason; count: number; detail: string | null; raw: string | null }>;
+  }
+
   totals(strategy: string): { attempts: number; accepted: number } & AttemptUsage {
     return this.statements.totals.get(strategy) as { attempts: number; accepted: number } & AttemptUsage;
   }

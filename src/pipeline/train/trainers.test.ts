@@ -80,6 +80,23 @@ describe("command trainer", () => {
     expect(await peft.train(request(3))).toEqual({ spec: "openai:base@http://127.0.0.1:9/v1", lora: join(dir, "out 3"), loraName: "gapfill-round-3" });
   });
 
+  it("runs the command with an allow-listed environment: no API key unless named on purpose", async () => {
+    const env = { OPENAI_API_KEY: "sk-should-not-leak", MY_TOKEN: "t0k3n", WANDB_PROJECT: "p", PATH: process.env.PATH, LC_ALL: "C" };
+    // Whatever the command prints lands in the round's log: print the whole environment.
+    const print = `command:env; echo openai:x@http://127.0.0.1:9/v1 > {output_dir}/student.txt`;
+    await createTrainer(print).train(request(20, { env }));
+    const plain = readFileSync(request(20).logFile, "utf8");
+    expect(plain).not.toContain("sk-should-not-leak");
+    expect(plain).not.toContain("t0k3n");
+    expect(plain).toContain("LC_ALL=C");
+    expect(plain).toContain("GAPFILL_ROUND=20");
+    await createTrainer(print, "trainer", { passEnv: ["WANDB_PROJECT", "MY_TOKEN"] }).train(request(21, { env }));
+    const named = readFileSync(request(21).logFile, "utf8");
+    expect(named).toContain("WANDB_PROJECT=p");
+    expect(named).toContain("MY_TOKEN=t0k3n");
+    expect(named).not.toContain("sk-should-not-leak");
+  });
+
   it("says when the command fails (with its last output) or leaves nothing loadable", async () => {
     await expect(createTrainer("command:echo out of memory >&2; exit 3").train(request(4))).rejects.toThrow(/exited with 3 \(out of memory\)/);
     await expect(createTrainer("command:true").train(request(5))).rejects.toThrow(/left nothing a student can load/);
