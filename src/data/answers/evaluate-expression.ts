@@ -22,7 +22,8 @@ const MAX_TOKENS = 2000;
 const MAX_DEPTH = 400;
 const NUMBER = /(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?/y;
 const CONSTANTS = new Set(["pi", "inf", "infinity", "e"]);
-const GREEK = new Set([
+/** Greek letter names, which answers use as variables (`\theta` → `theta`). */
+export const GREEK: ReadonlySet<string> = new Set([
   "alpha", "beta", "gamma", "delta", "epsilon", "varepsilon", "zeta", "eta", "theta", "vartheta", "iota", "kappa",
   "lambda", "mu", "nu", "xi", "rho", "sigma", "tau", "upsilon", "phi", "varphi", "chi", "psi", "omega",
 ]);
@@ -100,7 +101,12 @@ function tokenize(expression: string): Token[] | null {
         tokens.push({ kind: "function", name: word });
         continue;
       }
-      if (!CONSTANTS.has(word) && !GREEK.has(word) && word.length !== 1) return null;
+      if (!CONSTANTS.has(word) && !GREEK.has(word) && word.length !== 1) {
+        // `ab` in `\ln(ab)` or `2xy` is a product of variables; a word alone (`no`, `east`) is text.
+        if (word.length > 3 || !/[\d+\-*/^()]/.test(text)) return null;
+        for (const letter of word) tokens.push({ kind: "name", name: letter });
+        continue;
+      }
       // A known name glued to a variable (`xsqrt`, `pix`) is rare; any other word is not math.
       let name = word === "infinity" ? "inf" : word;
       const subscript = CONSTANTS.has(word) ? null : SUBSCRIPT.exec(text.slice(index, index + 24));
@@ -208,10 +214,21 @@ class Parser {
       power = this.parseUnaryPrimary(depth + 1);
       if (power === null) return null;
     }
-    const argument = this.peekOp() === "(" ? this.parsePrimary(depth + 1) : name === "sqrt" ? this.parsePrimary(depth + 1) : this.parsePower(depth + 1);
+    const argument = this.peekOp() === "(" || name === "sqrt" ? this.parsePrimary(depth + 1) : this.parseBareArgument(depth + 1);
     if (argument === null) return null;
     const value = apply(argument);
     return power === null ? value : Math.pow(value, power);
+  }
+
+  /** `sin 2x` is sin(2x): a bare argument runs over implicit products, up to an operator or the next function. */
+  private parseBareArgument(depth: number): number | null {
+    let value = this.parsePower(depth + 1);
+    while (value !== null && this.startsPrimary() && this.tokens[this.position].kind !== "function") {
+      const right = this.parsePower(depth + 1);
+      if (right === null) return null;
+      value *= right;
+    }
+    return value;
   }
 
   private parseUnaryPrimary(depth: number): number | null {

@@ -95,7 +95,7 @@ export function latexToPlain(answer: string): string {
   if (!PLAIN_ASCII.test(text)) text = convert(rewriteSymbols(text), 0);
   text = text.replace(/\$/g, " ");
   text = markMixedNumbers(text);
-  return text.replace(/\s+/g, " ").trim();
+  return text.replace(/\s+/g, " ").replace(/\(\s+/g, "(").replace(/\s+\)/g, ")").trim();
 }
 
 const PLAIN_ASCII = /^[A-Za-z0-9 .,$%+\-*/()=:;!?'"]*$/;
@@ -156,7 +156,9 @@ function convert(text: string, depth: number): string {
       const numerator = readArgument(text, index);
       const denominator = readArgument(text, numerator.end);
       index = denominator.end;
-      out += `(${convert(numerator.content, depth + 1)})/(${convert(denominator.content, depth + 1)})`;
+      const fraction = `(${convert(numerator.content, depth + 1)})/(${convert(denominator.content, depth + 1)})`;
+      // `\sin\frac{\pi}{6}` is the sine of the whole fraction.
+      out += /(?:^|[^A-Za-z])(?:sin|cos|tan|sec|csc|cot|ln|log|exp)\s*$/.test(out) ? `(${fraction})` : fraction;
     } else if (name === "sqrt") {
       let degree: string | null = null;
       let cursor = index;
@@ -189,7 +191,8 @@ function convert(text: string, depth: number): string {
       // `\left.` / `\right.` are invisible delimiters: drop the dot with the command.
       if ((name === "left" || name === "right") && text[index] === ".") index++;
     } else if (Object.hasOwn(SYMBOLS, name)) {
-      out += SYMBOLS[name];
+      // Spaced like other command words: `r\pi` is `r pi`, not the word `rpi`.
+      out += /^[A-Za-z]+$/.test(SYMBOLS[name]) ? ` ${SYMBOLS[name]} ` : SYMBOLS[name];
     } else {
       out += /^[A-Za-z]+$/.test(name) ? ` ${name} ` : name;
     }

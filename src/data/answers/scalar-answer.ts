@@ -1,4 +1,4 @@
-import { evaluateExpression, FUNCTIONS } from "./evaluate-expression.js";
+import { evaluateExpression, FUNCTIONS, GREEK } from "./evaluate-expression.js";
 import { trimEndChars } from "./trim-end-chars.js";
 
 /** One answer value that is not a tuple, set, list or matrix, prepared for comparison. */
@@ -20,7 +20,7 @@ const UNIT_TOKEN = /^(?:[A-Za-z]+\.?(?:\^\(?\d\)?)?|[A-Za-z]+\/[A-Za-z]+|\/|per)
 // Words that are mathematics, not units: never strip them from the end of an answer.
 // `am`/`pm` change the answer (10 am is not 10 pm), so they are not units either.
 // Function names too: `2 sin x` is not 2 of some unit "sin x".
-const RESERVED_WORDS = new Set(["pi", "inf", "infinity", "e", "i", "am", "pm", "a.m.", "p.m.", ...FUNCTIONS.keys()]);
+const RESERVED_WORDS = new Set(["pi", "inf", "infinity", "e", "i", "am", "pm", "a.m.", "p.m.", ...FUNCTIONS.keys(), ...GREEK]);
 // Single letters are variables unless they are one of these common unit symbols after a number.
 const SINGLE_LETTER_UNITS = new Set(["m", "g", "s", "h", "l", "L", "K", "A", "V", "W", "J", "N"]);
 // Units written without a space after the number (`5cm`); multi-letter only, so `5m` stays `5m`.
