@@ -122,14 +122,24 @@ function fuzzSpeed(perSize: number): Figures {
   // Load and warm the code once: the bound is on a call, not on the module's first load.
   answersEquivalent("x^2+1", "1+x^2");
   let calls = 0;
+  let slowOnce = 0;
   let slow = 0;
   let slowest = 0;
-  const time = (call: () => unknown) => {
+  const once = (call: () => unknown) => {
     const start = performance.now();
     call();
-    const elapsed = performance.now() - start;
+    return performance.now() - start;
+  };
+  // On a shared machine one timing can include other processes' time slices: a call over the
+  // bound is timed twice more and counted when even its fastest run is over.
+  const time = (call: () => unknown) => {
+    let elapsed = once(call);
     calls++;
-    if (elapsed > SLOW_CALL_MS) slow++;
+    if (elapsed > SLOW_CALL_MS) {
+      slowOnce++;
+      elapsed = Math.min(elapsed, once(call), once(call));
+      if (elapsed > SLOW_CALL_MS) slow++;
+    }
     slowest = Math.max(slowest, elapsed);
   };
   for (const size of [16, 200, 2_000, 10_000]) {
@@ -141,5 +151,8 @@ function fuzzSpeed(perSize: number): Figures {
       time(() => checkAnswers(a, b, { boxes: "all", lastNumberFallback: true }));
     }
   }
-  return { name: "answers: speed on a fuzz corpus (inputs up to 10 KB)", figures: { calls, [`calls over ${SLOW_CALL_MS} ms`]: slow, "slowest call ms": slowest } };
+  return {
+    name: "answers: speed on a fuzz corpus (inputs up to 10 KB)",
+    figures: { calls, [`calls over ${SLOW_CALL_MS} ms (first timing)`]: slowOnce, [`calls over ${SLOW_CALL_MS} ms (best of 3)`]: slow, "slowest call ms (best of 3)": slowest },
+  };
 }

@@ -50,7 +50,7 @@ const INEQUALITY = /<=|>=|!=|<|>/;
  * characters; anything longer is a whole solution or a runaway generation, and is compared as
  * text only, which keeps every call far under 20 ms on inputs up to 10 KB.
  */
-export const MAX_STRUCTURED_LENGTH = 1_000;
+export const MAX_STRUCTURED_LENGTH = 600;
 
 /** Parse an answer (LaTeX or plain text) into its structure. Never throws. */
 export function parseAnswer(answer: string): AnswerNode {
