@@ -11,6 +11,7 @@ import { parseChoice, parseInteger, parsePositiveNumber } from "./parse-flags.js
 
 interface EvalFlags extends ReadFlags, OutputFlags, CacheFlags {
   student?: string;
+  maxFailureRate: string;
   benchmark?: string;
   map?: string;
   shots: string;
@@ -53,6 +54,7 @@ export function registerEval(program: Command, io: CliIo): void {
     .option("--no-loss", "skip the loss signals (teacher-forced scoring of the reference and of the student's answer)")
     .option("--limit <n>", "evaluate only the first N items")
     .option("--seed <n>", "seed of the sampled answers", "0")
+    .option("--max-failure-rate <r>", "stop once more than this share of items failed (each is recorded and retried by a rerun)", "0.2")
     .option("--label <name>", "row of this run in `gapfill compare` (default: the student's model name)")
     .option("--strategy <name>", "how the student was trained, for `gapfill compare` (default: base, i.e. not on generated data)")
     .option("--budget <n>", "generation budget the student was trained with, for `gapfill compare`")
@@ -78,6 +80,7 @@ export function registerEval(program: Command, io: CliIo): void {
       samples: parseInteger(flags.samples, "--samples", 0),
       sampleTemperature: parsePositiveNumber(flags.sampleTemperature, "--sample-temperature"),
       seed: parseInteger(flags.seed, "--seed", 0),
+      maxFailureRate: parseShare(flags.maxFailureRate, "--max-failure-rate"),
       lossSignals: flags.loss,
       answerBoxes: parseChoice(flags.answerBoxes, ["last", "first", "all"] as const, "--answer-boxes"),
       lastNumberFallback: flags.lastNumberFallback === true,
@@ -109,12 +112,21 @@ export function registerEval(program: Command, io: CliIo): void {
       renderer.close();
       if (flags.json) writeJson(io, summary);
       else io.stdout.write(formatEvalSummary(summary));
+      if (result.failed > 0) {
+        io.stderr.write(`gapfill: ${result.failed} of ${benchmark.items.length} items failed and are not judged (reasons above); run the same command again to retry them\n`);
+      }
     } finally {
       renderer.close();
       await student?.close();
       run.close();
     }
   });
+}
+
+function parseShare(value: string, flag: string): number {
+  const share = Number(value);
+  if (!Number.isFinite(share) || share < 0 || share > 1) throw new UsageError(`${flag} must be a number in [0, 1], got "${value}"`, flag);
+  return share;
 }
 
 /** The summary for the terminal: the pairs, then on a map the region table and the placement notes. */

@@ -9,7 +9,7 @@ import { type EvaluationResult, evaluateStudent } from "./evaluate-student.js";
 import type { LoadedBenchmark } from "./load-benchmark.js";
 
 /** How {@link evaluateBenchmark} runs; the prompt, items and shots come with the {@link LoadedBenchmark}. */
-export interface EvaluateBenchmarkOptions extends Pick<EvaluateOptions, "maxTokens" | "samples" | "sampleTemperature" | "seed" | "lossSignals" | "concurrency" | "onEvent" | "signal" | "answerBoxes" | "lastNumberFallback"> {
+export interface EvaluateBenchmarkOptions extends Pick<EvaluateOptions, "maxTokens" | "samples" | "sampleTemperature" | "seed" | "lossSignals" | "concurrency" | "onEvent" | "signal" | "answerBoxes" | "lastNumberFallback" | "maxFailureRate"> {
   /** A `gapfill map` run directory: place the questions on its map and relate training density to accuracy. */
   map?: string;
   /** With `map`: grid cells are merged until each region holds at least this many items. Default 10. */
@@ -58,13 +58,15 @@ export async function evaluateBenchmark(student: Engine, run: Run, benchmark: Lo
     concurrency: options.concurrency,
     answerBoxes: options.answerBoxes,
     lastNumberFallback: options.lastNumberFallback,
+    maxFailureRate: options.maxFailureRate,
     onEvent: options.onEvent,
     signal: options.signal,
   });
   const density = options.map
     ? await densityOnMap(
         options.map,
-        benchmark.items.map((item) => item.question),
+        // The judged items only: an item whose request failed has no verdict to place.
+        result.items.map((item) => item.question),
         result.items.map((item) => item.correct),
         run,
         { student, minPerRegion: options.minPerRegion, onEvent: options.onEvent },
