@@ -18,6 +18,8 @@ export function readCompletion(response: CompletionResponse, cached: boolean): G
     finishReason: finishReason(choice.finish_reason),
     cached,
   };
-  if (choice.logprobs) generation.tokenLogprobs = choice.logprobs.token_logprobs.map((value) => value ?? 0);
+  const logprobs = choice.logprobs;
+  if (logprobs?.token_logprobs) generation.tokenLogprobs = logprobs.token_logprobs.map((value) => value ?? 0);
+  else if (logprobs?.content) generation.tokenLogprobs = logprobs.content.map((entry) => entry.logprob);
   return generation;
 }

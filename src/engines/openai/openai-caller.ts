@@ -1,6 +1,7 @@
 import type { ZodType } from "zod";
-import { EngineCallError } from "../../core/errors.js";
+import { GapfillError } from "../../core/errors.js";
 import type { HttpClient } from "../http/http-client.js";
+import { snippet } from "../http/redact.js";
 import type { RequestCache } from "../request-cache.js";
 import type { ApiEndpoint } from "./endpoints.js";
 
@@ -15,17 +16,26 @@ export interface CallContext {
  * there is one (so a repeated run sends nothing already answered), over the HTTP client
  * (concurrency, retries, timeouts), and validated against the route's schema — cached answers
  * included, since a batch import may have stored something the engine cannot read.
+ *
+ * A well-formed answer of the wrong shape is not a transient fault: the same server answers the
+ * same request the same way. So the schema is checked here, after the transport, and a mismatch
+ * is a `bad-response` error naming the server and the field — never retried, never counted as
+ * throttling, never stored in the cache.
  */
 export class OpenAICaller {
   constructor(
     private readonly client: HttpClient,
     private readonly cache: RequestCache | undefined,
     private readonly engineKind: string,
+    /** "llama.cpp server at http://…", resolved only when an answer has the wrong shape. */
+    private readonly describeServer: () => Promise<string>,
   ) {}
 
   async call<T>(endpoint: ApiEndpoint, body: Record<string, unknown>, schema: ZodType<T>, context: CallContext = {}): Promise<{ value: T; cached: boolean }> {
-    const send = () =>
-      this.client.post(endpoint.path, body, { schema, signal: context.signal, hints: endpoint.hints, fromRoot: endpoint.fromRoot });
+    const send = async () => {
+      const raw = await this.client.post(endpoint.path, body, { signal: context.signal, hints: endpoint.hints, fromRoot: endpoint.fromRoot });
+      return this.check(endpoint, schema, raw);
+    };
     if (!this.cache) return { value: await send(), cached: false };
     const model = typeof body.model === "string" ? body.model : "";
     const { response, cached } = await this.cache.call(
@@ -33,11 +43,25 @@ export class OpenAICaller {
       send,
       { isUsable: (stored) => schema.safeParse(stored).success },
     );
-    const parsed = schema.safeParse(response);
-    if (!parsed.success) {
-      // Unreachable unless a concurrent writer changed the row between check and read.
-      throw new EngineCallError(`cached answer for ${endpoint.api} does not match the expected shape`, { endpoint: endpoint.api, retryable: false });
-    }
-    return { value: parsed.data, cached };
+    return { value: await this.check(endpoint, schema, response), cached };
   }
+
+  private async check<T>(endpoint: ApiEndpoint, schema: ZodType<T>, raw: unknown): Promise<T> {
+    const parsed = schema.safeParse(raw);
+    if (parsed.success) return parsed.data;
+    const issue = parsed.error.issues[0];
+    const field = issue && issue.path.length > 0 ? issue.path.join(".") : "(the whole answer)";
+    const text = typeof raw === "string" ? raw : JSON.stringify(raw);
+    throw badResponse(await this.describeServer(), endpoint.api, `${field}: ${issue?.message ?? "unexpected shape"}`, snippet(text ?? "", 160));
+  }
+}
+
+/**
+ * A reply gapfill cannot read: names the server, the route and the field. Code `bad-response`
+ * (an item failure: this request is lost, the stage goes on), not retryable.
+ */
+export function badResponse(server: string, api: string, problem: string, sample?: string): GapfillError {
+  return new GapfillError("bad-response", `${server} answered ${api} in a shape gapfill cannot read (${problem})${sample ? `: ${sample}` : ""}`, {
+    retryable: false,
+  });
 }

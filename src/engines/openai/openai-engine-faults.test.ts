@@ -1,3 +1,4 @@
+import { GapfillError } from "../../core/errors.js";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -21,7 +22,8 @@ describe("OpenAI engine under injected faults", () => {
       faultRate: 0.2,
       // No hangs here: a hang costs a whole timeout, and a timeout shorter than a busy machine's
       // real latency would resend requests the server did answer. Hangs are tested in http/.
-      faultKinds: ["429", "500", "truncated", "non-json", "missing-fields"],
+      // Nor missing fields: an answer of the wrong shape is permanent (bad-response), tested below.
+      faultKinds: ["429", "500", "truncated", "non-json"],
       seed: 42,
     });
     cleanup.push(() => server.close());
@@ -66,5 +68,26 @@ describe("OpenAI engine under injected faults", () => {
     expect(second.answers.map((a) => a.text)).toEqual(first.answers.map((a) => a.text));
     expect(second.answers.every((a) => a.cached)).toBe(true);
     expect(second.usage[0]).toMatchObject({ requests: 1000, cached: 1000 });
+  });
+
+  it("an answer of the wrong shape is sent once, names the server and the field, and does not slow the pool", async () => {
+    const server = await OpenAITestServer.start();
+    cleanup.push(() => server.close());
+    const notices: string[] = [];
+    const engine = await createEngine(`openai:test-model@${server.baseUrl}?concurrency=4&max_attempts=6`, {
+      env: {},
+      http: { backoff: { baseMs: 1, maxMs: 8 } },
+      onEvent: (event) => {
+        if (event.type === "notice") notices.push(event.message);
+      },
+    });
+    server.script("missing-fields");
+    const error = (await engine.chat([{ role: "user", content: "hi" }]).catch((e: unknown) => e)) as GapfillError;
+    expect(error).toBeInstanceOf(GapfillError);
+    expect(error.code).toBe("bad-response");
+    expect(error.retryable).toBe(false);
+    expect(error.message).toMatch(/^OpenAI-compatible server at http:\/\/127\.0\.0\.1:\d+\/v1 answered \/v1\/chat\/completions in a shape gapfill cannot read \(choices: Required\)/);
+    expect(server.requests.filter((request) => request.route === "chat")).toHaveLength(1);
+    expect(notices.filter((notice) => notice.includes("concurrency"))).toEqual([]);
   });
 });

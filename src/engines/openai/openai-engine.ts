@@ -8,7 +8,7 @@ import type {
   Matrix,
 } from "../../core/engine.js";
 import { ENGINES_WITH } from "../../core/engine.js";
-import { CapabilityError, EngineCallError } from "../../core/errors.js";
+import { CapabilityError, EngineCallError, GapfillError } from "../../core/errors.js";
 import type { ProgressListener } from "../../core/events.js";
 import type { ScoreMode } from "../engine-spec.js";
 import { HttpClient, type HttpClientOptions } from "../http/http-client.js";
@@ -21,7 +21,9 @@ import { isAlreadyLoaded, loraRequest } from "./lora.js";
 import { OpenAICaller } from "./openai-caller.js";
 import { promptEmbedsBody } from "./prompt-embeds.js";
 import { chatResponseSchema, completionResponseSchema, embeddingsResponseSchema, poolingResponseSchema } from "./response-schemas.js";
-import { readScore, scoreBody } from "./score.js";
+import { type IdentifyOptions, identifyServer, SERVER_NAMES, type ServerIdentity } from "./identify-server.js";
+import { readScore, type ScoreMethod, scoreBody } from "./score.js";
+import { serverOffer } from "./server-offers.js";
 
 export interface OpenAIEngineOptions {
   /** The canonical spec, secrets removed (what `Engine.spec` reports). */
@@ -36,7 +38,10 @@ export interface OpenAIEngineOptions {
   http?: Partial<Omit<HttpClientOptions, "baseUrls" | "apiKey" | "fetch">>;
   /** Texts per `/v1/embeddings` request. Default 64. */
   batchSize?: number;
+  /** How to score; default: echo, and forced decoding once the server turns out to be llama.cpp's. */
   scoreMode?: ScoreMode;
+  /** Probe timeout for identifying the server. Default 5 s. */
+  identifyTimeoutMs?: number;
 }
 
 /**
@@ -63,12 +68,15 @@ export const OPENAI_CAPABILITIES: ReadonlySet<Capability> = new Set<Capability>(
  * | complete | `/v1/completions` (+ `logprobs: 1`) | vLLM, llama.cpp, Ollama, OpenAI legacy models |
  * | embed | `/v1/embeddings`, batched | vLLM (pooling runner), llama.cpp `--embeddings`, Ollama, hosted |
  * | tokenEmbed | `/pooling` `task: "token_embed"` | vLLM (pooling runner) only |
- * | score (echo) | `/v1/completions` `echo, logprobs: 1, max_tokens: 0` | vLLM; not llama.cpp or Ollama |
+ * | score (echo) | `/v1/completions` `echo, logprobs: 1, max_tokens: 0` | vLLM, OpenAI legacy; not llama.cpp or Ollama |
  * | score (prompt_logprobs) | `/v1/completions` `prompt_logprobs: 0` | vLLM only |
+ * | score (forced) | `/v1/completions` `grammar` = the continuation, `logprobs: 1` | llama.cpp server |
  * | decodeEmbeddings | `/v1/completions` `prompt_embeds` (full matrix, no prefix/suffix) | vLLM `--enable-prompt-embeds` |
  * | loadLora | `/v1/load_lora_adapter` on every URL | vLLM `--enable-lora`, `VLLM_ALLOW_RUNTIME_LORA_UPDATING=True` |
  *
- * Every model call goes through the run's request cache when one is given.
+ * Every model call goes through the run's request cache when one is given. The server is
+ * identified from its own routes (`identify`) when scoring needs to know, when an answer has the
+ * wrong shape (to name it), and by `engines check`.
  */
 export class OpenAIEngine implements Engine {
   readonly kind = "openai";
@@ -78,7 +86,11 @@ export class OpenAIEngine implements Engine {
   private readonly client: HttpClient;
   private readonly caller: OpenAICaller;
   private readonly batchSize: number;
-  private readonly scoreMode: ScoreMode;
+  private readonly scoreMode: ScoreMode | undefined;
+  private readonly identifyOptions: IdentifyOptions;
+  private identity: Promise<ServerIdentity> | undefined;
+  /** The scoring method found for this server when the spec names none. */
+  private foundScoreMethod: ScoreMethod | undefined;
   /** The model named in requests: the base model, or the last LoRA adapter loaded. */
   private requestModel: string;
 
@@ -87,7 +99,8 @@ export class OpenAIEngine implements Engine {
     this.model = options.model;
     this.requestModel = options.model;
     this.batchSize = options.batchSize ?? 64;
-    this.scoreMode = options.scoreMode ?? "echo";
+    this.scoreMode = options.scoreMode;
+    this.identifyOptions = { fetch: options.fetch, apiKey: options.apiKey, timeoutMs: options.identifyTimeoutMs };
     const onEvent = options.onEvent;
     this.client = new HttpClient({
       ...options.http,
@@ -96,7 +109,28 @@ export class OpenAIEngine implements Engine {
       fetch: options.fetch,
       onNotice: onEvent ? (message) => onEvent({ type: "notice", stage: "requests", message: `${this.spec}: ${message}` }) : undefined,
     });
-    this.caller = new OpenAICaller(this.client, options.cache, this.kind);
+    this.caller = new OpenAICaller(this.client, options.cache, this.kind, () => this.describeServer());
+  }
+
+  /** The server behind the first base URL, identified once from its own routes. */
+  identify(): Promise<ServerIdentity> {
+    this.identity ??= identifyServer(this.client.baseUrls[0], this.identifyOptions);
+    const pending = this.identity;
+    // A failed probe (server down) is not remembered: the next call probes again.
+    pending.catch(() => {
+      if (this.identity === pending) this.identity = undefined;
+    });
+    return pending;
+  }
+
+  /** "llama.cpp server at http://…" when it can tell, else "the server at http://…". */
+  private async describeServer(): Promise<string> {
+    const url = this.client.baseUrls[0];
+    try {
+      return `${SERVER_NAMES[(await this.identify()).kind]} at ${url}`;
+    } catch {
+      return `the server at ${url}`;
+    }
   }
 
   /** The model name requests carry now (a LoRA adapter's name after `loadLora`). */
@@ -139,10 +173,34 @@ export class OpenAIEngine implements Engine {
   }
 
   async score(prompt: string, continuation: string, options: { stage?: string } = {}): Promise<ContinuationScore> {
-    const endpoint = this.scoreMode === "echo" ? SCORE_ECHO : SCORE_PROMPT_LOGPROBS;
-    const body = scoreBody(this.requestModel, prompt, continuation, this.scoreMode);
+    const method = this.scoreMode ?? this.foundScoreMethod ?? "echo";
+    try {
+      return await this.scoreBy(method, prompt, continuation, options);
+    } catch (error) {
+      // Without ?score=, echo is tried first (vLLM, OpenAI legacy: no probe requests). A reply
+      // in the wrong shape means another server: identify it once and score its way.
+      if (this.scoreMode || this.foundScoreMethod || !(error instanceof GapfillError) || error.code !== "bad-response") throw error;
+      const { kind } = await this.identify();
+      const offer = serverOffer(kind, "score");
+      if (!offer.offered) throw new CapabilityError("score", `${this.spec} (${SERVER_NAMES[kind]}: ${offer.why})`, ENGINES_WITH.score);
+      if (kind !== "llama.cpp") throw error;
+      this.foundScoreMethod = "forced";
+      return this.scoreBy("forced", prompt, continuation, options);
+    }
+  }
+
+  private async scoreBy(method: ScoreMethod, prompt: string, continuation: string, options: { stage?: string }): Promise<ContinuationScore> {
+    const endpoint = method === "prompt_logprobs" ? SCORE_PROMPT_LOGPROBS : method === "echo" ? SCORE_ECHO : COMPLETIONS;
+    const body = scoreBody(this.requestModel, prompt, continuation, method);
     const { value } = await this.caller.call(endpoint, body, completionResponseSchema, options);
-    return readScore(value, prompt, continuation, this.scoreMode, endpoint.api);
+    try {
+      return readScore(value, prompt, continuation, method, endpoint.api, `the server at ${this.client.baseUrls[0]}`);
+    } catch (error) {
+      // Name the server only when it is needed (identifying it costs requests).
+      if (!(error instanceof GapfillError) || error.code !== "bad-response") throw error;
+      readScore(value, prompt, continuation, method, endpoint.api, await this.describeServer());
+      throw error;
+    }
   }
 
   async decodeEmbeddings(embeddings: Matrix, options: GenerateOptions & { prefix?: string; suffix?: string } = {}): Promise<Generation> {

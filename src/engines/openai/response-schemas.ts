@@ -33,11 +33,14 @@ export const completionResponseSchema = z.object({
       z.object({
         text: z.string(),
         finish_reason: z.string().nullish(),
+        // Legacy OpenAI / vLLM: parallel `tokens` and `token_logprobs`. llama.cpp's server answers
+        // in the chat shape instead: `content: [{token, logprob}]`, generated tokens only.
         logprobs: z
           .object({
-            tokens: z.array(z.string()),
-            token_logprobs: z.array(z.number().nullable()),
+            tokens: z.array(z.string()).nullish(),
+            token_logprobs: z.array(z.number().nullable()).nullish(),
             text_offset: z.array(z.number()).nullish(),
+            content: z.array(z.object({ token: z.string(), logprob: z.number() })).nullish(),
           })
           .nullish(),
         prompt_logprobs: z.array(promptLogprobEntry).nullish(),
