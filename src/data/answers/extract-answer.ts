@@ -50,14 +50,19 @@ const PROSE_WORD = /(?<![\\A-Za-z])[A-Za-z]{2,}(?![A-Za-z])/g;
  * 1. `gsm8k`: the last `#### <answer>` (exactly four `#`, the rest of that line; trailing period
  *    dropped). A `####` line whose text starts with an answer label ("#### Final answer: 4") is a
  *    markdown heading and goes to rule 3.
- * 2. `boxed`: the last complete `\boxed{...}` or `\fbox{...}` (nested braces), or `\boxed 5`.
+ * 2. `boxed`: the last complete `\boxed{...}` or `\fbox{...}` (nested braces), or `\boxed 5`, with
+ *    the boxes that only separators join to it (`\boxed{1}, \boxed{2}` gives `1, 2`); `boxes`
+ *    chooses the first such group or every box instead (see `selectBoxes`).
  * 3. `final-answer-heading`: the last line that labels the final answer — a markdown heading
  *    (`#`–`######`), a bold label (`**Final Answer:**`) or a plain `Final answer:` / `Answer:` at the
  *    start of a line. The label is `final answer`, `final_answer`, `<final_answer>` or `answer`.
  *    The answer is the rest of that line after a `:` / `=` / `-` separator, or, when the line has
- *    nothing after the label, the next non-empty line (unless that is another heading).
+ *    nothing after the label, the next non-empty line (unless that is another heading). Failing
+ *    that, a label with no colon directly followed by math: `Answer $9$`, `Answer \[ 9 \]` (inline
+ *    math on one line; display math may span lines).
  * 4. `answer-is`: the last "... answer is X" (covers "The answer is", "the final answer is"); X runs
  *    to the end of its line or sentence.
+ * 5. `last-number`: only with `lastNumberFallback`, the last number of a text that reads as prose.
  *
  * Rules 3 and 4 strip `$...$` / `\(...\)` wrappers, bold markers and trailing punctuation.
  * Returns null when no rule finds a non-empty answer.
