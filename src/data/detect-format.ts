@@ -2,6 +2,7 @@ import { open, stat } from "node:fs/promises";
 import { extname } from "node:path";
 import { InputError } from "../core/errors.js";
 import type { DatasetFormat } from "../core/example.js";
+import { fileReadError } from "./read-file-error.js";
 
 /** The first bytes of a file (up to 64 KiB) and its size: enough to sniff and to reject early. */
 export interface FileHead {
@@ -23,13 +24,13 @@ export async function readFileHead(path: string): Promise<FileHead> {
     if (info.isDirectory()) throw new InputError("is-directory", `${path}: is a directory, expected a dataset file`, { file: path });
     size = info.size;
   } catch (error) {
-    if (error instanceof InputError) throw error;
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === "ENOENT") throw new InputError("file-not-found", `${path}: no such file`, { file: path, cause: error });
-    throw new InputError("unreadable-file", `${path}: cannot read (${code ?? String(error)})`, { file: path, cause: error });
+    throw fileReadError(path, error);
   }
   if (size === 0) throw new InputError("empty-file", `${path}: the file is empty`, { file: path });
-  const handle = await open(path, "r");
+  // stat succeeds on a file we may not read (permission denied): opening it is the real check.
+  const handle = await open(path, "r").catch((error: unknown) => {
+    throw fileReadError(path, error);
+  });
   try {
     const head = Buffer.alloc(Math.min(size, HEAD_BYTES));
     const { bytesRead } = await handle.read(head, 0, head.length, 0);

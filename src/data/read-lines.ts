@@ -1,4 +1,5 @@
 import { createReadStream } from "node:fs";
+import { fileReadError } from "./read-file-error.js";
 
 /** One physical line of a text file, decoded strictly as UTF-8 (without its line ending). */
 export type TextLine = { line: number; text: string } | { line: number; invalidUtf8: true };
@@ -25,7 +26,17 @@ export async function* readLines(path: string, counter: { bytes: number }, signa
       return { line, invalidUtf8: true };
     }
   };
-  for await (const chunk of stream as AsyncIterable<Buffer>) {
+  const chunks = (stream as AsyncIterable<Buffer>)[Symbol.asyncIterator]();
+  for (;;) {
+    let next: IteratorResult<Buffer>;
+    try {
+      next = await chunks.next();
+    } catch (error) {
+      // An open or read failure (permission denied, the file removed) is the user's to fix.
+      throw fileReadError(path, error);
+    }
+    if (next.done) break;
+    const chunk = next.value;
     counter.bytes += chunk.length;
     let start = 0;
     let newline = chunk.indexOf(0x0a, start);
