@@ -11,6 +11,7 @@
  * questions. threads: 1 (llama.cpp threads collapse under contention). Returns figures, prints nothing.
  */
 import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import type { Engine, Matrix } from "../src/core/engine.js";
 import { createLlamaEngine } from "../src/engines/llama/llama-engine.js";
 import { tokenize } from "../src/geometry/tfidf.js";
@@ -18,22 +19,25 @@ import { cleanPartial, copyPromptParts } from "../src/strategies/embed/decode-pa
 import { BLEND_PADDING, BLEND_WEIGHTS, type BlendSettings, blendSequences, padTokenRow, tokenIdf } from "../src/strategies/embed/seed-blend.js";
 import { sharedDataPath } from "../test/support/shared-data.js";
 
+/** `npm run bench` runs from the repository root; compiled into dist/, the test helpers' own root would be dist/. */
+const ROOT = process.cwd();
+
 const OPENERS = ["Once upon a time, there was a little girl named Lily.", "Tom had a big red ball.", "One day, a cat went to the park.", "Sue liked to bake cakes with her mom.", "There was a small bird in a tree.", "Ben and his dog played in the rain.", "A boy found a shiny rock.", "The sun was hot and the fish were happy."];
 
 /** Benchmarks every blend on `pairs` story pairs and as many GSM8K pairs. */
 export async function benchDecode(options: { pairs?: number; maxTokens?: number } = {}): Promise<{ name: string; figures: Record<string, number> }[]> {
   const pairs = options.pairs ?? 24;
   const maxTokens = options.maxTokens ?? 40;
-  const student = await createLlamaEngine(sharedDataPath("stories260K"), { threads: 1 });
+  const student = await createLlamaEngine(sharedDataPath("stories260K", { root: ROOT }), { threads: 1 });
   try {
-    const copy = copyPromptParts({ text: readFileSync(new URL("../prompts/copy.md", import.meta.url), "utf8") });
+    const copy = copyPromptParts({ text: readFileSync(join(ROOT, "prompts", "copy.md"), "utf8") });
     const stories: string[] = [];
     for (let i = 0; i < 2 * pairs; i++) {
       const opener = OPENERS[i % OPENERS.length];
       const story = await student.complete(opener, { maxTokens: 30, temperature: 0.8, seed: i + 1 });
       stories.push(firstSentences(`${opener} ${story.text}`, 2));
     }
-    const questions = readFileSync(sharedDataPath("gsm8k-train"), "utf8")
+    const questions = readFileSync(sharedDataPath("gsm8k-train", { root: ROOT }), "utf8")
       .split("\n")
       .filter((line) => line.trim() !== "")
       .slice(0, 2 * pairs)

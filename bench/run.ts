@@ -3,10 +3,12 @@
  * here, never in tests. Pick some with `npm run bench -- cli engines`.
  */
 import { benchCliStartup } from "./cli-startup.js";
+import { benchDecode } from "./decode-bench.js";
 import { benchEngineThroughput } from "./engine-throughput.js";
 import { benchAnswers } from "./answers-bench.js";
 import { benchMap } from "./map-bench.js";
 import { benchNonlinearMap } from "./map-nonlinear-bench.js";
+import { benchTargeting } from "./targeting-bench.js";
 
 type Figures = { name: string; figures: Record<string, number> };
 type Bench = () => Promise<Figures | Figures[]>;
@@ -14,9 +16,11 @@ type Bench = () => Promise<Figures | Figures[]>;
 const benches: Record<string, Bench> = {
   answers: () => benchAnswers(),
   cli: () => benchCliStartup(),
+  decode: () => benchDecode(),
   engines: async () => [await benchEngineThroughput({ latencyMs: 50, concurrency: 32 }), await benchEngineThroughput({ latencyMs: 200, concurrency: 64 })],
   map: () => benchMap(),
   "map-nonlinear": () => benchNonlinearMap(),
+  targeting: () => benchTargeting(),
 };
 
 const wanted = process.argv.slice(2);
