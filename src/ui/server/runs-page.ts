@@ -32,7 +32,8 @@ const RUNS_SCRIPT = `
   var selected = null, source = null, stages = {};
   function cell(row, text, cls) { var td = document.createElement("td"); td.textContent = text == null ? "–" : String(text); if (cls) td.className = cls; row.appendChild(td); return td; }
   function refresh() {
-    fetch("/api/runs").then(function (r) { return r.json(); }).then(function (runs) {
+    Promise.all([fetch("/api/runs").then(function (r) { return r.json(); }), fetch("/api/maps").then(function (r) { return r.json(); }).catch(function () { return []; })]).then(function (both) {
+      var runs = both[0], maps = both[1];
       var body = document.querySelector("#runs tbody"); body.textContent = "";
       runs.forEach(function (run) {
         var row = document.createElement("tr"); row.setAttribute("data-run", run.id);
@@ -41,6 +42,10 @@ const RUNS_SCRIPT = `
         cell(row, run.state + (run.reason ? " (" + run.reason + ")" : ""), "state-" + run.state);
         cell(row, run.lastActivity);
         var pages = cell(row, ""); pages.textContent = "";
+        if (maps.indexOf(run.id) !== -1) {
+          var view = document.createElement("a"); view.href = "/map?run=" + encodeURIComponent(run.id); view.textContent = "map view"; view.className = "map-view"; view.target = "_blank";
+          pages.appendChild(view); pages.appendChild(document.createTextNode(" "));
+        }
         run.pages.forEach(function (page) {
           var a = document.createElement("a"); a.href = "/run?run=" + encodeURIComponent(run.id) + "&file=" + encodeURIComponent(page); a.textContent = page; a.target = "_blank";
           pages.appendChild(a); pages.appendChild(document.createTextNode(" "));

@@ -5,6 +5,7 @@ import { basename, extname, join } from "node:path";
 import DatabaseConstructor from "better-sqlite3";
 import { RUN_DATABASE_FILE } from "../../store/index.js";
 import { PROGRESS_EVENT } from "../../store/progress-log.js";
+import { createMapViewRoutes, MAP_VIEW_PATHS } from "../map-view/map-view-routes.js";
 import { renderRunsPage } from "./runs-page.js";
 import { listRuns, resolveRunDir, summarizeRun } from "./run-index.js";
 
@@ -44,6 +45,7 @@ export interface UiServer {
 export async function startUiServer(options: UiServerOptions): Promise<UiServer> {
   const pollMs = options.pollMs ?? 400;
   const streams = new Set<() => void>();
+  const mapView = createMapViewRoutes();
   const server: Server = createServer((request, response) => {
     handle(request, response).catch((error: unknown) => {
       if (!response.headersSent) send(response, 500, "text/plain; charset=utf-8", `gapfill ui: ${(error as Error).message}`);
@@ -56,8 +58,20 @@ export async function startUiServer(options: UiServerOptions): Promise<UiServer>
     if (request.method !== "GET") return send(response, 405, "text/plain; charset=utf-8", "only GET");
     if (url.pathname === "/") return send(response, 200, SERVED_TYPES[".html"], renderRunsPage());
     if (url.pathname === "/api/runs") return send(response, 200, SERVED_TYPES[".json"], JSON.stringify(await listRuns(options.root)));
+    // The runs that have a map, for the runs page's links to their map view.
+    if (url.pathname === "/api/maps") {
+      const ids = (await listRuns(options.root)).map((run) => run.id).filter((runId) => {
+        const runDir = resolveRunDir(options.root, runId);
+        return runDir !== undefined && mapView.hasMap(runDir);
+      });
+      return send(response, 200, SERVED_TYPES[".json"], JSON.stringify(ids));
+    }
     const id = url.searchParams.get("run") ?? "";
     const dir = resolveRunDir(options.root, id);
+    if ((MAP_VIEW_PATHS as readonly string[]).includes(url.pathname)) {
+      if (!dir) return send(response, 404, "text/plain; charset=utf-8", `no run "${id}" under ${options.root}`);
+      return mapView.handle(url.pathname, url.searchParams, id, dir, (status, type, body) => send(response, status, type, body));
+    }
     if (url.pathname === "/api/events" || url.pathname === "/run") {
       if (!dir) return send(response, 404, "text/plain; charset=utf-8", `no run "${id}" under ${options.root}`);
     }
