@@ -19,6 +19,7 @@ interface PeerCase {
   kind?: string;
   gold?: string;
   pred?: string;
+  solution?: string;
   expected: unknown;
 }
 
@@ -36,7 +37,8 @@ const SLOW_CALL_MS = 20;
 
 /** Runs both parts; the peer part is skipped (with a figure saying so) when the cases are absent. */
 export async function benchAnswers(options: AnswersBenchOptions = {}): Promise<Figures[]> {
-  return [peerAgreement(options.listDisagreements ?? process.env.GAPFILL_BENCH_LIST === "1"), fuzzSpeed(options.fuzzCases ?? 400)];
+  const list = options.listDisagreements ?? process.env.GAPFILL_BENCH_LIST === "1";
+  return [peerAgreement(list), peerExtraction(list), fuzzSpeed(options.fuzzCases ?? 400)];
 }
 
 /** The checkout's root: the nearest folder above this file that holds package.json (src or dist). */
@@ -46,21 +48,50 @@ function repositoryRoot(): string {
   return folder;
 }
 
-function loadPeerCases(): PeerCase[] | null {
+/** The cases of the shared files whose names pass `wanted`, or null when the folder is absent. */
+function loadPeerCases(wanted: (file: string) => boolean): PeerCase[] | null {
   const folder = resolve(repositoryRoot(), "..", "shared", "answer-cases");
   if (!existsSync(folder)) return null;
   const cases: PeerCase[] = [];
-  for (const file of readdirSync(folder).filter((name) => name.endsWith("_equivalence.json")).sort()) {
-    const parsed = JSON.parse(readFileSync(join(folder, file), "utf8")) as PeerCase[];
-    for (const item of parsed) {
-      if (typeof item.gold === "string" && typeof item.pred === "string" && typeof item.expected === "boolean") cases.push(item);
-    }
+  for (const file of readdirSync(folder).filter((name) => name.endsWith(".json") && wanted(name)).sort()) {
+    cases.push(...(JSON.parse(readFileSync(join(folder, file), "utf8")) as PeerCase[]));
   }
   return cases;
 }
 
+/** Percentages and counts per key, sorted by key. */
+function tallyFigures(tallies: Map<string, { agree: number; total: number }>): Record<string, number> {
+  const figures: Record<string, number> = {};
+  for (const [key, { agree, total }] of [...tallies].sort(([a], [b]) => a.localeCompare(b))) {
+    figures[`${key} agree %`] = Number(((100 * agree) / total).toFixed(1));
+    figures[`${key} cases`] = total;
+  }
+  return figures;
+}
+
+/**
+ * Extraction: the answer gapfill takes from each in-scope solution is equivalent to the one the
+ * peer expects (a null expectation: no answer found).
+ */
+function peerExtraction(list: boolean): Figures {
+  const cases = loadPeerCases((file) => file.endsWith("_extraction.json"));
+  if (cases === null) return { name: "answers: peers' extraction cases (../shared/answer-cases not found)", figures: {} };
+  const tallies = new Map<string, { agree: number; total: number }>();
+  for (const item of cases) {
+    if (item.scope !== "in-scope" || typeof item.solution !== "string") continue;
+    const found = extractAnswer(item.solution)?.answer ?? null;
+    const agree = item.expected === null ? found === null : typeof item.expected === "string" && found !== null && answersEquivalent(found, item.expected);
+    const tally = tallies.get(item.source) ?? { agree: 0, total: 0 };
+    tally.total++;
+    if (agree) tally.agree++;
+    tallies.set(item.source, tally);
+    if (!agree && list) process.stderr.write(`${item.id} expected ${JSON.stringify(item.expected)}, found ${JSON.stringify(found)}\n`);
+  }
+  return { name: "answers: extraction agreement with peers' in-scope cases", figures: tallyFigures(tallies) };
+}
+
 function peerAgreement(list: boolean): Figures {
-  const cases = loadPeerCases();
+  const cases = loadPeerCases((file) => file.endsWith("_equivalence.json") || file.includes("supplementary"));
   if (cases === null) return { name: "answers: peers' cases (../shared/answer-cases not found)", figures: {} };
   const tallies = new Map<string, { agree: number; total: number }>();
   const count = (key: string, agree: boolean) => {
@@ -70,21 +101,23 @@ function peerAgreement(list: boolean): Figures {
     tallies.set(key, tally);
   };
   for (const item of cases) {
-    if (item.scope !== "in-scope") continue;
+    if (typeof item.gold !== "string" || typeof item.pred !== "string" || typeof item.expected !== "boolean") continue;
+    // Qwen's recorded grading of 800 model outputs is not a test: reported apart, as agreement with that grader.
+    const supplementary = item.scope.startsWith("supplementary");
+    if (item.scope !== "in-scope" && !supplementary) continue;
     // Bare cases are two answers; text cases are whole solutions the answer is extracted from.
     const verdict = checkAnswers(item.gold as string, item.pred as string, { lastNumberFallback: item.kind === "text" }).equivalent;
     const agree = verdict === item.expected;
     const polarity = item.expected ? "equivalent" : "different";
+    if (!agree && list) process.stderr.write(`${item.id} expected ${item.expected}: ${JSON.stringify(item.gold).slice(0, 120)} | ${JSON.stringify(item.pred).slice(-160)}\n`);
+    if (supplementary) {
+      count(`(Qwen2.5-Math recorded grader) ${polarity}`, agree);
+      continue;
+    }
     count(`all ${polarity}`, agree);
     count(`${shortSource(item.source)} ${polarity}`, agree);
-    if (!agree && list) process.stderr.write(`${item.id} expected ${item.expected}: ${JSON.stringify(item.gold).slice(0, 120)} | ${JSON.stringify(item.pred).slice(0, 160)}\n`);
   }
-  const figures: Record<string, number> = {};
-  for (const [key, { agree, total }] of [...tallies].sort(([a], [b]) => a.localeCompare(b))) {
-    figures[`${key} agree %`] = Number(((100 * agree) / total).toFixed(1));
-    figures[`${key} cases`] = total;
-  }
-  return { name: "answers: agreement with peers' in-scope cases", figures };
+  return { name: "answers: agreement with peers' in-scope cases", figures: tallyFigures(tallies) };
 }
 
 function shortSource(source: string): string {
