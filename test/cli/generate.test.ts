@@ -188,6 +188,45 @@ describe("gapfill generate against a local teacher and a tiny GGUF student", () 
   }, 120_000);
 });
 
+describe("gapfill generate: ending short, and faults that cost their attempt", () => {
+  it("ends short of --budget: prints each rejection reason with its count and a sample reply, exits 1", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "gapfill-cli-generate-short-"));
+    const server = await OpenAITestServer.start();
+    server.handle("chat", () => "### Thoughts\nI would rather write a poem about the sea.");
+    try {
+      const dataset = await smallDataset(dir, 40);
+      const result = await runCli(["generate", dataset, "--run", join(dir, "run"), "--strategy", "random", "--budget", "3", "--max-attempts", "6", "--teacher", `openai:teacher@${server.baseUrl}`, "--quiet"]);
+      expect(result.code).toBe(1);
+      expect(result.stderr).toMatch(/random ended with 0 of 3 accepted \(stopped: max-attempts\); rejections:\n {2}[a-z-]+: 6 \(e\.g\. /);
+      expect(result.stderr).toContain("sample");
+      expect(result.stderr).toContain("a poem about the sea");
+      expect(result.stderr).toContain("gapfill: random: accepted 0 of 3 (stopped: max-attempts)");
+      expect(result.stderr).not.toContain("unexpected error");
+    } finally {
+      await server.close();
+    }
+  }, 120_000);
+
+  it("under 35% injected faults (500/429/garbage) one invocation reaches the budget, no id written twice", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "gapfill-cli-generate-faults-"));
+    const server = await OpenAITestServer.start({ faultRate: 0.35, seed: 3 });
+    server.handle("chat", fakeTeacher());
+    try {
+      const dataset = await smallDataset(dir, 60);
+      const run = join(dir, "run");
+      const result = await runCli(["generate", dataset, "--run", run, "--strategy", "random", "--budget", "12", "--teacher", `openai:teacher@${server.baseUrl}?max_attempts=3`, "--json", "--quiet"]);
+      expect(result.stderr).not.toContain("unexpected error");
+      expect(result.code).toBe(0);
+      expect(JSON.parse(result.stdout).results[0].accepted).toBe(12);
+      const ids = readJsonl(await readFile(join(run, "synthetic.jsonl"), "utf8")).map((record) => record.id);
+      expect(new Set(ids).size).toBe(12);
+      expect(ids).toHaveLength(12);
+    } finally {
+      await server.close();
+    }
+  }, 120_000);
+});
+
 describe("gapfill generate: SIGKILL and resume", () => {
   it("killed mid-run and run again: exactly --budget records, none doubled or lost, no cached answer asked again", async () => {
     const { requestCacheKey } = await import("../../src/engines/request-cache.js");

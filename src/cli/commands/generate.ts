@@ -134,7 +134,9 @@ export function registerGenerate(program: Command, io: CliIo): void {
       renderer.close();
       if (flags.json) writeJson(io, { run: run.dir, report: reportPath, exports, results });
       else io.stdout.write(results.map(formatResult).join("\n") + formatPairs([...exports.map((e): [string, string] => ["export", `${e.path} (${e.records} records)`]), ["report", reportPath]]));
-      const short = results.filter((result) => result.accepted < result.budget);
+      // Short of the budget because replies were rejected is a failure; stopping at the user's own
+      // --max-teacher-tokens cap is what was asked for.
+      const short = results.filter((result) => result.accepted < result.budget && result.stopped !== "max-teacher-tokens");
       if (short.length > 0) {
         const { GenerateStore } = await import("../../pipeline/generate/generate-store.js");
         const store = new GenerateStore(run.db);
