@@ -61,8 +61,14 @@ export function mapReportData(result: MapResult, title = "gapfill map"): MapRepo
     ["grid", `${artifact.grid.shape.join(" × ")} cells (${artifact.grid.sizeRule})` + (artifact.grid.window > 1 ? `, window ${artifact.grid.window}` : "")],
     ["threshold T", `${artifact.threshold.value} (${artifact.threshold.rule})`],
     ["sparse cells", `${artifact.sparseCells.length} in ${artifact.regions.length} regions`],
-    ["seed pairs", String(artifact.pairs.length)],
+    ["seed pairs", `${artifact.pairs.length} over ${new Set(artifact.pairs.map((pair) => pair.window)).size} sparse windows, sparsest first`],
+    [
+      "targets",
+      `${artifact.quality.targets.insideWindow} of ${artifact.quality.targets.pairs} midpoints inside their window, ${artifact.quality.targets.inSparseCell} in a sparse cell` +
+        (artifact.quality.targets.placedInsideWindow === undefined ? "" : `; ${artifact.quality.targets.placedInsideWindow} placed inside their window on this ${artifact.reducer.name} map`),
+    ],
   ];
+  for (const warning of artifact.quality.warnings) summary.push(["warning", warning.message]);
   if (knn) {
     summary.push([
       "kNN agreement",
@@ -95,8 +101,21 @@ export function mapReportData(result: MapResult, title = "gapfill map"): MapRepo
     pairs: artifact.pairs.map((pair) => {
       const [a, b] = pair.seeds;
       const end = (seed: typeof a) => ({ id: seed.id, text: seed.question, x: seed.point[0], y: seed.point[1], side: seed.side });
-      return { region: pair.region, a: end(a), b: end(b), mid: [pair.midpoint[0], pair.midpoint[1]] as [number, number] };
+      const window = artifact.windows[pair.window];
+      return {
+        region: pair.region,
+        window: pair.window,
+        box: [window.min[0], window.min[1], window.max[0], window.max[1]] as [number, number, number, number],
+        inside: pair.midpointInside,
+        a: end(a),
+        b: end(b),
+        mid: [pair.midpoint[0], pair.midpoint[1]] as [number, number],
+      };
     }),
+    windows: artifact.windows
+      .filter((window) => artifact.pairs.some((pair) => pair.window === window.rank))
+      .map((window) => ({ rank: window.rank + 1, points: window.points, region: window.region, pairs: artifact.pairs.filter((pair) => pair.window === window.rank).length })),
+    warnings: artifact.quality.warnings.map((warning) => warning.message),
     histogram: artifact.threshold.histogram,
     summary,
   };

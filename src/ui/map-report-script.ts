@@ -38,7 +38,14 @@ export const MAP_REPORT_SCRIPT = String.raw`
     var ax = sx(g.x0 + s.ix * g.cellWidth), ay = sy(g.y0 + (s.iy + 1) * g.cellHeight);
     ctx.strokeRect(ax, ay, sx(g.x0 + (s.ix + 1) * g.cellWidth) - ax, sy(g.y0 + s.iy * g.cellHeight) - ay);
   });
-  // Seed pairs joined by a line through their midpoint.
+  // Each pair's window, then the pair joined by a line through its midpoint.
+  ctx.strokeStyle = "#2b8a3e"; ctx.lineWidth = 1.5; ctx.setLineDash([3, 2]);
+  data.pairs.forEach(function (pair) {
+    if (!pair.box) return;
+    var bx = sx(pair.box[0]), by = sy(pair.box[3]);
+    ctx.strokeRect(bx, by, sx(pair.box[2]) - bx, sy(pair.box[1]) - by);
+  });
+  ctx.setLineDash([]);
   ctx.strokeStyle = "#f08c00"; ctx.lineWidth = 1.5;
   data.pairs.forEach(function (pair) {
     ctx.beginPath(); ctx.moveTo(sx(pair.a.x), sy(pair.a.y)); ctx.lineTo(sx(pair.b.x), sy(pair.b.y)); ctx.stroke();
@@ -48,7 +55,7 @@ export const MAP_REPORT_SCRIPT = String.raw`
   });
 
   var legend = document.getElementById("legend");
-  var items = [["#d6336c", "sparse cell"], ["#f08c00", "seed pair"], ["#2b8a3e", "midpoint (target)"]];
+  var items = [["#d6336c", "sparse cell"], ["#f08c00", "seed pair"], ["#2b8a3e", "midpoint (target) and its window"]];
   (data.overlays || []).forEach(function (o) { items.push([o.color, o.label]); });
   items.forEach(function (it) {
     var span = document.createElement("span"), sw = document.createElement("i");
@@ -89,6 +96,16 @@ export const MAP_REPORT_SCRIPT = String.raw`
   h.fillText("0", 30, hc.height - 6); h.fillText(String(bins.length * binWidth), hc.width - 30, hc.height - 6); h.fillText("T", tx + 3, 14);
   document.getElementById("t").textContent = String(data.threshold);
   document.getElementById("trule").textContent = data.thresholdRule;
+
+  // The windows the pairs aim at.
+  var windowBody = document.querySelector("#windows tbody");
+  (data.windows || []).forEach(function (w) {
+    var tr = document.createElement("tr");
+    [w.rank, w.points, w.region < 0 ? "–" : w.region, w.pairs].forEach(function (v) {
+      var td = document.createElement("td"); td.className = "num"; td.textContent = String(v); tr.appendChild(td);
+    });
+    windowBody.appendChild(tr);
+  });
 
   // Sparsest regions with example texts.
   var body = document.querySelector("#regions tbody");

@@ -37,12 +37,17 @@ function sampleData(): MapReportData {
     pairs: [
       {
         region: 0,
+        window: 0,
+        box: [-1, -0.5, 0, 0.5],
+        inside: true,
         a: { id: "a1", text: hostile, x: -0.5, y: 0, side: "left" },
         b: { id: "b2", text: "right side", x: 0.5, y: 0, side: "right" },
         mid: [0, 0],
       },
     ],
     histogram: { binWidth: 1, counts: [0, 2, 3, 1, 0, 0, 1] },
+    windows: [{ rank: 1, points: 2, region: 0, pairs: 1 }],
+    warnings: [`pca keeps 9% of the variance ${hostile}`],
     summary: [["rows", "300"]],
   };
 }
@@ -53,6 +58,7 @@ describe("renderMapReport", () => {
     expect(html).not.toContain(hostile);
     expect(html.match(/<\/script>/g)).toHaveLength(2); // only our own two script elements close
     expect(html).toContain("not the student's view");
+    expect(html).toContain("pca keeps 9% of the variance");
     expect(html).not.toMatch(/https?:\/\//); // self-contained: no network references
   });
 
@@ -77,6 +83,7 @@ describe("renderMapReport", () => {
       expect(await nonBackgroundShare(page, "#map")).toBeGreaterThan(0.02);
       expect(await nonBackgroundShare(page, "#histogram")).toBeGreaterThan(0.01);
       expect(await page.locator("#regions tbody tr").count()).toBe(1);
+      expect(await page.locator("#windows tbody tr").count()).toBe(1);
       expect(await page.locator("#regions tbody").textContent()).toContain("onerror");
       expect(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned)).toBeUndefined();
       await page.screenshot({ path: join(dir, "report.png"), fullPage: true });

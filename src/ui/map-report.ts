@@ -17,7 +17,12 @@ export interface MapReportData {
   thresholdRule: string;
   sparseCells: Array<{ ix: number; iy: number; count: number; region: number }>;
   regions: Array<{ id: number; rank: number; cells: number; count: number; density: number; examples: Array<{ id: string; text: string }> }>;
-  pairs: Array<{ region: number; a: PairEnd; b: PairEnd; mid: [number, number] }>;
+  /** Seed pairs with the window each was picked for (`box`: x0, y0, x1, y1) and whether the midpoint is inside it. */
+  pairs: Array<{ region: number; window?: number; box?: [number, number, number, number]; inside?: boolean; a: PairEnd; b: PairEnd; mid: [number, number] }>;
+  /** The windows the pairs use: rank (1 = sparsest), points in it, its region, pairs aimed there. */
+  windows?: Array<{ rank: number; points: number; region: number; pairs: number }>;
+  /** Map-quality warnings, each with what to try. */
+  warnings?: string[];
   /** Histogram of non-empty cell densities: bin b covers [b·binWidth, (b+1)·binWidth). */
   histogram: { binWidth: number; counts: number[] };
   /** Extra points drawn over the map, coloured by group (e.g. generated examples by strategy). */
@@ -43,6 +48,7 @@ export function renderMapReport(data: MapReportData): string {
   const summaryRows = data.summary
     .map(([label, value]) => `<tr><th>${escapeHtml(label)}</th><td>${escapeHtml(value)}</td></tr>`)
     .join("");
+  const warnings = (data.warnings ?? []).map((message) => `<p class="banner">${escapeHtml(message)}</p>`).join("");
   const banner = data.embedder.studentView
     ? ""
     : `<p class="banner">This map uses ${escapeHtml(data.embedder.label)}: it is <b>not the student's view</b> of the data. ` +
@@ -59,6 +65,7 @@ export function renderMapReport(data: MapReportData): string {
     body: `<h1>${escapeHtml(data.title)}</h1>
 <div>${escapeHtml(data.dataset)}</div>
 ${banner}
+${warnings}
 <div class="row">
   <div>
     <h2>Density map</h2>
@@ -73,7 +80,10 @@ ${banner}
     <div>non-empty cells by number of points; T = <span id="t"></span> (<span id="trule"></span>)</div>
   </div>
 </div>
-<h2>Sparsest regions</h2>
+<h2>Sparse windows the seed pairs aim at</h2>
+<p>Each pair is drawn inside the window (the sliding window G of §3.3) it was picked for: seeds on opposing sides, the midpoint inside.</p>
+<table id="windows"><thead><tr><th>rank</th><th>points in window</th><th>region</th><th>seed pairs</th></tr></thead><tbody></tbody></table>
+<h2>Sparsest regions (merged windows, for orientation)</h2>
 <table id="regions"><thead><tr><th>rank</th><th>region</th><th>cells</th><th>points</th><th>examples</th></tr></thead><tbody></tbody></table>
 <div id="tip"></div>`,
   });
