@@ -106,7 +106,7 @@ function parseNode(input: string, depth: number): AnswerNode {
 
 /**
  * An answer that is not a structure: a value, perhaps behind a label (`x = 5`, `f(x) = 1`,
- * `(p,q) = (3,2)`, `x ∈ [0,1]`), in a chain (`x = 5+5+1 = 11`: the last member), beside an
+ * `(p,q) = (3,2)`, `x ∈ [0,1]`), in a chain (`x = 5+5+1 = 11`, `2 + 3 = 5`: the last member), beside an
  * approximation (`sqrt(3)/3 ≈ 0.577`: the exact member), or `a ± b` (both); else an equation or
  * an inequality.
  */
@@ -125,7 +125,9 @@ function parseStatement(text: string, depth: number): AnswerNode {
       const value = parseNode(sides[sides.length - 1], depth + 1);
       return sides.length === 2 ? { ...value, equation: { op: "=", left: sides[0].trim(), right: sides[1].trim() } } : value;
     }
-    if (sides.length > 2) return parseNode(sides[sides.length - 1], depth + 1);
+    // `2 + 3 = 5` states arithmetic, not an equation: its answer is the last member.
+    const constants = sides.length === 2 && sides.every((side) => prepareScalar(side).value !== null);
+    if (sides.length > 2 || constants) return parseNode(sides[sides.length - 1], depth + 1);
     return { kind: "relation", relation: { op: "=", left: sides[0].trim(), right: sides[1].trim() } };
   }
 

@@ -43,6 +43,13 @@ const CASES: Array<[string, string, ExtractionMethod | null, string | null]> = [
   ["answer is, last wins", "The answer is 3? No. The answer is 4!", "answer-is", "4"],
   ["answer is with colon and bold", "the answer is: **1,000**", "answer-is", "1,000"],
   ["answer is, inline math", "The answer is \\(x = 2\\).", "answer-is", "x = 2"],
+  ["boxes joined by separators are one answer", "So $\\boxed{1}$ and $\\boxed{2}$.", "boxed", "1, 2"],
+  ["boxes joined by \\quad and \\text{and}", "\\boxed{(2, 2)} \\quad \\text{and} \\quad \\boxed{(6, 2)}", "boxed", "(2, 2), (6, 2)"],
+  ["prose between boxes: the last one", "I tried \\boxed{1}, which fails, so \\boxed{2}", "boxed", "2"],
+  ["Answer without a colon, inline math", "Answer $9$", "final-answer-heading", "9"],
+  ["Answer without a colon, display math over lines", "Answer \\[\n9\n\\]", "final-answer-heading", "9"],
+  ["Answer without a colon, inline math does not span lines", "Answer $\n9\n$", null, null],
+  ["Answer without math is not a label", "Answer the question: how many?", null, null],
   ["nothing", "I do not know.", null, null],
   ["empty", "", null, null],
 ];
@@ -52,6 +59,24 @@ describe("extractAnswer", () => {
     const extracted = extractAnswer(solution);
     if (method === null) expect(extracted).toBeNull();
     else expect(extracted).toEqual({ method, answer });
+  });
+
+  it("takes the boxes the options name: the first group, or all of them", () => {
+    const solution = "Draft: \\boxed{1}, \\boxed{2}. Checked again, it is \\boxed{3}.";
+    expect(extractAnswer(solution)).toEqual({ method: "boxed", answer: "3" });
+    expect(extractAnswer(solution, { boxes: "first" })).toEqual({ method: "boxed", answer: "1, 2" });
+    expect(extractAnswer(solution, { boxes: "all" })).toEqual({ method: "boxed", answer: "1, 2, 3" });
+  });
+
+  it("falls back to the last number of prose only when asked, and keeps inline math around it", () => {
+    expect(extractAnswer("The train's speed is 50 km/h")).toBeNull();
+    expect(extractAnswer("The train's speed is 50 km/h", { lastNumberFallback: true })).toEqual({ method: "last-number", answer: "50" });
+    expect(extractAnswer("It took 3 hours, so 1,250 miles in all", { lastNumberFallback: true })).toEqual({ method: "last-number", answer: "1,250" });
+    expect(extractAnswer("Therefore $x \\geq 5$ is the solution.", { lastNumberFallback: true })).toEqual({ method: "last-number", answer: "x \\geq 5" });
+    // A bare answer is not prose: no number is taken from `2x+1`.
+    expect(extractAnswer("2x+1", { lastNumberFallback: true })).toBeNull();
+    // A stated answer always wins over the fallback.
+    expect(extractAnswer("The answer is 7. Some would say 8", { lastNumberFallback: true })).toEqual({ method: "answer-is", answer: "7" });
   });
 
   it("handles Windows line endings", () => {

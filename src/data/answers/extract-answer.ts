@@ -41,6 +41,8 @@ const ANSWER_IS = /\banswer\s+is\s*[:：]?/gi;
 const ANSWER_BEFORE_MATH = /(?:^|\n)[ \t]*(?:\*\*)?[ \t]*(?:final[ \t]+)?answer(?:\*\*)?[ \t]*(?=\$|\\\(|\\\[)/gi;
 // A number as a prose answer writes it: `1,000`, `-3.5`, `.5`, `3/4`.
 const PROSE_NUMBER = /-?(?:\d{1,3}(?:,\d{3})+|\d+)?(?:\.\d+)?(?:\/\d+)?/g;
+// `$...$` (not `$$`) or `\(...\)` on one line, short: an inline formula in prose.
+const INLINE_MATH = /(?<![$\\])\$(?!\$)([^$\n]{1,200})\$|\\\(([^\n]{1,200}?)\\\)/g;
 const PROSE_WORD = /(?<![\\A-Za-z])[A-Za-z]{2,}(?![A-Za-z])/g;
 
 /**
@@ -113,14 +115,24 @@ function readMathSpan(text: string, start: number): string | null {
   return null;
 }
 
-/** The last number of a text that reads as prose (two words or more), or null. */
+/**
+ * The last number of a text that reads as prose (two words or more), or null. A number written
+ * inside inline math is taken with that math (`Therefore $x \geq 5$ is the solution.` gives
+ * `x \geq 5`, not a bare `5`).
+ */
 function lastProseNumber(text: string): string | null {
   let words = 0;
   for (const _ of text.matchAll(PROSE_WORD)) if (++words >= 2) break;
   if (words < 2) return null;
-  let last: string | null = null;
-  for (const match of text.matchAll(PROSE_NUMBER)) if (/\d/.test(match[0])) last = match[0];
-  return last;
+  let last: RegExpMatchArray | null = null;
+  for (const match of text.matchAll(PROSE_NUMBER)) if (/\d/.test(match[0])) last = match;
+  if (last === null) return null;
+  const at = last.index ?? 0;
+  for (const span of text.matchAll(INLINE_MATH)) {
+    const start = span.index ?? 0;
+    if (start < at && at < start + span[0].length) return (span[1] ?? span[2]).trim();
+  }
+  return last[0];
 }
 
 function lastGsm8kAnswer(lines: string[]): string | null {

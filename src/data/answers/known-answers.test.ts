@@ -192,6 +192,8 @@ const CLASSES: Record<string, Pair[]> = {
     ["1", "x = 1 + 1 = 2", false],
     ["\\sqrt2", "\\sqrt2 \\approx 1.414", true],
     ["1.414", "\\sqrt2 \\approx 1.414", false],
+    ["5", "2 + 3 = 5", true],
+    ["2 + 3", "2 + 3 = 6", false],
   ],
   "Answer with no colon": [
     ["9", "Answer $9$", true],
