@@ -113,6 +113,12 @@ export class OpenAITestServer {
     return this;
   }
 
+  /** Restore a route's default answer. */
+  unhandle(route: Route): this {
+    this.handlers.delete(route);
+    return this;
+  }
+
   /** The next requests get these outcomes, in order ("ok" = a normal answer), before any random fault. */
   script(...outcomes: (Fault | "ok")[]): this {
     this.scripted.push(...outcomes);

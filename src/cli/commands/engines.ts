@@ -8,25 +8,30 @@ export function registerEngines(program: Command, io: CliIo): void {
   const engines = program.command("engines").description("Check model engines");
   engines
     .command("check")
-    .description("List an engine's capabilities and run a one-line smoke call of each")
+    .description("Identify the engine's server, list what it offers, and run a one-line smoke call of each; exits 0 when everything offered works")
     .argument("<spec>", "llama:PATH.gguf | openai:MODEL@BASE_URL[,URL2] | ollama:MODEL")
     .option("--lora <path>", "also load this LoRA adapter")
+    .option("--teacher", "check only the calls a teacher makes (chat, and chat constrained to the example JSON schema)")
     .option("--json", "print the report as JSON on stdout")
-    .action(async (spec: string, flags: OutputFlags & { lora?: string }) => {
+    .action(async (spec: string, flags: OutputFlags & { lora?: string; teacher?: boolean }) => {
       const [{ createEngine }, { checkEngine }] = await Promise.all([
         import("../../engines/create-engine.js"),
         import("../../pipeline/check-engine.js"),
       ]);
-      const engine = await createEngine(spec, { option: "spec" });
+      // One attempt per call: a check reports what the server does now, it does not wait it out.
+      const engine = await createEngine(spec, { option: "spec", http: { maxAttempts: 1 } });
       let report: EngineCheckReport;
       try {
-        report = await checkEngine(engine, { lora: flags.lora });
+        report = await checkEngine(engine, { lora: flags.lora, role: flags.teacher ? "teacher" : undefined });
       } finally {
         await engine.close();
       }
       if (flags.json) writeJson(io, report);
       else io.stdout.write(formatEngineCheck(report));
-      if (!report.ok) throw new GapfillError("engine-check-failed", `${report.checks.filter((c) => c.status === "failed").length} check(s) failed for ${report.spec}`);
+      const failed = report.checks.filter((check) => check.status === "failed");
+      if (failed.length > 0) {
+        throw new GapfillError("engine-check-failed", `${failed.length} check(s) failed for ${report.spec}: ${failed.map((check) => check.capability).join(", ")}`);
+      }
     });
 }
 
@@ -37,12 +42,8 @@ function formatEngineCheck(report: EngineCheckReport): string {
     check.milliseconds === undefined ? "" : `${Math.round(check.milliseconds)} ms`,
     check.detail.replace(/\s+/g, " "),
   ]);
-  const lacking = ["embed", "token-embed", "input-embed", "chat", "complete", "score", "decode-embeddings", "lora"].filter(
-    (capability) => !report.capabilities.includes(capability as never),
-  );
-  return (
-    `${report.spec} (${report.kind}, model ${report.model})\n` +
-    formatTable(["capability", "status", "time", "detail"], rows) +
-    (lacking.length ? `not offered by this engine: ${lacking.join(", ")}\n` : "")
-  );
+  const server = report.server
+    ? `server: ${report.server.name}${report.server.version ? ` ${report.server.version}` : ""}${report.server.contextSize ? `, context ${report.server.contextSize}` : ""}\n`
+    : "";
+  return `${report.spec} (${report.kind}, model ${report.model})\n${server}` + formatTable(["capability", "status", "time", "detail"], rows);
 }

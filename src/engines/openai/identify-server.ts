@@ -101,9 +101,10 @@ async function probe(url: string, options: IdentifyOptions): Promise<ProbeResult
       return {};
     }
   } catch (error) {
-    const cause = (error as { cause?: { code?: string } }).cause?.code;
+    const cause = (error as { cause?: { code?: string; message?: string } }).cause;
     const name = (error as { name?: string }).name;
     if (name === "TimeoutError" || name === "AbortError") return { unreachable: `no answer within ${timeoutMs} ms` };
-    return { unreachable: cause === "ECONNREFUSED" ? "connection refused" : (cause ?? (error instanceof Error ? error.message : String(error))) };
+    if (cause?.code === "ECONNREFUSED") return { unreachable: "connection refused" };
+    return { unreachable: cause?.code ?? cause?.message ?? (error instanceof Error ? error.message : String(error)) };
   }
 }
