@@ -44,8 +44,21 @@ export interface GenerateReportData {
   grid: { nx: number; ny: number; x0: number; y0: number; cellWidth: number; cellHeight: number; counts: number[] };
   sparseCells: Array<{ ix: number; iy: number }>;
   points: { x: number[]; y: number[] };
-  /** Seed pair midpoints (the embed strategy's targets). */
-  targets: Array<{ x: number; y: number }>;
+  /**
+   * Seed pair midpoints (the embed strategy's targets), each with its window's box (x0, y0, x1, y1),
+   * its two seeds, the student's decoded partial and the example written for it (when accepted).
+   */
+  targets: Array<{
+    x: number;
+    y: number;
+    window?: number;
+    box?: [number, number, number, number];
+    seeds?: Array<{ id: string; question: string }>;
+    partial?: string | null;
+    example?: { id: string; question: string } | null;
+  }>;
+  /** Per window the pairs aim at: points before, after (every strategy's placed examples added), embed examples aimed there and landed in or next to it. */
+  windows?: Array<{ rank: number; before: number; after: number; aimed: number; landed: number }>;
   strategies: StrategyPanel[];
 }
 
@@ -95,9 +108,37 @@ export async function generateReportData(runDir: string): Promise<GenerateReport
       x: targeting?.points.map((point) => point.x) ?? [],
       y: targeting?.points.map((point) => point.y) ?? [],
       hit: targeting?.points.map((point) => point.nearSparse) ?? [],
-      examples: records.filter((record) => record.strategy === name).slice(0, EXAMPLES_SHOWN),
+      examples: records
+        .filter((record) => record.strategy === name)
+        .slice(0, EXAMPLES_SHOWN)
+        .map((record) => ({ id: record.id, question: record.question, answer: record.answer })),
     });
   }
+  const embedRecords = records.filter((record) => record.strategy === "embed");
+  const recordOfPair = (ids: readonly string[]) => embedRecords.find((record) => record.seed_ids?.length === ids.length && record.seed_ids.every((id, i) => id === ids[i]));
+  const hitById = new Map<string, boolean>();
+  const placedPoints: Array<{ x: number; y: number }> = [];
+  for (const name of strategies.map((strategy) => strategy.name)) {
+    const targeting = readGenerateSummary(runDir, name).targeting;
+    for (const point of targeting?.points ?? []) {
+      placedPoints.push({ x: point.x, y: point.y });
+      if (name === "embed" && point.hitTarget !== undefined) hitById.set(point.id, point.hitTarget);
+    }
+  }
+  const windowOfRecord = (record: SyntheticRecord) =>
+    typeof record.window === "number" ? record.window : map.pairs.find((pair) => pair.seeds.every((seed, i) => seed.id === record.seed_ids?.[i]))?.window;
+  const usedWindows = map.windows.filter((window) => map.pairs.some((pair) => pair.window === window.rank));
+  const windows = usedWindows.map((window) => {
+    const inside = (point: { x: number; y: number }) => point.x >= window.min[0] && point.x <= window.max[0] && point.y >= window.min[1] && point.y <= window.max[1];
+    const aimed = embedRecords.filter((record) => windowOfRecord(record) === window.rank);
+    return {
+      rank: window.rank + 1,
+      before: window.points,
+      after: window.points + placedPoints.filter(inside).length,
+      aimed: aimed.length,
+      landed: aimed.filter((record) => hitById.get(record.id) === true).length,
+    };
+  });
   return {
     title: strategies.length > 0 ? `gapfill generate: ${strategies.map((strategy) => strategy.name).join(" vs ")}` : "gapfill generate: no strategy run yet",
     dataset: map.dataset,
@@ -105,15 +146,39 @@ export async function generateReportData(runDir: string): Promise<GenerateReport
     grid: { nx, ny, x0: map.grid.min[0], y0: map.grid.min[1], cellWidth: map.grid.cellSize[0], cellHeight: map.grid.cellSize[1], counts },
     sparseCells: [...columns].map((column) => ({ ix: column % nx, iy: Math.floor(column / nx) })),
     points,
-    targets: map.pairs.map((pair) => ({ x: pair.midpoint[0], y: pair.midpoint[1] })),
+    targets: map.pairs.map((pair) => {
+      const record = recordOfPair(pair.seeds.map((seed) => seed.id));
+      const window = map.windows[pair.window];
+      return {
+        x: pair.midpoint[0],
+        y: pair.midpoint[1],
+        window: pair.window,
+        box: [window.min[0], window.min[1], window.max[0], window.max[1]] as [number, number, number, number],
+        seeds: pair.seeds.map((seed) => ({ id: seed.id, question: seed.question })),
+        partial: record?.decoded_partial ?? null,
+        example: record ? { id: record.id, question: record.question } : null,
+      };
+    }),
+    windows,
     strategies,
   };
 }
 
-function readSynthetic(path: string): Array<{ id: string; question: string; answer: string; strategy: string }> {
+/** The fields of synthetic.jsonl records the page shows. */
+interface SyntheticRecord {
+  id: string;
+  question: string;
+  answer: string;
+  strategy: string;
+  seed_ids?: string[];
+  window?: number;
+  decoded_partial?: string | null;
+}
+
+function readSynthetic(path: string): SyntheticRecord[] {
   if (!existsSync(path)) return [];
   return readFileSync(path, "utf8")
     .split("\n")
     .filter((line) => line.trim() !== "")
-    .map((line) => JSON.parse(line) as { id: string; question: string; answer: string; strategy: string });
+    .map((line) => JSON.parse(line) as SyntheticRecord);
 }

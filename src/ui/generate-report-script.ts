@@ -34,6 +34,17 @@ export const GENERATE_REPORT_SCRIPT = String.raw`
     table.appendChild(tr);
   });
 
+  var tip = document.getElementById("tip");
+  // Per window: points before and after, examples aimed there and landed.
+  var windowBody = document.querySelector("#windows tbody");
+  (data.windows || []).forEach(function (w) {
+    var tr = document.createElement("tr");
+    [w.rank, w.before, w.after, w.aimed, w.landed].forEach(function (v) {
+      var td = document.createElement("td"); td.className = "num"; td.textContent = String(v); tr.appendChild(td);
+    });
+    windowBody.appendChild(tr);
+  });
+
   // One map per strategy, side by side.
   var panels = document.getElementById("panels");
   data.strategies.forEach(function (s) {
@@ -77,8 +88,30 @@ export const GENERATE_REPORT_SCRIPT = String.raw`
       ctx.strokeRect(ax, ay, sx(x0 + (cell.ix + 1) * g.cellWidth) - ax, sy(y0 + cell.iy * g.cellHeight) - ay);
     });
     if (s.mapTargets) {
+      ctx.strokeStyle = "#2b8a3e"; ctx.lineWidth = 1; ctx.setLineDash([3, 2]);
+      data.targets.forEach(function (p) {
+        if (!p.box) return;
+        var bx = sx(p.box[0]), by = sy(p.box[3]);
+        ctx.strokeRect(bx, by, sx(p.box[2]) - bx, sy(p.box[1]) - by);
+      });
+      ctx.setLineDash([]);
       ctx.fillStyle = "#2b8a3e";
       data.targets.forEach(function (p) { ctx.beginPath(); ctx.arc(sx(p.x), sy(p.y), 3, 0, 7); ctx.fill(); });
+      canvas.addEventListener("mousemove", function (ev) {
+        var rect = canvas.getBoundingClientRect(), mx = ev.clientX - rect.left, my = ev.clientY - rect.top, best = null, bestD = 64;
+        data.targets.forEach(function (p) {
+          var d = Math.pow(sx(p.x) - mx, 2) + Math.pow(sy(p.y) - my, 2);
+          if (d < bestD) { bestD = d; best = p; }
+        });
+        if (!best || !best.seeds) { tip.style.display = "none"; return; }
+        var lines = ["window " + (best.window + 1)];
+        best.seeds.forEach(function (seed, k) { lines.push("seed " + (k + 1) + " (" + seed.id + "): " + seed.question); });
+        lines.push("decoded partial: " + (best.partial ? best.partial : "–"));
+        lines.push("written: " + (best.example ? best.example.id + ": " + best.example.question : "– (none accepted yet)"));
+        tip.textContent = lines.join("\n");
+        tip.style.left = (ev.clientX + 12) + "px"; tip.style.top = (ev.clientY + 12) + "px"; tip.style.display = "block";
+      });
+      canvas.addEventListener("mouseleave", function () { tip.style.display = "none"; });
     }
     ctx.lineWidth = 1.5;
     for (i = 0; i < s.x.length; i++) {

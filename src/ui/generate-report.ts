@@ -20,7 +20,8 @@ export function renderGenerateReport(data: GenerateReportData): string {
   #panels { display: flex; gap: 24px; flex-wrap: wrap; align-items: flex-start; }
   .panel { max-width: 580px; }
   .legend span { display: inline-block; margin-right: 12px; font-size: 12px; } .swatch { display: inline-block; width: 10px; height: 10px; margin-right: 4px; border-radius: 2px; }
-  .ex { color: #4a5263; font-size: 12px; }`,
+  .ex { color: #4a5263; font-size: 12px; }
+  #tip { position: fixed; pointer-events: none; background: #1d2330; color: #fff; padding: 6px 8px; border-radius: 4px; max-width: 460px; font-size: 12px; display: none; white-space: pre-wrap; }`,
     data: data,
     script: GENERATE_REPORT_SCRIPT,
     body: `<h1>${escapeHtml(data.title)}</h1>
@@ -28,6 +29,10 @@ export function renderGenerateReport(data: GenerateReportData): string {
 ${banner}
 <h2>Side by side</h2>
 <table id="compare"></table>
-<div id="panels"></div>`,
+<div id="panels"></div>
+<h2>Sparse windows aimed at</h2>
+<p>Hover a target (green) on the embed map to see its two seeds, the student's decoded partial and the example written for it.</p>
+<table id="windows"><thead><tr><th>window (1 = sparsest)</th><th>points before</th><th>points after</th><th>examples aimed there</th><th>landed in or next to it</th></tr></thead><tbody></tbody></table>
+<div id="tip"></div>`,
   });
 }
