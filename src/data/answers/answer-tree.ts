@@ -9,6 +9,7 @@ import {
   UNION,
 } from "./latex-to-plain.js";
 import { prepareScalar, removeThousandsSeparators, type ScalarAnswer } from "./scalar-answer.js";
+import { matchingClose, OPENERS, splitEquals, splitRelations, splitTopLevel, splitTopLevelPattern } from "./top-level-split.js";
 import { trimEndChars } from "./trim-end-chars.js";
 
 /** A relation between two plain-form expressions; `>` and `>=` are stored flipped (`5 > x` is `x < 5`). */
@@ -35,15 +36,12 @@ export type AnswerNode = (
 ) & { equation?: Relation };
 
 const MAX_DEPTH = 20;
-const OPENERS = new Set(["(", "[", SET_OPEN, MATRIX_OPEN]);
-const CLOSERS = new Set([")", "]", SET_CLOSE, MATRIX_CLOSE]);
 const GREEK_WORDS = /\b(?:alpha|beta|gamma|delta|epsilon|theta|phi|lambda|mu|sigma|omega|tau|rho|xi|psi|eta)\b/g;
 // What a label is made of once subscripts and Greek names are gone: letters and the punctuation
 // of `f(x)`, `(p,q)`, `|AB|`, `A:B`, `NO/BO`, `f'` — no digits, no arithmetic.
 const LABEL = /^[A-Za-z(),|:/' ]+$/;
 // Separators of a list of answers besides the comma: `6 and 8`, `21, 16 or 11`, `1; 2`.
 const WORD_SEPARATOR = /\s*(?:;|,?\s*\band\b|,?\s*\bor\b)\s*/;
-const INEQUALITY = /<=|>=|!=|<|>/;
 
 /**
  * Longest answer read for its structure. A final answer, even a matrix, is a few hundred
@@ -168,46 +166,6 @@ function parseInequality(text: string, depth: number): AnswerNode | null {
   return null;
 }
 
-/** Members and operators of a top-level chain of inequalities (`a < b <= c`), or null when there is none. */
-function splitRelations(text: string): string[] | null {
-  const parts: string[] = [];
-  let depth = 0;
-  let start = 0;
-  for (let index = 0; index < text.length; index++) {
-    const char = text[index];
-    if (OPENERS.has(char)) depth++;
-    else if (CLOSERS.has(char)) depth = Math.max(0, depth - 1);
-    else if (depth === 0 && (char === "<" || char === ">" || (char === "!" && text[index + 1] === "="))) {
-      const op = INEQUALITY.exec(text.slice(index, index + 2))?.[0] ?? char;
-      parts.push(text.slice(start, index).trim(), op);
-      index += op.length - 1;
-      start = index + 1;
-      if (parts.length > 6) return null;
-    }
-  }
-  if (parts.length === 0) return null;
-  parts.push(text.slice(start).trim());
-  return parts.every((part) => part !== "") ? parts : null;
-}
-
-/** Top-level members of `a = b = c`, leaving `<=`, `>=`, `!=` and `==` alone. */
-function splitEquals(text: string): string[] {
-  const parts: string[] = [];
-  let depth = 0;
-  let start = 0;
-  for (let index = 0; index < text.length; index++) {
-    const char = text[index];
-    if (OPENERS.has(char)) depth++;
-    else if (CLOSERS.has(char)) depth = Math.max(0, depth - 1);
-    else if (depth === 0 && char === "=" && !"<>!=".includes(text[index - 1] ?? "") && text[index + 1] !== "=") {
-      parts.push(text.slice(start, index));
-      start = index + 1;
-    }
-  }
-  parts.push(text.slice(start));
-  return parts.some((part) => part.trim() === "") ? [text] : parts;
-}
-
 /** Does this text name the answer rather than give it (`x`, `x_1`, `f(x)`, `(p,q)`, `|AB|`, `A:B`)? */
 function isLabel(text: string): boolean {
   const bare = text.trim();
@@ -223,57 +181,4 @@ function flatten(items: AnswerNode[]): AnswerNode[] {
 
 function scalar(text: string): AnswerNode {
   return { kind: "scalar", scalar: prepareScalar(text) };
-}
-
-/** Index of the bracket closing the one at `start` (any opener closes with any closer: `[1,2)`). */
-function matchingClose(text: string, start: number): number {
-  let depth = 0;
-  for (let index = start; index < text.length; index++) {
-    if (OPENERS.has(text[index])) depth++;
-    else if (CLOSERS.has(text[index])) {
-      depth--;
-      if (depth === 0) return index;
-    }
-  }
-  return -1;
-}
-
-/** Split on a separator that is not inside any brackets. */
-function splitTopLevel(text: string, separator: string): string[] {
-  const parts: string[] = [];
-  let depth = 0;
-  let start = 0;
-  for (let index = 0; index < text.length; index++) {
-    const char = text[index];
-    if (OPENERS.has(char)) depth++;
-    else if (CLOSERS.has(char)) depth = Math.max(0, depth - 1);
-    else if (depth === 0 && char === separator) {
-      parts.push(text.slice(start, index));
-      start = index + 1;
-    }
-  }
-  parts.push(text.slice(start));
-  return parts;
-}
-
-/** Split on matches of a pattern that start outside any brackets. */
-function splitTopLevelPattern(text: string, separator: RegExp): string[] {
-  const global = new RegExp(separator.source, "g");
-  const depths = new Int32Array(text.length + 1);
-  let depth = 0;
-  for (let index = 0; index < text.length; index++) {
-    depths[index] = depth;
-    if (OPENERS.has(text[index])) depth++;
-    else if (CLOSERS.has(text[index])) depth = Math.max(0, depth - 1);
-  }
-  const parts: string[] = [];
-  let start = 0;
-  for (const match of text.matchAll(global)) {
-    const at = match.index ?? 0;
-    if (match[0] === "" || depths[at] !== 0) continue;
-    parts.push(text.slice(start, at));
-    start = at + match[0].length;
-  }
-  parts.push(text.slice(start));
-  return parts;
 }

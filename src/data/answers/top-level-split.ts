@@ -1,0 +1,103 @@
+/**
+ * Bracket-aware splitting of an answer in plain form: a separator counts only outside any
+ * `( )`, `[ ]`, set or matrix brackets, so `(1,2), (3,4)` splits into two tuples.
+ */
+import { MATRIX_CLOSE, MATRIX_OPEN, SET_CLOSE, SET_OPEN } from "./latex-to-plain.js";
+
+/** Brackets that open and close a group; any opener closes with any closer (`[1,2)`). */
+export const OPENERS: ReadonlySet<string> = new Set(["(", "[", SET_OPEN, MATRIX_OPEN]);
+export const CLOSERS: ReadonlySet<string> = new Set([")", "]", SET_CLOSE, MATRIX_CLOSE]);
+const INEQUALITY = /<=|>=|!=|<|>/;
+
+/** Index of the bracket closing the one at `start` (any opener closes with any closer: `[1,2)`). */
+export function matchingClose(text: string, start: number): number {
+  let depth = 0;
+  for (let index = start; index < text.length; index++) {
+    if (OPENERS.has(text[index])) depth++;
+    else if (CLOSERS.has(text[index])) {
+      depth--;
+      if (depth === 0) return index;
+    }
+  }
+  return -1;
+}
+
+/** Split on a separator that is not inside any brackets. */
+export function splitTopLevel(text: string, separator: string): string[] {
+  const parts: string[] = [];
+  let depth = 0;
+  let start = 0;
+  for (let index = 0; index < text.length; index++) {
+    const char = text[index];
+    if (OPENERS.has(char)) depth++;
+    else if (CLOSERS.has(char)) depth = Math.max(0, depth - 1);
+    else if (depth === 0 && char === separator) {
+      parts.push(text.slice(start, index));
+      start = index + 1;
+    }
+  }
+  parts.push(text.slice(start));
+  return parts;
+}
+
+/** Split on matches of a pattern that start outside any brackets. */
+export function splitTopLevelPattern(text: string, separator: RegExp): string[] {
+  const global = new RegExp(separator.source, "g");
+  const depths = new Int32Array(text.length + 1);
+  let depth = 0;
+  for (let index = 0; index < text.length; index++) {
+    depths[index] = depth;
+    if (OPENERS.has(text[index])) depth++;
+    else if (CLOSERS.has(text[index])) depth = Math.max(0, depth - 1);
+  }
+  const parts: string[] = [];
+  let start = 0;
+  for (const match of text.matchAll(global)) {
+    const at = match.index ?? 0;
+    if (match[0] === "" || depths[at] !== 0) continue;
+    parts.push(text.slice(start, at));
+    start = at + match[0].length;
+  }
+  parts.push(text.slice(start));
+  return parts;
+}
+
+/** Members and operators of a top-level chain of inequalities (`a < b <= c`), or null when there is none. */
+export function splitRelations(text: string): string[] | null {
+  const parts: string[] = [];
+  let depth = 0;
+  let start = 0;
+  for (let index = 0; index < text.length; index++) {
+    const char = text[index];
+    if (OPENERS.has(char)) depth++;
+    else if (CLOSERS.has(char)) depth = Math.max(0, depth - 1);
+    else if (depth === 0 && (char === "<" || char === ">" || (char === "!" && text[index + 1] === "="))) {
+      const op = INEQUALITY.exec(text.slice(index, index + 2))?.[0] ?? char;
+      parts.push(text.slice(start, index).trim(), op);
+      index += op.length - 1;
+      start = index + 1;
+      if (parts.length > 6) return null;
+    }
+  }
+  if (parts.length === 0) return null;
+  parts.push(text.slice(start).trim());
+  return parts.every((part) => part !== "") ? parts : null;
+}
+
+/** Top-level members of `a = b = c`, leaving `<=`, `>=`, `!=` and `==` alone. */
+export function splitEquals(text: string): string[] {
+  const parts: string[] = [];
+  let depth = 0;
+  let start = 0;
+  for (let index = 0; index < text.length; index++) {
+    const char = text[index];
+    if (OPENERS.has(char)) depth++;
+    else if (CLOSERS.has(char)) depth = Math.max(0, depth - 1);
+    else if (depth === 0 && char === "=" && !"<>!=".includes(text[index - 1] ?? "") && text[index + 1] !== "=") {
+      parts.push(text.slice(start, index));
+      start = index + 1;
+    }
+  }
+  parts.push(text.slice(start));
+  return parts.some((part) => part.trim() === "") ? [text] : parts;
+}
