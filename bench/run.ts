@@ -8,6 +8,7 @@ import { benchEngineThroughput } from "./engine-throughput.js";
 import { benchAnswers } from "./answers-bench.js";
 import { benchMap } from "./map-bench.js";
 import { benchNonlinearMap } from "./map-nonlinear-bench.js";
+import { benchUi } from "./ui-bench.js";
 import { benchTargeting } from "./targeting-bench.js";
 
 type Figures = { name: string; figures: Record<string, number> };
@@ -20,6 +21,7 @@ const benches: Record<string, Bench> = {
   engines: async () => [await benchEngineThroughput({ latencyMs: 50, concurrency: 32 }), await benchEngineThroughput({ latencyMs: 200, concurrency: 64 })],
   map: () => benchMap(),
   "map-nonlinear": () => benchNonlinearMap(),
+  ui: () => benchUi(),
   targeting: () => benchTargeting(),
 };
 

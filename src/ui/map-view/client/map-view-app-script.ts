@@ -34,15 +34,21 @@ export const MAP_VIEW_APP_SCRIPT = String.raw`
       var s = size(), g = meta.grid, w = g.nx * g.cellWidth, h = g.ny * g.cellHeight;
       return { cx: g.x0 + w / 2, cy: g.y0 + h / 2, scale: 0.92 * Math.min(s.w / (w || 1), s.h / (h || 1)) };
     }
-    function request() { if (!dirty) { dirty = true; requestAnimationFrame(frame); } }
+    // Hover, focus and lasso change only the top layer: they redraw it alone, not the points under it.
+    var pointsDirty = true;
+    function request(overlayOnly) { if (!overlayOnly) pointsDirty = true; if (!dirty) { dirty = true; requestAnimationFrame(frame); } }
     function frame() {
       dirty = false;
-      var s = size();
-      drawDensity(under, meta, view, s.w, s.h, s.dpr, state.layers.density);
-      // Points grow a little when zoomed in, so a dense cluster opens up instead of staying a blot.
-      var base = count > 100000 ? 2 : count > 20000 ? 3 : 4;
-      renderer.draw(view, s.w, s.h, s.dpr, Math.min(12, base * Math.max(1, Math.sqrt(view.scale / fitScale))));
+      var s = size(), started = performance.now();
+      if (pointsDirty) {
+        pointsDirty = false;
+        drawDensity(under, meta, view, s.w, s.h, s.dpr, state.layers.density);
+        // Points grow a little when zoomed in, so a dense cluster opens up instead of staying a blot.
+        var base = count > 100000 ? 2 : count > 20000 ? 3 : 4;
+        renderer.draw(view, s.w, s.h, s.dpr, Math.min(12, base * Math.max(1, Math.sqrt(view.scale / fitScale))));
+      }
       drawLayers(over, meta, view, s.w, s.h, s.dpr, state);
+      api.lastFrameMs = performance.now() - started;
       api.frames++;
       if (api.firstFrameMs === null) api.firstFrameMs = performance.now();
       stack.setAttribute("data-frames", String(api.frames));
@@ -84,7 +90,7 @@ export const MAP_VIEW_APP_SCRIPT = String.raw`
       if (rows.length) source.texts(rows).then(function () { if (list === selectedList) fillTable($("selection").querySelector("tbody"), list.slice(0, TABLE_LIMIT).map(function (p) { return describePoint(source, p, generatedAt); }), focusPoint); });
     }
     function focus(point) {
-      focusPoint = point; state.focusGenerated = generatedAt[point] || null; request();
+      focusPoint = point; state.focusGenerated = generatedAt[point] || null; request(true);
       var row = $("selection").querySelector('tr[data-point="' + point + '"]');
       Array.prototype.forEach.call($("selection").querySelectorAll("tr.focus"), function (tr) { tr.className = ""; });
       if (row) { row.className = "focus"; row.scrollIntoView({ block: "nearest" }); }
@@ -94,7 +100,7 @@ export const MAP_VIEW_APP_SCRIPT = String.raw`
     function pick(sx, sy) { var d = toData(view, size().w, size().h, sx, sy); return nearestPoint(index, d[0], d[1], 7 / view.scale); }
     function hoverAt(sx, sy) {
       var hit = pick(sx, sy);
-      if (hit !== state.hover) { state.hover = hit; state.focusGenerated = hit >= 0 && generatedAt[hit] ? generatedAt[hit] : generatedAt[focusPoint] || null; request(); }
+      if (hit !== state.hover) { state.hover = hit; state.focusGenerated = hit >= 0 && generatedAt[hit] ? generatedAt[hit] : generatedAt[focusPoint] || null; request(true); }
       if (hit < 0) { tooltip.hidden = true; return hit; }
       var item = describePoint(source, hit, generatedAt);
       fillTooltip(tooltip, item);
@@ -104,6 +110,7 @@ export const MAP_VIEW_APP_SCRIPT = String.raw`
       return hit;
     }
     api.hoverAt = hoverAt;
+    api.redraw = function () { pointsDirty = true; frame(); };
 
     function clickAt(sx, sy) {
       var hit = pick(sx, sy);
@@ -142,7 +149,7 @@ export const MAP_VIEW_APP_SCRIPT = String.raw`
         var a = pointers[ids[0]], b = pointers[ids[1]], mid = [(a[0] + b[0]) / 2, (a[1] + b[1]) / 2];
         zoomAt(mid[0], mid[1], (pinch.scale * Math.hypot(a[0] - b[0], a[1] - b[1])) / (pinch.d || 1) / view.scale); return;
       }
-      if (drag && drag.lasso) { state.lasso.push(toData(view, r.width, r.height, p[0], p[1])); request(); return; }
+      if (drag && drag.lasso) { state.lasso.push(toData(view, r.width, r.height, p[0], p[1])); request(true); return; }
       if (drag) {
         if (Math.abs(p[0] - drag.x) + Math.abs(p[1] - drag.y) > 3) drag.moved = true;
         if (drag.moved) { view.cx = drag.cx - (p[0] - drag.x) / view.scale; view.cy = drag.cy + (p[1] - drag.y) / view.scale; tooltip.hidden = true; request(); }
@@ -162,7 +169,7 @@ export const MAP_VIEW_APP_SCRIPT = String.raw`
     }
     stack.addEventListener("pointerup", release);
     stack.addEventListener("pointercancel", release);
-    stack.addEventListener("pointerleave", function () { if (!drag) { tooltip.hidden = true; if (state.hover >= 0) { state.hover = -1; request(); } } });
+    stack.addEventListener("pointerleave", function () { if (!drag) { tooltip.hidden = true; if (state.hover >= 0) { state.hover = -1; request(true); } } });
     function zoomAt(sx, sy, factor) {
       var s = size(), before = toData(view, s.w, s.h, sx, sy);
       view.scale = Math.max(fitScale / 4, Math.min(fitScale * 20000, view.scale * factor));
@@ -199,7 +206,7 @@ export const MAP_VIEW_APP_SCRIPT = String.raw`
     $("selection").addEventListener("click", function (e) {
       var tr = e.target.closest("tr[data-point]"); if (tr) focus(Number(tr.getAttribute("data-point")));
     });
-    new ResizeObserver(request).observe(stack);
+    new ResizeObserver(function () { request(); }).observe(stack);
 
     api.toScreen = function (point) { var s = size(); return toScreen(view, s.w, s.h, xy[2 * point], xy[2 * point + 1]); };
     api.dataToScreen = function (x, y) { var s = size(); return toScreen(view, s.w, s.h, x, y); };
