@@ -14,7 +14,11 @@ export interface EquivalenceOptions {
 
 const DEFAULT_RELATIVE_TOLERANCE = 1e-4;
 // Points at which two expressions in the same variables are compared (`2x+1` vs `1+2x`).
-const SAMPLE_POINTS = 5;
+// Half the points are positive in every variable (so `ln x`, `sqrt x` have values there); the
+// rest give some variables negative values (so `sqrt(x^2)` is not `x`). A point where either side
+// is undefined is skipped; at least MIN_DEFINED_POINTS must be defined on both sides and agree.
+const SAMPLE_POINTS = 8;
+const MIN_DEFINED_POINTS = 3;
 // Floating-point noise allowed around an integer (`sqrt(2)^2` is 2.0000000000000004).
 const INTEGER_NOISE = 1e-9;
 
@@ -165,15 +169,17 @@ export function numbersMatch(x: number, y: number, tolerance: number): boolean {
 function sameFunction(a: string, b: string, tolerance: number): boolean {
   const names = sharedVariables(a, b);
   if (names === null || names.length === 0) return false;
+  let defined = 0;
   for (let point = 0; point < SAMPLE_POINTS; point++) {
     const values = new Map(names.map((name) => [name, samplePoint(name, point)] as const));
     const x = evaluateExpression(a, values);
     const y = evaluateExpression(b, values);
-    if (x === null || y === null || !Number.isFinite(x) || !Number.isFinite(y)) return false;
+    if (x === null || y === null || !Number.isFinite(x) || !Number.isFinite(y)) continue;
     // Relative to the values' magnitude; sampled values are never integers on purpose.
     if (Math.abs(x - y) > Math.max(tolerance, 1e-9) * Math.max(1, Math.abs(x), Math.abs(y))) return false;
+    defined++;
   }
-  return true;
+  return defined >= MIN_DEFINED_POINTS;
 }
 
 /** The variables both expressions use, sorted; null when they differ or either is not an expression. */
@@ -197,12 +203,16 @@ function relationsEquivalent(a: Relation, b: Relation): boolean {
   const names = sharedVariables(differenceA, differenceB);
   if (names === null) return false;
   let ratio: number | null = null;
+  let defined = 0;
   for (let point = 0; point < (names.length === 0 ? 1 : SAMPLE_POINTS); point++) {
     const values = new Map(names.map((name) => [name, samplePoint(name, point)] as const));
     const x = evaluateExpression(differenceA, values);
     const y = evaluateExpression(differenceB, values);
-    if (x === null || y === null || !Number.isFinite(x) || !Number.isFinite(y)) return false;
-    if (names.length === 0) return numbersMatch(x, y, 1e-9) || (x !== 0 && y !== 0 && Math.sign(x) === Math.sign(y) && a.op !== "=");
+    if (names.length === 0) {
+      if (x === null || y === null) return false;
+      return numbersMatch(x, y, 1e-9) || (x !== 0 && y !== 0 && Math.sign(x) === Math.sign(y) && a.op !== "=");
+    }
+    if (x === null || y === null || !Number.isFinite(x) || !Number.isFinite(y)) continue;
     if (Math.abs(y) < 1e-12) {
       if (Math.abs(x) < 1e-12) continue;
       return false;
@@ -210,15 +220,21 @@ function relationsEquivalent(a: Relation, b: Relation): boolean {
     const here = x / y;
     if (ratio === null) ratio = here;
     else if (Math.abs(here - ratio) > 1e-8 * Math.max(1, Math.abs(ratio))) return false;
+    defined++;
   }
-  if (ratio === null || Math.abs(ratio) < 1e-12) return false;
+  if (ratio === null || defined < MIN_DEFINED_POINTS || Math.abs(ratio) < 1e-12) return false;
   return a.op === "=" || a.op === "!=" || ratio > 0;
 }
 
-/** A fixed, non-integer value per (variable, point), so that distinct variables get distinct values. */
+/**
+ * A fixed, non-integer value per (variable, point), so that distinct variables get distinct values:
+ * magnitude in [0.5, 3.5]; positive at the first half of the points, then negative at every
+ * other point, offset by the name, so two variables are not always negative together.
+ */
 function samplePoint(name: string, point: number): number {
   let hash = 0;
   for (let index = 0; index < name.length; index++) hash = (hash * 31 + name.charCodeAt(index)) % 100_003;
   const seed = Math.sin(hash * 12.9898 + (point + 1) * 78.233) * 43758.5453;
-  return 0.5 + 3 * (seed - Math.floor(seed));
+  const magnitude = 0.5 + 3 * (seed - Math.floor(seed));
+  return point < SAMPLE_POINTS / 2 || (point + hash) % 2 === 0 ? magnitude : -magnitude;
 }
