@@ -2,6 +2,7 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
+import DatabaseConstructor from "better-sqlite3";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { renderMapView } from "../../src/ui/map-view/render-map-view.js";
@@ -9,9 +10,13 @@ import { startUiServer, type UiServer } from "../../src/ui/server/ui-server.js";
 import { launchChromium } from "../helpers/browser.js";
 import { buildMapViewRun, HOSTILE, type MapViewFixture } from "./map-view-fixture.js";
 
-/** Share of the points canvas's pixels that are painted (WebGL read back through a 2-D copy). */
+/**
+ * Share of the points canvas's pixels that are painted: redrawn and copied to a 2-D canvas in the
+ * same task (the WebGL buffer is not preserved past compositing).
+ */
 async function paintedShare(page: Page): Promise<number> {
   return page.evaluate(() => {
+    (window as any).gapfillMap.redraw();
     const source = document.getElementById("points") as HTMLCanvasElement;
     const copy = document.createElement("canvas");
     copy.width = source.width;
@@ -62,6 +67,12 @@ describe("map view", () => {
   beforeAll(async () => {
     root = mkdtempSync(join(tmpdir(), "gapfill-map-view-"));
     fixture = await buildMapViewRun(root);
+    // An evaluation of the student on ten of the map's own rows (as the loop does on its seeds): rows 0-4 right, 5-9 wrong.
+    const db = new DatabaseConstructor(join(fixture.runDir, "gapfill.db"));
+    db.prepare("INSERT INTO evaluations (name, student, benchmark, benchmark_digest, items, params, created_at) VALUES ('eval', 's', 'b', 'd', 10, '{}', '2026-01-01')").run();
+    const item = db.prepare("INSERT INTO evaluation_items (evaluation, position, item_id, question, reference, prompt, output, correct, judged_at) VALUES ('eval', ?, ?, 'q', 'r', 'p', 'o', ?, 'now')");
+    for (let i = 0; i < 10; i++) item.run(i, fixture.map.artifact.ids[i], i < 5 ? 1 : 0);
+    db.close();
     server = await startUiServer({ root, pollMs: 50 });
     browser = await launchChromium();
   }, 60_000);
@@ -88,7 +99,13 @@ describe("map view", () => {
     expect(meta.rows).toBe(fixture.rows.length);
     expect(meta.points).toBe(fixture.rows.length + 2);
     expect(meta.generated.map((g: { id: string; seeds: number[] }) => [g.id, g.seeds])).toEqual(fixture.generated.map((g) => [g.id, g.seeds]));
-    expect(meta.fields.map((field: { name: string }) => field.name)).toEqual(["source", "density", "column:topic"]);
+    expect(meta.fields.map((field: { name: string }) => field.name)).toEqual(["source", "density", "accuracy", "column:topic"]);
+    const accuracy = await (await fetch(new URL("/api/map/color?run=mapped&field=accuracy", base))).json();
+    expect(accuracy.labels).toEqual(["wrong", "right"]);
+    expect(accuracy.values.slice(0, 12)).toEqual([1, 1, 1, 1, 1, 0, 0, 0, 0, 0, -1, -1]);
+    const source = await (await fetch(new URL("/api/map/color?run=mapped&field=source", base))).json();
+    expect(source.labels).toEqual(["training", "embed"]);
+    expect(source.values.slice(-3)).toEqual([0, 1, 1]);
     const points = new Float32Array(await (await fetch(new URL("/api/map/points?run=mapped", base))).arrayBuffer());
     expect(points.length).toBe(2 * meta.points);
     expect(points[2 * 5]).toBe(fixture.map.points[2 * 5]);
@@ -101,6 +118,18 @@ describe("map view", () => {
     expect((await fetch(new URL("/api/map/meta?run=../x", base))).status).toBe(404);
     const runs = await (await fetch(new URL("/api/maps", base))).json();
     expect(runs).toEqual(["mapped"]);
+  });
+
+  it("links each run that has a map to its map view from the runs page", async () => {
+    const page = await browser.newPage();
+    try {
+      await page.goto(server.url);
+      const link = page.locator('#runs tr[data-run="mapped"] a.map-view');
+      await link.waitFor();
+      expect(await link.getAttribute("href")).toBe("/map?run=mapped");
+    } finally {
+      await page.close();
+    }
   });
 
   it("draws the points with WebGL, sharp on HiDPI, and shows a dataset row's text on hover", async () => {

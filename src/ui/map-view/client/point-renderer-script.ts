@@ -11,7 +11,7 @@
 export const POINT_RENDERER_SCRIPT = String.raw`
 function createPointRenderer(canvas, xy, count) {
   var gl = null;
-  try { gl = canvas.getContext("webgl", { antialias: false, alpha: true, premultipliedAlpha: false, preserveDrawingBuffer: true }); } catch (e) { gl = null; }
+  try { gl = canvas.getContext("webgl", { antialias: false, alpha: true, premultipliedAlpha: false, preserveDrawingBuffer: false }); } catch (e) { gl = null; }
   if (!gl) return createCanvasRenderer(canvas, xy, count);
   var vertex = "attribute vec2 a_position; attribute vec4 a_color; uniform vec4 u_transform; uniform float u_size; varying vec4 v_color;" +
     "void main() { gl_Position = vec4(a_position * u_transform.xy + u_transform.zw, 0.0, 1.0); gl_PointSize = u_size; v_color = a_color; }";
