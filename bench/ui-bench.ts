@@ -81,7 +81,9 @@ export async function benchUi(sizes: number[] = [100_000, 400_000]): Promise<Arr
       try {
         await writeSyntheticMapRun(join(root, "run"), rows);
         // The server reads and indexes the map on its first request; warm it so the page's timing is the page's.
+        const loadStart = performance.now();
         await fetch(new URL("/api/map/meta?run=run", server.url));
+        const serverLoadMs = performance.now() - loadStart;
         const page = await browser.newPage({ viewport: { width: 1280, height: 900 }, deviceScaleFactor: 2 });
         await page.goto(new URL("/map?run=run", server.url).href);
         await page.evaluate(() => (window as any).gapfillMap.ready);
@@ -157,6 +159,7 @@ export async function benchUi(sizes: number[] = [100_000, 400_000]): Promise<Arr
         results.push({
           name: `map view, ${rows.toLocaleString("en-US")} points (headless Chromium, ${renderer}${renderer === "webgl" ? ", software rendering" : ""})`,
           figures: {
+            "server: map + dataset load ms": serverLoadMs,
             "first frame ms (from navigation)": firstFrameMs,
             "hover pick + tooltip ms (median)": pickMs,
             "mouse move to tooltip text ms": median(moves),

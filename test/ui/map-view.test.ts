@@ -262,6 +262,25 @@ describe("map view", () => {
     }
   });
 
+  it("falls back to Canvas2D where WebGL is unavailable, and still draws", async () => {
+    const page = await browser.newPage();
+    try {
+      await page.addInitScript(() => {
+        const original = HTMLCanvasElement.prototype.getContext;
+        (HTMLCanvasElement.prototype as any).getContext = function (this: HTMLCanvasElement, kind: string, ...rest: unknown[]) {
+          return kind === "webgl" ? null : original.call(this, kind as "2d", ...(rest as []));
+        };
+      });
+      await page.goto(new URL("/map?run=mapped", server.url).href);
+      await page.evaluate(() => (window as any).gapfillMap.ready);
+      expect(await page.evaluate(() => (window as any).gapfillMap.renderer)).toBe("canvas2d");
+      expect(await page.locator("#status").textContent()).toContain("Canvas2D");
+      expect(await paintedShare(page)).toBeGreaterThan(0.002);
+    } finally {
+      await page.close();
+    }
+  });
+
   it("writes a self-contained static page: sampled with a note, works from file:// with no request", async () => {
     const file = join(root, "map-view.html");
     writeFileSync(file, await renderMapView(fixture.runDir, { maxPoints: 100 }));
