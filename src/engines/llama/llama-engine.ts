@@ -4,9 +4,9 @@
  * per-token embeddings and decoding from input embeddings; our own GGUF reader for the
  * input-embedding rows. All eight capabilities.
  */
-import type { LlamaContext, LlamaContextSequence, LlamaEmbeddingContext, LlamaModel } from "node-llama-cpp";
+import type { LlamaContext, LlamaContextSequence, LlamaEmbeddingContext, LlamaModel, Token } from "node-llama-cpp";
 import type { Capability, ChatMessage, Engine, GenerateOptions, Generation, Matrix } from "../../core/engine.js";
-import { GapfillError, InputError } from "../../core/errors.js";
+import { EngineCallError, GapfillError, InputError } from "../../core/errors.js";
 import type { ProgressListener } from "../../core/events.js";
 import { progress, silent } from "../../core/events.js";
 import { decodeFromEmbeddings } from "./ffi/decode-embeddings.js";
@@ -15,13 +15,17 @@ import { tokenEmbeddings } from "./ffi/token-embed.js";
 import type { GgufHeader } from "./gguf/gguf-reader.js";
 import { readGgufHeader } from "./gguf/gguf-reader.js";
 import { inputEmbeddingRows } from "./input-embed.js";
-import { DEFAULT_MAX_TOKENS, chatOnce, completeOnce } from "./llama-generate.js";
+import { DEFAULT_MAX_TOKENS, PromptTooLong, chatOnce, completeOnce } from "./llama-generate.js";
 import { defaultThreads, getLlamaRuntime } from "./llama-runtime.js";
 import { scoreContinuation } from "./llama-score.js";
 import { isRemoteModelUri, resolveRemoteModel } from "./resolve-model.js";
 
 export interface LlamaEngineOptions {
-  /** Context size in tokens for every context this engine makes. Default: the model's trained context, capped at 4096. */
+  /**
+   * Context size in tokens for every context this engine makes. Default: the model's trained
+   * context, capped at 4096. Above the trained context is allowed (RoPE models often extend) with
+   * a warning event: never silently capped.
+   */
   contextSize?: number;
   /** CPU threads for every llama.cpp call. Default: all cores but one, at most 4. */
   threads?: number;
@@ -78,6 +82,14 @@ export async function createLlamaEngine(modelPath: string, options: LlamaEngineO
   return new LlamaEngine(source, path, header, model, options);
 }
 
+/**
+ * What `embed` returns: the rows, and how many texts were longer than the context and were
+ * truncated to fit (as sentence-transformers does with `max_seq_length`).
+ */
+export interface EmbeddedMatrix extends Matrix {
+  truncated: number;
+}
+
 class LlamaEngine implements Engine {
   readonly kind = "llama";
   readonly capabilities = ALL_CAPABILITIES;
@@ -101,6 +113,14 @@ class LlamaEngine implements Engine {
     this.spec = `llama:${source}`;
     this.model = source;
     this.emit = options.onEvent ?? silent;
+    const trained = llamaModel.trainContextSize;
+    if (options.contextSize !== undefined && options.contextSize > trained) {
+      this.emit({
+        type: "warning",
+        stage: "requests",
+        message: `${this.spec}: context ${options.contextSize} is above the ${trained} tokens the model was trained on; quality past ${trained} tokens may drop`,
+      });
+    }
   }
 
   private get threads(): number {
@@ -108,7 +128,7 @@ class LlamaEngine implements Engine {
   }
 
   private get contextSize(): number {
-    return Math.min(this.options.contextSize ?? 4096, this.llamaModel.trainContextSize);
+    return this.options.contextSize ?? Math.min(4096, this.llamaModel.trainContextSize);
   }
 
   private check(): void {
@@ -135,7 +155,7 @@ class LlamaEngine implements Engine {
     return this.ffi;
   }
 
-  async embed(texts: string[], _options?: { stage?: string }): Promise<Matrix> {
+  async embed(texts: string[], _options?: { stage?: string }): Promise<EmbeddedMatrix> {
     this.check();
     if (!Array.isArray(texts) || texts.length === 0) throw new InputError("empty-input", "embed needs at least one text");
     texts.forEach((t, i) => requireText(t, `text ${i}`));
@@ -143,6 +163,7 @@ class LlamaEngine implements Engine {
       const started = Date.now();
       this.emit(progress.start("embed", texts.length, "texts"));
       const rows: Float32Array[] = [];
+      let truncated = 0;
       if (this.options.pooling === "mean") {
         const ffi = await this.ffiModel();
         for (const text of texts) {
@@ -156,7 +177,9 @@ class LlamaEngine implements Engine {
         this.embedding ??= this.llamaModel.createEmbeddingContext({ contextSize: this.contextSize, threads: this.threads });
         const context = await this.embedding;
         for (const text of texts) {
-          rows.push(Float32Array.from((await context.getEmbeddingFor(text)).vector));
+          const input = this.fitToContext(text);
+          if (input !== text) truncated++;
+          rows.push(Float32Array.from((await context.getEmbeddingFor(input)).vector));
           this.emit(progress.tick("embed", rows.length, texts.length));
         }
       }
@@ -164,8 +187,41 @@ class LlamaEngine implements Engine {
       const cols = rows[0].length;
       const data = new Float32Array(rows.length * cols);
       rows.forEach((row, i) => data.set(row, i * cols));
-      return { data, rows: rows.length, cols };
+      return { data, rows: rows.length, cols, truncated };
     });
+  }
+
+  /**
+   * Runs a generation; a prompt that cannot fit the context is a refusal of this one request
+   * (as a server's 413 is), so the attempt is recorded as rejected and the run goes on.
+   */
+  private async fitting<T>(call: string, run: () => Promise<T>): Promise<T> {
+    try {
+      return await run();
+    } catch (error) {
+      const message = error instanceof Error ? error.message : "";
+      const counted = error instanceof PromptTooLong ? ` (${error.promptTokens} tokens)` : "";
+      if (!counted && !/context size is too small|longer than the usable context|fit (?:the )?context window|fits the context size/i.test(message)) throw error;
+      throw new EngineCallError(`prompt-too-long: the ${call} prompt${counted} does not fit ${this.spec}'s context of ${this.contextSize} tokens (raise ?context=, or shorten the prompt)`, {
+        endpoint: `${this.spec} ${call}`,
+        statusCode: 413,
+        retryable: false,
+        cause: error,
+      });
+    }
+  }
+
+  /**
+   * The text, or its first tokens when it is longer than an embedding context holds
+   * (node-llama-cpp refuses an input of `contextSize` tokens or more).
+   */
+  private fitToContext(text: string): string | Token[] {
+    const limit = this.contextSize - 1;
+    // Byte-level vocabularies give at most one token per byte (+ BOS): short texts skip tokenizing.
+    if (Buffer.byteLength(text, "utf8") + 2 <= limit) return text;
+    const tokens = this.llamaModel.tokenize(text, false);
+    const bos = this.llamaModel.tokens.shouldPrependBosToken && this.llamaModel.tokens.bos !== null ? 1 : 0;
+    return tokens.length + bos <= limit ? text : tokens.slice(0, limit - bos);
   }
 
   async tokenEmbed(text: string): Promise<Matrix> {
@@ -187,13 +243,13 @@ class LlamaEngine implements Engine {
       if (!["system", "user", "assistant"].includes(m?.role)) throw new InputError("bad-message", `message ${i} has role ${String(m?.role)}; expected system, user or assistant`);
       if (typeof m.content !== "string") throw new InputError("bad-message", `message ${i} has no text content`);
     });
-    return this.serial(async () => chatOnce(await getLlamaRuntime(), await this.sequence(), messages, options, this.options.seed));
+    return this.serial(async () => this.fitting("chat", async () => chatOnce(await getLlamaRuntime(), await this.sequence(), messages, options, this.options.seed)));
   }
 
   async complete(prompt: string, options: GenerateOptions = {}): Promise<Generation> {
     this.check();
     requireText(prompt, "prompt");
-    return this.serial(async () => completeOnce(await getLlamaRuntime(), await this.sequence(), prompt, options, this.options.seed));
+    return this.serial(async () => this.fitting("complete", async () => completeOnce(await getLlamaRuntime(), await this.sequence(), prompt, options, this.options.seed)));
   }
 
   async score(prompt: string, continuation: string): Promise<{ tokenLogprobs: number[]; meanLoss: number }> {

@@ -76,6 +76,23 @@ async function logprobsOf(sequence: LlamaContextSequence, generated: readonly To
   return undefined;
 }
 
+/**
+ * A prompt with no room left to answer in the context. node-llama-cpp would otherwise drop the
+ * prompt's start (context shift) and answer a question nobody asked.
+ */
+export class PromptTooLong extends Error {
+  constructor(
+    readonly promptTokens: number,
+    readonly contextSize: number,
+  ) {
+    super(`the prompt is ${promptTokens} tokens and the context holds ${contextSize}`);
+  }
+}
+
+function requireRoom(promptTokens: number, sequence: LlamaContextSequence): void {
+  if (promptTokens >= sequence.context.contextSize) throw new PromptTooLong(promptTokens, sequence.context.contextSize);
+}
+
 /** One chat turn on a cleared sequence, through the model's chat template. */
 export async function chatOnce(llama: Llama, sequence: LlamaContextSequence, messages: readonly ChatMessage[], options: GenerateOptions, defaultSeed?: number): Promise<Generation> {
   await sequence.clearHistory();
@@ -83,6 +100,7 @@ export async function chatOnce(llama: Llama, sequence: LlamaContextSequence, mes
   const generated: Token[] = [];
   const chat = new LlamaChat({ contextSequence: sequence, autoDisposeSequence: false });
   try {
+    requireRoom(chatPromptTokens(chat, sequence, messages), sequence);
     const result = await chat.generateResponse(toHistory(messages), {
       ...(await samplingOf(llama, options, defaultSeed)),
       onToken: (tokens) => generated.push(...tokens),
@@ -110,6 +128,7 @@ export async function completeOnce(llama: Llama, sequence: LlamaContextSequence,
   // vocab wants one (also to a token array), so it is counted but not added.
   const promptTokens = model.tokenize(prompt, false);
   const bosCount = model.tokens.shouldPrependBosToken && model.tokens.bos !== null ? 1 : 0;
+  requireRoom(bosCount + promptTokens.length, sequence);
   const completion = new LlamaCompletion({ contextSequence: sequence, autoDisposeSequence: false });
   try {
     const result = await completion.generateCompletionWithMeta(promptTokens, {

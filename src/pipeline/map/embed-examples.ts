@@ -40,26 +40,36 @@ export function describeEmbedder(engine: Engine | undefined, mode: EmbeddingMode
 
 const CAPABILITY_OF_MODE = { pooled: "embed", mean: "token-embed", "input-uniform": "input-embed", "input-idf": "input-embed" } as const;
 
+/** What embedding a dataset did besides writing the rows. */
+export interface EmbedOutcome {
+  /**
+   * Texts longer than the student's context, embedded from their first tokens (as
+   * sentence-transformers does with `max_seq_length`), counted in this invocation.
+   */
+  truncated: number;
+}
+
 /**
  * Embeds every question into `path` (a float32 matrix file in the run), resuming after the rows
- * already there: a crash costs at most one batch. Returns the number of columns.
+ * already there: a crash costs at most one batch. Texts longer than the student's context are
+ * truncated by the engine, counted, and announced in a warning event.
  */
 export async function embedExamples(
   examples: readonly Example[],
   path: string,
   options: { engine?: Engine; mode: EmbeddingMode; batchSize?: number; onEvent: ProgressListener; seed?: number },
-): Promise<void> {
+): Promise<EmbedOutcome> {
   const { engine, mode, onEvent } = options;
   const texts = examples.map((example) => example.question);
   if (!engine) {
     // The lexical embedder is a few seconds for tens of thousands of texts and deterministic: no partial resume needed.
-    if (existsSync(path)) return;
+    if (existsSync(path)) return { truncated: 0 };
     onEvent(progress.start("embed", texts.length, "texts"));
     const started = performance.now();
     const lexical = lexicalEmbedding(texts, { seed: options.seed ?? 0 });
     await writeFloat32Matrix(path, { data: lexical.vectors, rows: lexical.rows, cols: lexical.dims });
     onEvent(progress.end("embed", texts.length, (performance.now() - started) / 1000));
-    return;
+    return { truncated: 0 };
   }
   const capability = CAPABILITY_OF_MODE[mode];
   if (!engine.capabilities.has(capability)) {
@@ -70,16 +80,26 @@ export async function embedExamples(
   const started = performance.now();
   onEvent(progress.start("embed", texts.length, "texts"));
   // The column count is known from the file when resuming, else from the first batch.
+  let truncated = 0;
   let appender = existsSync(path) ? await openFloat32MatrixAppender(path, (await float32MatrixShape(path)).cols) : undefined;
   try {
     for (let start = appender?.rows ?? 0; start < texts.length; start += batchSize) {
       const batch = await embedBatch(engine, mode, texts.slice(start, start + batchSize), idf);
+      truncated += (batch as Matrix & { truncated?: number }).truncated ?? 0;
       appender ??= await openFloat32MatrixAppender(path, batch.cols);
       await appender.append(batch.data);
       onEvent(progress.tick("embed", appender.rows, texts.length));
     }
     onEvent(progress.end("embed", texts.length, (performance.now() - started) / 1000));
     await appender?.seal();
+    if (truncated > 0) {
+      onEvent({
+        type: "warning",
+        stage: "embed",
+        message: `${truncated} of ${texts.length} texts were longer than ${engine.spec}'s context and were embedded from their first tokens (raise ?context= to see more of them)`,
+      });
+    }
+    return { truncated };
   } catch (error) {
     await appender?.close();
     throw error;
