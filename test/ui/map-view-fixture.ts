@@ -29,7 +29,7 @@ export async function buildMapViewRun(root: string, name = "mapped"): Promise<Ma
   const source = readFileSync(join(REPOSITORY_ROOT, "examples", "word-problems.jsonl"), "utf8").split("\n").filter((line) => line.trim() !== "");
   const rows = source.map((line) => JSON.parse(line) as { question: string; answer: string }).map((row) => ({ ...row, topic: topicOf(row.question) }));
   for (let i = 0; i < 3; i++) rows.push({ question: `${HOSTILE} number ${i}: how many miles?`, answer: `It is ${i}.\n#### ${i}`, topic: "<b>hostile</b>" });
-  const datasetPath = join(root, "dataset.jsonl");
+  const datasetPath = join(root, `${name}-dataset.jsonl`);
   writeFileSync(datasetPath, rows.map((row) => JSON.stringify(row)).join("\n") + "\n");
   const runDir = join(root, name);
   const run = await openRun(runDir, { command: "map", onNotice: () => undefined });

@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
@@ -79,6 +79,7 @@ describe("map view", () => {
   afterAll(async () => {
     await browser?.close();
     await server?.close();
+    if (root) rmSync(root, { recursive: true, force: true });
   });
 
   async function openMap(url: string): Promise<{ page: Page; errors: string[]; requests: string[] }> {
@@ -278,6 +279,26 @@ describe("map view", () => {
       expect(await paintedShare(page)).toBeGreaterThan(0.002);
     } finally {
       await page.close();
+    }
+  });
+
+  it("says so when the dataset is gone, and still shows the seeds' texts from map.json", async () => {
+    const other = mkdtempSync(join(tmpdir(), "gapfill-map-view-orphan-"));
+    const orphan = await buildMapViewRun(other, "orphan");
+    rmSync(orphan.datasetPath);
+    const second = await startUiServer({ root: other });
+    const page = await browser.newPage();
+    try {
+      const seed = orphan.map.artifact.pairs[0].seeds[0];
+      const texts = await (await fetch(new URL(`/api/map/texts?run=orphan&rows=${seed.index},${seed.index === 0 ? 1 : 0}`, second.url))).json();
+      expect(texts).toEqual([{ index: seed.index, id: seed.id, question: seed.question, answer: seed.answer }]);
+      await page.goto(new URL("/map?run=orphan", second.url).href);
+      await page.evaluate(() => (window as any).gapfillMap.ready);
+      expect(await page.locator(".banner").filter({ hasText: "is not there any more" }).count()).toBe(1);
+    } finally {
+      await page.close();
+      await second.close();
+      rmSync(other, { recursive: true, force: true });
     }
   });
 

@@ -136,7 +136,7 @@ export async function loadMapViewModel(runDir: string): Promise<MapViewModel> {
   };
 }
 
-/** map.json's modification time: a model cached under it is stale once the map is rewritten. */
+/** A stamp of the files the model is read from: a model cached under it is stale once any of them changes. */
 export function mapVersionStamp(runDir: string): number {
   const files = [MAP_FILE, "points.f32", "synthetic.jsonl"].map((file) => statSync(join(runDir, file), { throwIfNoEntry: false })?.mtimeMs ?? 0);
   return files.reduce((a, b) => a * 31 + b, 0);

@@ -50,7 +50,8 @@ export async function renderMapView(runDir: string, options: { maxPoints?: numbe
   const notes = [...meta.notes];
   if (dataset.note) notes.push(dataset.note);
   if (sampled) notes.push(`This page shows a sample of ${sampleRows.length.toLocaleString("en-US")} of the ${meta.rows.toLocaleString("en-US")} dataset points (every seed kept); \`gapfill ui\` shows them all.`);
-  const staticMeta = { ...meta, rows: sampleRows.length, points: oldPoints.length, generated, fields, sample: { shown: sampleRows.length, total: meta.rows } };
+  // The notes are written into the page itself; the script has none left to add.
+  const staticMeta = { ...meta, rows: sampleRows.length, points: oldPoints.length, generated, fields, notes: [], sample: { shown: sampleRows.length, total: meta.rows } };
   return renderMapViewPage(meta.title, notes, {
     mode: "static",
     meta: staticMeta,

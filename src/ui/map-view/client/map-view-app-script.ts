@@ -213,6 +213,11 @@ export const MAP_VIEW_APP_SCRIPT = String.raw`
     api.view = function () { return { cx: view.cx, cy: view.cy, scale: view.scale }; };
     api.selection = function () { return (selectedList || []).slice(); };
     api.meta = meta;
+    // Notes found while loading (a dataset gone or changed, a 3-D map shown flat), above the map.
+    meta.notes.forEach(function (note) {
+      var p = document.createElement("p"); p.className = "banner"; p.textContent = note;
+      $("status").parentNode.insertBefore(p, $("status"));
+    });
     $("status").textContent = count + " points" + (meta.generated.length ? " (" + meta.generated.length + " generated)" : "") + ", drawn with " + (renderer.kind === "webgl" ? "WebGL" : "Canvas2D (no WebGL here)");
     return colorBy(meta.fields[0].name).then(function () { select(null); request(); return api; });
   }
