@@ -1,4 +1,5 @@
 import type { ProgressEvent, ProgressListener, Stage } from "../core/events.js";
+import { flagForOption } from "./option-flags.js";
 
 /** tty: redrawn bars; plain: periodic log lines (CI, pipes); quiet: nothing. */
 export type RenderMode = "tty" | "plain" | "quiet";
@@ -160,7 +161,8 @@ export function createProgressRenderer(options: ProgressRendererOptions): Progre
   const listener = (event: ProgressEvent) => {
     if (closed || mode === "quiet") return;
     if (event.type === "notice" || event.type === "warning") {
-      const text = (event.type === "warning" ? "warning: " : "") + clean(event.message, true);
+      const tries = event.try?.length ? ` Try ${event.try.map((hint) => `${flagForOption(hint.option)} ${hint.value}`).join(", or ")}.` : "";
+      const text = (event.type === "warning" ? "warning: " : "") + clean(event.message + tries, true);
       if (mode === "tty") emitTty([text]);
       else stream.write(text + "\n");
       return;

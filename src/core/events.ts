@@ -26,7 +26,13 @@ export type StageProgressEvent = {
   detail?: string;
 };
 export type StageEndEvent = { type: `${Stage}-end`; stage: Stage; done: number; seconds: number };
-export type NoticeEvent = { type: "notice" | "warning"; stage: Stage; message: string };
+export type NoticeEvent = {
+  type: "notice" | "warning";
+  stage: Stage;
+  message: string;
+  /** Option values worth trying, by library option name (the CLI shows them as flags). */
+  try?: ReadonlyArray<{ option: string; value: string | number }>;
+};
 
 /**
  * A request failed and will be tried again (a timeout, a 429, a 500, a cut connection): sent as

@@ -1,4 +1,5 @@
 import type { MapResult } from "../pipeline/map/map-dataset.js";
+import { warningText } from "./map-warning-text.js";
 import type { MapReportData } from "./map-report.js";
 
 const EXAMPLES_PER_REGION = 3;
@@ -68,7 +69,7 @@ export function mapReportData(result: MapResult, title = "gapfill map"): MapRepo
         (artifact.quality.targets.placedInsideWindow === undefined ? "" : `; ${artifact.quality.targets.placedInsideWindow} placed inside their window on this ${artifact.reducer.name} map`),
     ],
   ];
-  for (const warning of artifact.quality.warnings) summary.push(["warning", warning.message]);
+  for (const warning of artifact.quality.warnings) summary.push(["warning", warningText(warning)]);
   if (knn) {
     summary.push([
       "kNN agreement",
@@ -115,7 +116,7 @@ export function mapReportData(result: MapResult, title = "gapfill map"): MapRepo
     windows: artifact.windows
       .filter((window) => artifact.pairs.some((pair) => pair.window === window.rank))
       .map((window) => ({ rank: window.rank + 1, points: window.points, region: window.region, pairs: artifact.pairs.filter((pair) => pair.window === window.rank).length })),
-    warnings: artifact.quality.warnings.map((warning) => warning.message),
+    warnings: artifact.quality.warnings.map(warningText),
     histogram: artifact.threshold.histogram,
     summary,
   };

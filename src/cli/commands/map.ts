@@ -1,4 +1,5 @@
 import type { Command } from "commander";
+import { warningText } from "../../ui/map-warning-text.js";
 import { withProgressLog } from "../../store/progress-log.js";
 import { UsageError } from "../../core/errors.js";
 import type { MapResult } from "../../pipeline/map/map-dataset.js";
@@ -124,6 +125,8 @@ export function mapSummary(result: MapResult, runDir: string, reportPath: string
     sparseCells: artifact.sparseCells.length,
     regions: artifact.regions.length,
     pairs: artifact.pairs.map((pair) => ({ region: pair.region, seeds: pair.seeds.map((seed) => seed.id), midpoint: pair.midpoint })),
+    targets: artifact.quality.targets,
+    warnings: artifact.quality.warnings.map((warning) => ({ code: warning.code, message: warningText(warning) })),
     knn: artifact.knn && { k: artifact.knn.k, method: artifact.knn.method, sparsePointsLowShare: artifact.knn.agreement.sparsePointsLowShare, disagreeingCells: artifact.knn.agreement.disagreeingCells.length },
     seconds: result.seconds,
   };
@@ -140,6 +143,8 @@ function formatMapSummary(summary: ReturnType<typeof mapSummary>): string {
     ["seed pairs", String(summary.pairs.length)],
   ];
   if (summary.reducerNote) pairs.push(["note", summary.reducerNote]);
+  pairs.push(["targets", `${summary.targets.insideWindow} of ${summary.targets.pairs} midpoints inside their window, ${summary.targets.inSparseCell} in a sparse cell`]);
+  for (const warning of summary.warnings) pairs.push(["warning", warning.message]);
   if (summary.knn) pairs.push(["kNN check", `${(100 * summary.knn.sparsePointsLowShare).toFixed(0)}% of sparse-cell points have low ${summary.knn.k}-NN density; ${summary.knn.disagreeingCells} cells disagree`]);
   pairs.push(["report", summary.report]);
   const total = Object.values(summary.seconds).reduce((a, b) => a + b, 0);

@@ -117,7 +117,7 @@ export async function mapDataset(datasetPath: string, run: Run, options: MapOpti
       `targets: ${targets.insideWindow} of ${targets.pairs} midpoints inside their window, ${targets.inSparseCell} in a sparse cell` +
       (targets.placedInsideWindow === undefined ? "" : `; ${targets.placedInsideWindow} placed inside their window on the ${reducer} map`),
   });
-  for (const warning of quality.warnings) onEvent({ type: "warning", stage: "density", message: warning.message });
+  for (const warning of quality.warnings) onEvent({ type: "warning", stage: "density", message: warning.message, try: warning.try });
 
   const artifact = mapArtifact({ datasetPath, digest, examples, embedder, embeddingDims: cols, reducer, dims, reduced, density, knn, quality });
   await writeFloat32Matrix(run.path("points.f32"), { data: reduced.points, rows, cols: dims });

@@ -2,7 +2,7 @@
  * Checks of the map before anyone trusts it (not in the paper, which reads its t-SNE by eye):
  * a 2-D picture of a 4096-D space can keep too little of it for grid cells to mean anything,
  * the full-space density can disagree with the grid, and targets can miss the sparse cells.
- * Each warning says what to try, in library option names (`dims`, `reducer`, `grid`, `window`):
+ * Each warning carries what to try as option hints in library names (`dims`, `reducer`, `grid`, `window`); the CLI shows them as flags, other callers as they like:
  * the CLI turns those into its flags.
  */
 import type { MapDensity } from "./map-density.js";
@@ -83,7 +83,7 @@ export function mapQuality(parts: { reducer: MapArtifact["reducer"]; density: Ma
         code: "low-explained-variance",
         message:
           `${reducer.name} to ${reducer.dims}-D keeps ${percent(kept)} of the variance (under ${percent(MIN_EXPLAINED_VARIANCE)}): ` +
-          `points close on the map may be far apart for the student, so its sparse cells are a weak guide. Try ${hints([...moreDims, { option: "reducer", value: "umap" }])}.`,
+          `points close on the map may be far apart for the student, so its sparse cells are a weak guide.`,
         try: [...moreDims, { option: "reducer", value: "umap" }],
       });
     }
@@ -95,7 +95,7 @@ export function mapQuality(parts: { reducer: MapArtifact["reducer"]; density: Ma
       code: "knn-disagrees",
       message:
         `${knn.agreement.disagreeingCells.length} of ${sparseCells} sparse cells hold mostly points of ordinary ${knn.k}-NN density in the full embedding space: ` +
-        `the grid's thin spots are mostly artefacts of the projection. Try ${hints(tries)}.`,
+        `the grid's thin spots are mostly artefacts of the projection.`,
       try: tries,
     });
   }
@@ -103,7 +103,7 @@ export function mapQuality(parts: { reducer: MapArtifact["reducer"]; density: Ma
     const tries: OptionHint[] = [coarser, { option: "window", value: Math.max(3, density.grid.window + 2) }];
     warnings.push({
       code: "targets-outside-sparse",
-      message: `${targets.pairs - targets.inSparseCell} of ${targets.pairs} seed-pair midpoints fall outside the sparse cells. Try ${hints(tries)}.`,
+      message: `${targets.pairs - targets.inSparseCell} of ${targets.pairs} seed-pair midpoints fall outside the sparse cells.`,
       try: tries,
     });
   }
@@ -113,7 +113,7 @@ export function mapQuality(parts: { reducer: MapArtifact["reducer"]; density: Ma
       code: "placed-targets-outside",
       message:
         `on this ${reducer.name} map only ${targets.placedInsideWindow} of ${targets.pairs} interpolated seed pairs, placed like new examples, land inside their window ` +
-        `(a nonlinear map keeps no midpoints). Try ${hints(tries)}.`,
+        `(a nonlinear map keeps no midpoints).`,
       try: tries,
     });
   }
@@ -124,10 +124,6 @@ function countSparse(sparse: Uint8Array): number {
   let n = 0;
   for (const value of sparse) n += value;
   return n;
-}
-
-function hints(list: readonly OptionHint[]): string {
-  return list.map((hint) => `${hint.option} ${typeof hint.value === "string" ? JSON.stringify(hint.value) : hint.value}`).join(", or ");
 }
 
 function percent(value: number): string {
