@@ -168,6 +168,35 @@ describe("map view", () => {
     }
   });
 
+  it("zooms with a two-finger pinch", async () => {
+    const { page } = await openMap(new URL("/map?run=mapped", server.url).href);
+    try {
+      const scales = await page.evaluate(async () => {
+        const api = (window as any).gapfillMap;
+        const target = document.getElementById("over")!;
+        const box = target.getBoundingClientRect();
+        const [cx, cy] = [box.left + box.width / 2, box.top + box.height / 2];
+        const fire = (type: string, id: number, dx: number) =>
+          target.dispatchEvent(new PointerEvent(type, { pointerId: id, pointerType: "touch", clientX: cx + dx, clientY: cy, bubbles: true, cancelable: true }));
+        const before = api.view().scale;
+        fire("pointerdown", 11, -40);
+        fire("pointerdown", 12, 40);
+        for (const spread of [60, 90, 120]) {
+          fire("pointermove", 11, -spread);
+          fire("pointermove", 12, spread);
+        }
+        fire("pointerup", 11, -120);
+        fire("pointerup", 12, 120);
+        return [before, api.view().scale, api.selection().length];
+      });
+      // Fingers three times further apart: three times the scale; no click, no selection.
+      expect(scales[1] / scales[0]).toBeCloseTo(3, 5);
+      expect(scales[2]).toBe(0);
+    } finally {
+      await page.close();
+    }
+  });
+
   it("clicking a sparse window lists exactly its dataset points in the table", async () => {
     const { page } = await openMap(new URL("/map?run=mapped", server.url).href);
     try {

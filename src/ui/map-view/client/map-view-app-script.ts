@@ -133,7 +133,8 @@ export const MAP_VIEW_APP_SCRIPT = String.raw`
     // Pointer handling: one pointer drags (pan) or draws (lasso); two pinch.
     var pointers = {}, drag = null, pinch = null, lassoMode = false;
     stack.addEventListener("pointerdown", function (e) {
-      stack.setPointerCapture(e.pointerId);
+      // Capture keeps a drag going outside the map; a pointer the browser does not track (synthetic) cannot be captured.
+      try { stack.setPointerCapture(e.pointerId); } catch (error) { /* not capturable: the drag ends at the map's edge */ }
       var r = pointsCanvas.getBoundingClientRect(), p = [e.clientX - r.left, e.clientY - r.top];
       pointers[e.pointerId] = p;
       var ids = Object.keys(pointers);
