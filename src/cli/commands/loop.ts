@@ -138,7 +138,17 @@ export function registerLoop(program: Command, io: CliIo): void {
     const renderer = await progressFor(io, flags);
     const run = await openRun(flags.run!, { command: "loop", argv: process.argv.slice(2), onNotice: (m) => io.stderr.write(`gapfill: ${m}\n`) });
     // Progress also goes to the run's event log, where `gapfill ui` follows it live.
-    const onEvent = withProgressLog(run, renderer);
+    const reportPath = run.path("report.html");
+    const { loopSummary } = await import("../../pipeline/loop/loop-summary.js");
+    // The page is rewritten after every round, so a long loop can be looked at while it runs.
+    let pageWritten: Promise<void> = Promise.resolve();
+    const writePage = () => {
+      pageWritten = pageWritten.then(() => atomicWriteFile(reportPath, renderLoopReport(loopSummary(run.db), run.dir))).catch((error: unknown) => renderer({ type: "warning", stage: "round", message: `loop page not written: ${(error as Error).message}` }));
+    };
+    const onEvent = withProgressLog(run, (event) => {
+      renderer(event);
+      if (event.type === "round-progress") writePage();
+    });
     let teacher: Engine | undefined;
     try {
       const cache = new RequestCache(run.db);
@@ -149,7 +159,7 @@ export function registerLoop(program: Command, io: CliIo): void {
         createStudent: (spec) => createEngine(spec, { cache, onEvent, option: "student" }),
         onEvent,
       });
-      const reportPath = run.path("report.html");
+      await pageWritten;
       await atomicWriteFile(reportPath, renderLoopReport(result, run.dir));
       renderer.close();
       if (flags.json) writeJson(io, { ...result, report: reportPath });
