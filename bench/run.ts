@@ -6,6 +6,7 @@ import { benchCliStartup } from "./cli-startup.js";
 import { benchDecode } from "./decode-bench.js";
 import { benchEngineThroughput } from "./engine-throughput.js";
 import { benchAnswers } from "./answers-bench.js";
+import { benchInterop } from "./interop-bench.js";
 import { benchMap } from "./map-bench.js";
 import { benchNonlinearMap } from "./map-nonlinear-bench.js";
 import { benchUi } from "./ui-bench.js";
@@ -18,6 +19,7 @@ const benches: Record<string, Bench> = {
   answers: () => benchAnswers(),
   cli: () => benchCliStartup(),
   decode: () => benchDecode(),
+  interop: () => benchInterop(),
   engines: async () => [await benchEngineThroughput({ latencyMs: 50, concurrency: 32 }), await benchEngineThroughput({ latencyMs: 200, concurrency: 64 })],
   map: () => benchMap(),
   "map-nonlinear": () => benchNonlinearMap(),

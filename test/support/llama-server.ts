@@ -12,7 +12,9 @@ import { join } from "node:path";
 import { REPOSITORY_ROOT } from "./repository-root.js";
 
 /** The binary the build script leaves, keyed by the bundled llama.cpp commit (same rule as the script). */
-export function llamaServerPath(root: string = REPOSITORY_ROOT): string {
+export function llamaServerPath(start: string = REPOSITORY_ROOT): string {
+  // Compiled into dist/ (the benchmarks), this file sits one level deeper: find the checkout.
+  const root = [start, join(start, ".."), join(start, "../..")].find((dir) => existsSync(join(dir, "node_modules/node-llama-cpp"))) ?? start;
   const bundle = join(root, "node_modules/node-llama-cpp/llama/gitRelease.bundle");
   const heads = existsSync(bundle) ? execFileSync("git", ["bundle", "list-heads", bundle], { encoding: "utf8" }) : "";
   const commit = heads.trim().split(/\s+/)[0]?.slice(0, 12) ?? "";
