@@ -8,8 +8,10 @@ export interface AdaptiveTimeoutOptions {
   multiple: number;
   /** The percentile (0–1). Default 0.95. */
   percentile?: number;
-  /** Successful latencies needed before the timeout adapts. Default 8. */
+  /** Successful latencies after which the p95 is trusted. Default 8. */
   minSamples?: number;
+  /** Successful latencies after which the timeout adapts at all (to twice the multiple of the slowest). Default 3. */
+  earlySamples?: number;
   /** Latencies kept (the most recent). Default 256. */
   window?: number;
 }
@@ -18,6 +20,9 @@ export interface AdaptiveTimeoutOptions {
  * A request timeout that follows what the endpoint has shown: `max(floor, multiple × p95)` of
  * the recent successful latencies, never above the initial timeout. A fixed 300 s timeout made a
  * 5 % hang rate cost 100× the clean time; a server that answers in 2 s does not need 300 s.
+ * Between `earlySamples` and `minSamples` answers, the timeout is twice the multiple of the
+ * slowest one: a small job must not wait out 300 s for a hang either, but a few samples say
+ * little about how long a long generation may take.
  * Only successes are observed: a timed-out request's "latency" is the timeout itself, and
  * feeding it back would let hangs raise the timeout that is meant to cut them.
  */
@@ -40,10 +45,11 @@ export class AdaptiveTimeout {
   currentMs(): number {
     if (this.cached !== undefined) return this.cached;
     const { initialMs, floorMs, multiple } = this.options;
-    if (this.samples.length < (this.options.minSamples ?? 8)) return initialMs;
+    const count = this.samples.length;
+    if (count < (this.options.earlySamples ?? 3)) return initialMs;
     const sorted = [...this.samples].sort((a, b) => a - b);
-    const index = Math.min(sorted.length - 1, Math.ceil((this.options.percentile ?? 0.95) * sorted.length) - 1);
-    this.cached = Math.min(initialMs, Math.max(floorMs, Math.ceil(multiple * sorted[index])));
+    const high = count < (this.options.minSamples ?? 8) ? 2 * sorted[count - 1] : sorted[Math.min(count - 1, Math.ceil((this.options.percentile ?? 0.95) * count) - 1)];
+    this.cached = Math.min(initialMs, Math.max(floorMs, Math.ceil(multiple * high)));
     return this.cached;
   }
 }

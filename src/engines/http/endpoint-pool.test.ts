@@ -28,15 +28,18 @@ describe("EndpointPool", () => {
     leases.forEach((lease) => lease.release("ok"));
   });
 
-  it("halves the limit once per window on 429 and grows back after successes", async () => {
+  it("halves the limit once per window of repeated overload signals and grows back after successes", async () => {
     const changes: string[] = [];
     const pool = new EndpointPool(["a"], { concurrency: 8, increaseAfter: 2, onLimitChange: (_, from, to) => changes.push(`${from}->${to}`) });
     const burst = await Promise.all(Array.from({ length: 4 }, () => pool.acquire()));
     // Four in-flight requests all throttled: one halving, not four.
     burst.forEach((lease) => lease.release("throttled"));
     expect(pool.snapshot()[0].limit).toBe(4);
-    const next = await pool.acquire();
-    next.release("throttled");
+    // One more 429 is noise; the third in the new window is overload again.
+    (await pool.acquire()).release("throttled");
+    expect(pool.snapshot()[0].limit).toBe(4);
+    (await pool.acquire()).release("throttled");
+    (await pool.acquire()).release("throttled");
     expect(pool.snapshot()[0].limit).toBe(2);
     for (let i = 0; i < 4; i += 1) (await pool.acquire()).release("ok");
     expect(pool.snapshot()[0].limit).toBe(4);
@@ -48,7 +51,7 @@ describe("EndpointPool", () => {
     const burst = await Promise.all(Array.from({ length: 8 }, () => pool.acquire()));
     burst.forEach((lease) => lease.release("failed"));
     expect(pool.snapshot()[0].limit).toBe(8);
-    (await pool.acquire()).release("throttled");
+    for (let i = 0; i < 3; i += 1) (await pool.acquire()).release("throttled");
     expect(pool.snapshot()[0].limit).toBe(4);
   });
 
@@ -67,7 +70,7 @@ describe("EndpointPool", () => {
 
   it("prefers the endpoint with the most free slots, so a failing URL whose limit collapsed gets little traffic", async () => {
     const pool = new EndpointPool(["down", "up"], { concurrency: 8 });
-    for (let i = 0; i < 3; i += 1) {
+    for (let i = 0; i < 8; i += 1) {
       const lease = await pool.acquire();
       if (lease.baseUrl === "down") lease.release("throttled");
       else lease.release("ok");

@@ -32,6 +32,13 @@ export interface EndpointPoolOptions {
   minConcurrency?: number;
   /** Successes needed before the limit grows by one. Default 8. */
   increaseAfter?: number;
+  /**
+   * Overload signals among the last `overloadWindow` outcomes that halve the limit. Default 3
+   * of 16: one 429 among many answers is noise (a fixed 35 % fault mix collapsed the pool to 1
+   * and made a run 8× slower); a server that is really saturated sends them in a row.
+   */
+  overloadThreshold?: number;
+  overloadWindow?: number;
   /** Told when an endpoint's limit changes (the engine turns this into a progress notice). */
   onLimitChange?: (baseUrl: string, from: number, to: number) => void;
 }
@@ -50,6 +57,8 @@ interface Endpoint {
   successes: number;
   /** Bumped on every decrease; leases remember the epoch they started in. */
   epoch: number;
+  /** Recent outcomes, true for an overload signal (oldest first). */
+  recent: boolean[];
 }
 
 interface Waiter {
@@ -62,6 +71,8 @@ export class EndpointPool {
   private readonly maxLimit: number;
   private readonly minLimit: number;
   private readonly increaseAfter: number;
+  private readonly overloadThreshold: number;
+  private readonly overloadWindow: number;
   private readonly onLimitChange?: (baseUrl: string, from: number, to: number) => void;
 
   constructor(baseUrls: readonly string[], options: EndpointPoolOptions) {
@@ -72,8 +83,10 @@ export class EndpointPool {
     this.maxLimit = options.concurrency;
     this.minLimit = Math.min(options.minConcurrency ?? 1, this.maxLimit);
     this.increaseAfter = options.increaseAfter ?? 8;
+    this.overloadThreshold = Math.max(1, options.overloadThreshold ?? 3);
+    this.overloadWindow = Math.max(this.overloadThreshold, options.overloadWindow ?? 16);
     this.onLimitChange = options.onLimitChange;
-    this.endpoints = baseUrls.map((baseUrl) => ({ baseUrl, inFlight: 0, limit: this.maxLimit, successes: 0, epoch: 0 }));
+    this.endpoints = baseUrls.map((baseUrl) => ({ baseUrl, inFlight: 0, limit: this.maxLimit, successes: 0, epoch: 0, recent: [] }));
   }
 
   /** Wait for a free slot on the least-loaded endpoint. Rejects with the signal's reason on abort. */
@@ -134,10 +147,17 @@ export class EndpointPool {
   }
 
   private adapt(endpoint: Endpoint, outcome: CallOutcome, leaseEpoch: number): void {
+    if (outcome !== "rejected") {
+      endpoint.recent.push(outcome === "throttled");
+      if (endpoint.recent.length > this.overloadWindow) endpoint.recent.shift();
+    }
     if (outcome === "failed") endpoint.successes = 0;
     else if (outcome === "throttled") {
       endpoint.successes = 0;
       if (leaseEpoch !== endpoint.epoch) return;
+      if (endpoint.recent.filter(Boolean).length < this.overloadThreshold) return;
+      // The signals that caused this decrease must not cause the next one too.
+      endpoint.recent = [];
       const from = endpoint.limit;
       endpoint.limit = Math.max(this.minLimit, Math.floor(endpoint.limit / 2));
       endpoint.epoch += 1;

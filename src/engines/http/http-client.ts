@@ -31,13 +31,13 @@ export interface HttpClientOptions {
    * the ceiling afterwards. Default 300 000: a first long generation may be slow.
    */
   timeoutMs?: number;
-  /** The adaptive timeout never goes below this. Default 5 000 ms. */
+  /** The adaptive timeout never goes below this. Default 2 000 ms. */
   timeoutFloorMs?: number;
   /** The adaptive timeout is this multiple of the p95 of recent successful latencies (per path). Default 4. */
   timeoutMultiple?: number;
   /** Attempts per request, the first included. Default 6. */
   maxAttempts?: number;
-  /** Backoff between attempts. Default base 500 ms, max 30 s. */
+  /** Backoff between attempts. Default base 250 ms, max 30 s (a 429's Retry-After is honoured on top). */
   backoff?: BackoffOptions;
   /** Longest `Retry-After` we honour, in ms; longer ones are capped. Default 120 000. */
   maxRetryAfterMs?: number;
@@ -64,10 +64,10 @@ export interface PostOptions<T> {
 const defaults = {
   concurrency: 8,
   timeoutMs: 300_000,
-  timeoutFloorMs: 5_000,
+  timeoutFloorMs: 2_000,
   timeoutMultiple: 4,
   maxAttempts: 6,
-  backoff: { baseMs: 500, maxMs: 30_000 },
+  backoff: { baseMs: 250, maxMs: 30_000 },
   maxRetryAfterMs: 120_000,
 };
 

@@ -44,15 +44,18 @@ describe("failureReason and isOverload", () => {
 
 describe("AdaptiveTimeout", () => {
   it("keeps the initial timeout until it has seen enough, then follows multiple × p95 above the floor", () => {
-    const timeout = new AdaptiveTimeout({ initialMs: 300_000, floorMs: 1_000, multiple: 4, minSamples: 4 });
-    [100, 200, 300].forEach((ms) => timeout.observe(ms));
+    const timeout = new AdaptiveTimeout({ initialMs: 300_000, floorMs: 1_000, multiple: 4, minSamples: 4, earlySamples: 2 });
+    timeout.observe(100);
     expect(timeout.currentMs()).toBe(300_000);
+    // Few samples: twice the multiple of the slowest.
+    [200, 300].forEach((ms) => timeout.observe(ms));
+    expect(timeout.currentMs()).toBe(2_400);
     timeout.observe(2_000);
     expect(timeout.currentMs()).toBe(8_000);
     const fast = new AdaptiveTimeout({ initialMs: 300_000, floorMs: 1_000, multiple: 4, minSamples: 4 });
     [5, 5, 5, 5].forEach((ms) => fast.observe(ms));
     expect(fast.currentMs()).toBe(1_000);
-    const slow = new AdaptiveTimeout({ initialMs: 10_000, floorMs: 1_000, multiple: 4, minSamples: 1 });
+    const slow = new AdaptiveTimeout({ initialMs: 10_000, floorMs: 1_000, multiple: 4, minSamples: 1, earlySamples: 1 });
     slow.observe(60_000);
     expect(slow.currentMs()).toBe(10_000);
   });

@@ -204,10 +204,10 @@ describe("OpenAIEngine", () => {
     expect(usage.find((row) => row.stage === "generate")).toMatchObject({ requests: 2, cached: 2 });
   });
 
-  it("emits a notice when the server throttles", async () => {
+  it("emits a notice when the server keeps throttling (one 429 alone is noise)", async () => {
     const events: ProgressEvent[] = [];
     const engine = await createEngine(`openai:test-model@${server.baseUrl}?concurrency=4`, { env: {}, http: fastHttp, onEvent: (e) => events.push(e) });
-    server.script("429");
+    server.script("429", "429", "429");
     await engine.chat([{ role: "user", content: "hi" }]);
     expect(events).toEqual([expect.objectContaining({ type: "notice", stage: "requests", message: expect.stringContaining("concurrency 4 → 2") })]);
   });
