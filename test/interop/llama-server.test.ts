@@ -59,8 +59,10 @@ describe("the OpenAI engine against llama-server", () => {
     const local = await createLlamaEngine(model, { threads: 1, contextSize: 512 });
     try {
       const embedded = await local.score(prompt, " girl named Lily.");
+      // Same tokens (" g", "ir", "l", " named", " Lily", "."), same model: the same log-probs, up
+      // to float noise between two builds of llama.cpp.
       expect(served.tokenLogprobs.length).toBe(embedded.tokenLogprobs.length);
-      expect(served.meanLoss).toBeCloseTo(embedded.meanLoss, 1);
+      served.tokenLogprobs.forEach((value, i) => expect(value).toBeCloseTo(embedded.tokenLogprobs[i], 2));
     } finally {
       await local.close();
     }

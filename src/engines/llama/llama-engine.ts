@@ -259,7 +259,13 @@ class LlamaEngine implements Engine {
     const bos = this.llamaModel.tokens.shouldPrependBosToken ? this.llamaModel.tokens.bos : null;
     const promptTokens = [...(bos === null ? [] : [bos]), ...this.llamaModel.tokenize(prompt, false)];
     if (promptTokens.length === 0) throw new InputError("empty-input", "prompt is empty and the model has no BOS token to condition on");
-    const continuationTokens = this.llamaModel.tokenize(continuation, false);
+    // Tokenized in context where the prompt's tokens stay a prefix: SentencePiece vocabularies
+    // give a text tokenized alone a dummy-prefix token (" girl" → "▁", "g", …) that the model never
+    // sees mid-sentence, which inflated the loss. Servers split an echoed text the same way.
+    const textTokens = this.llamaModel.tokenize(prompt, false);
+    const fullTokens = this.llamaModel.tokenize(prompt + continuation, false);
+    const prefixKept = fullTokens.length > textTokens.length && textTokens.every((token, i) => fullTokens[i] === token);
+    const continuationTokens = prefixKept ? fullTokens.slice(textTokens.length) : this.llamaModel.tokenize(continuation, false);
     return this.serial(async () => scoreContinuation(await this.sequence(), promptTokens, continuationTokens));
   }
 

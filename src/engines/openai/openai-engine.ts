@@ -179,14 +179,22 @@ export class OpenAIEngine implements Engine {
     } catch (error) {
       // Without ?score=, echo is tried first (vLLM, OpenAI legacy: no probe requests). A reply
       // in the wrong shape means another server: identify it once and score its way.
-      if (this.scoreMode || this.foundScoreMethod || !(error instanceof GapfillError) || error.code !== "bad-response") throw error;
-      const { kind } = await this.identify();
-      const offer = serverOffer(kind, "score");
-      if (!offer.offered) throw new CapabilityError("score", `${this.spec} (${SERVER_NAMES[kind]}: ${offer.why})`, ENGINES_WITH.score);
-      if (kind !== "llama.cpp") throw error;
-      this.foundScoreMethod = "forced";
-      return this.scoreBy("forced", prompt, continuation, options);
+      // Concurrent calls may all meet the wrong shape: each waits for the same finding.
+      if (this.scoreMode || method !== "echo" || !(error instanceof GapfillError) || error.code !== "bad-response") throw error;
+      const found = await this.findScoreMethod();
+      if (found === "echo") throw error;
+      return this.scoreBy(found, prompt, continuation, options);
     }
+  }
+
+  /** The scoring method of a server whose answer to echo had the wrong shape. */
+  private async findScoreMethod(): Promise<ScoreMethod> {
+    if (this.foundScoreMethod) return this.foundScoreMethod;
+    const { kind } = await this.identify();
+    const offer = serverOffer(kind, "score");
+    if (!offer.offered) throw new CapabilityError("score", `${this.spec} (${SERVER_NAMES[kind]}: ${offer.why})`, ENGINES_WITH.score);
+    this.foundScoreMethod = kind === "llama.cpp" ? "forced" : "echo";
+    return this.foundScoreMethod;
   }
 
   private async scoreBy(method: ScoreMethod, prompt: string, continuation: string, options: { stage?: string }): Promise<ContinuationScore> {

@@ -48,6 +48,13 @@ describe("scoring on every server that can score", () => {
     expect(server.requests.map((request) => request.route)).toEqual(["completions"]);
   });
 
+  it("concurrent scores that all meet the wrong shape all switch to forced decoding", async () => {
+    playLlamaCpp();
+    const engine = await createEngine(`openai:m@${server.baseUrl}?concurrency=4`, { env: {}, http: fastHttp });
+    const scores = await Promise.all(["a", "b", "c", "d"].map((word) => engine.score("The sky is", ` ${word}`)));
+    expect(scores.map((score) => score.tokenLogprobs)).toEqual([[-0.5], [-0.5], [-0.5], [-0.5]]);
+  });
+
   it("a wrong shape under a named ?score= is a bad-response naming the server kind and the field, sent once", async () => {
     playLlamaCpp();
     const engine = await createEngine(`openai:m@${server.baseUrl}?score=echo&max_attempts=6`, { env: {}, http: fastHttp });
