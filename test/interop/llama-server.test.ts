@@ -122,4 +122,22 @@ describe("the CLI against llama-server, default flags", () => {
     expect(result.code).toBe(0);
     expect(JSON.parse(result.stdout)).toMatchObject({ items: 4, lossSignals: "scored" });
   }, 180_000);
+
+  it("generate with a JSON-schema teacher stops with its reasons and accepts no garbage", async () => {
+    const data = join(dir, "word-problems-40.jsonl");
+    const examples = new URL("../../examples/word-problems.jsonl", import.meta.url).pathname;
+    await writeFile(data, (await readFile(examples, "utf8")).trim().split("\n").slice(0, 40).join("\n") + "\n");
+    const run = join(dir, "generate");
+    const result = await runCli([
+      "generate", data, "--strategy", "random", "--teacher", `openai:stories@${generation.baseUrl}`,
+      "--budget", "2", "--max-attempts", "12", "--max-tokens", "120", "--run", run, "--quiet",
+    ]);
+    expect(result.stderr).not.toMatch(/unexpected error|^\s+at /m);
+    // A story model writes no word problems: the run ends short, saying why, with a sample reply.
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/accepted \d of 2/);
+    expect(result.stderr).toMatch(/unparseable: \d+/);
+    const synthetic = await readFile(join(run, "synthetic.jsonl"), "utf8").catch(() => "");
+    expect(synthetic).not.toMatch(/\uFFFD|[\u0000-\u0008\u000B\u000C\u000E-\u001F]/);
+  }, 180_000);
 });
