@@ -76,7 +76,11 @@ async function exchange(attempt: PostAttempt, signal: AbortSignal, timedOutAfter
       throw new RequestTimeoutError(redact(`POST ${url}: no complete answer within ${timeoutMs} ms (${phase})`, secrets), { endpoint: url, timeoutMs });
     }
     const reason = error instanceof Error ? `${error.message}${causeText(error)}` : String(error);
-    throw new NetworkError(redact(`POST ${url}: ${phase} failed: ${reason}`, secrets), { endpoint: url, retryable: true });
+    const message = redact(`POST ${url}: ${phase} failed: ${reason}`, secrets);
+    // No connection (refused, reset before an answer) may be overload; an answer cut short
+    // after its headers is one broken reply, retried without slowing the endpoint down.
+    if (phase === "request") throw new NetworkError(message, { endpoint: url, retryable: true });
+    throw new EngineCallError(message, { endpoint: url, retryable: true });
   };
 
   let response: Response;
