@@ -90,6 +90,17 @@ describe("the OpenAI engine against llama-server", () => {
   });
 });
 
+describe("long inputs on llama-server", () => {
+  it("an embedding input longer than the server's batch is embedded from its first tokens, and counted", async () => {
+    const story = "Once upon a time, there was a little girl named Lily. She loved to play outside in the park.";
+    const long = Array.from({ length: 30 }, () => story).join(" ");
+    const engine = await open(embeddings);
+    const matrix = (await engine.embed(["Lily went to the park.", long, `${long} The end.`])) as Awaited<ReturnType<Engine["embed"]>> & { truncated: number };
+    expect(matrix).toMatchObject({ rows: 3, cols: 64, truncated: 2 });
+    expect(Array.from(matrix.data.subarray(64, 128))).toEqual(Array.from(matrix.data.subarray(128, 192)));
+  });
+});
+
 describe("the CLI against llama-server, default flags", () => {
   it("engines check exits 0 and names what llama.cpp does not offer", async () => {
     for (const server of [generation, embeddings]) {

@@ -10,6 +10,7 @@ import type {
 import { ENGINES_WITH } from "../../core/engine.js";
 import { CapabilityError, EngineCallError, GapfillError } from "../../core/errors.js";
 import type { ProgressListener } from "../../core/events.js";
+import { z } from "zod";
 import type { ScoreMode } from "../engine-spec.js";
 import { HttpClient, type HttpClientOptions } from "../http/http-client.js";
 import type { RequestCache } from "../request-cache.js";
@@ -78,6 +79,14 @@ export const OPENAI_CAPABILITIES: ReadonlySet<Capability> = new Set<Capability>(
  * identified from its own routes (`identify`) when scoring needs to know, when an answer has the
  * wrong shape (to name it), and by `engines check`.
  */
+const tokenizeSchema = z.object({ tokens: z.array(z.number().int()) });
+
+/** The token limit in llama.cpp's "input (N tokens) is too large … (current batch size: B)" / "… max context size (C tokens)". */
+export function tokenLimitOf(message: string): number | undefined {
+  const match = /too large to process[^]*?current batch size: (\d+)|larger than the max context size \((\d+) tokens\)/.exec(message);
+  return match ? Number(match[1] ?? match[2]) : undefined;
+}
+
 export class OpenAIEngine implements Engine {
   readonly kind = "openai";
   readonly spec: string;
@@ -155,12 +164,43 @@ export class OpenAIEngine implements Engine {
     // Batches go out concurrently; the client's limiter decides how many are in flight.
     const answers = await Promise.all(
       batches(texts, this.batchSize).map(async (batch) => {
-        const { value } = await this.caller.call(EMBEDDINGS, embeddingsBody(this.requestModel, batch), embeddingsResponseSchema, options);
-        return readEmbeddings(value, batch.length, EMBEDDINGS.api);
+        try {
+          const { value } = await this.caller.call(EMBEDDINGS, embeddingsBody(this.requestModel, batch), embeddingsResponseSchema, options);
+          return { rows: readEmbeddings(value, batch.length, EMBEDDINGS.api), truncated: 0 };
+        } catch (error) {
+          const limit = error instanceof EngineCallError ? tokenLimitOf(error.message) : undefined;
+          if (limit === undefined) throw error;
+          return this.embedTruncated(batch, limit, options);
+        }
       }),
     );
-    for (const answer of answers) rows.push(...answer);
-    return toMatrix(rows, EMBEDDINGS.api);
+    let truncated = 0;
+    for (const answer of answers) {
+      rows.push(...answer.rows);
+      truncated += answer.truncated;
+    }
+    return Object.assign(toMatrix(rows, EMBEDDINGS.api), { truncated });
+  }
+
+  /**
+   * llama.cpp's server refuses an embedding input longer than its batch (`-ub`) or context with a
+   * 500 that names the limit. Each text of the batch is then tokenized by the server (`/tokenize`)
+   * and a longer one embedded from its first `limit` tokens, as the llama engine truncates.
+   */
+  private async embedTruncated(batch: string[], limit: number, options: { stage?: string }): Promise<{ rows: number[][]; truncated: number }> {
+    const root = this.client.baseUrls[0].replace(/\/v1$/, "");
+    let truncated = 0;
+    const inputs: (string | number[])[] = [];
+    for (const text of batch) {
+      const { tokens } = tokenizeSchema.parse(await this.client.postTo(root, "/tokenize", { content: text }));
+      // Room for the BOS the server adds.
+      if (tokens.length + 1 > limit) {
+        inputs.push(tokens.slice(0, limit - 1));
+        truncated++;
+      } else inputs.push(text);
+    }
+    const { value } = await this.caller.call(EMBEDDINGS, { model: this.requestModel, input: inputs, encoding_format: "float" }, embeddingsResponseSchema, options);
+    return { rows: readEmbeddings(value, batch.length, EMBEDDINGS.api), truncated };
   }
 
   async tokenEmbed(text: string, options: { stage?: string } = {}): Promise<Matrix> {

@@ -4,6 +4,7 @@ import { OpenAITestServer, Reply } from "../../../test/support/openai-test-serve
 import { freePort } from "../../../test/support/llama-server.js";
 import { createEngine } from "../create-engine.js";
 import { identifyServer } from "./identify-server.js";
+import { tokenLimitOf } from "./openai-engine.js";
 import { gbnfLiteral } from "./score.js";
 
 // A generous timeout: a busy machine's first request can take seconds, and a timeout would resend it.
@@ -90,6 +91,12 @@ describe("scoring on every server that can score", () => {
     const error = await engine.score("a", "b").catch((e: unknown) => e);
     expect(error).toBeInstanceOf(CapabilityError);
     expect((error as Error).message).toMatch(/Ollama gives log-probs of generated tokens only, not of a given text; vLLM and llama.cpp's server do/);
+  });
+
+  it("reads the token limit out of llama.cpp's too-long-input errors", () => {
+    expect(tokenLimitOf('POST http://x/v1/embeddings: HTTP 500: {"error":{"message":"input (713 tokens) is too large to process. increase the physical batch size (current batch size: 512)"}}')).toBe(512);
+    expect(tokenLimitOf("input (713 tokens) is larger than the max context size (256 tokens). skipping")).toBe(256);
+    expect(tokenLimitOf("HTTP 500: internal error")).toBeUndefined();
   });
 
   it("escapes GBNF literals", () => {
