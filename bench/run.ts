@@ -11,6 +11,7 @@ import { benchMap } from "./map-bench.js";
 import { benchNonlinearMap } from "./map-nonlinear-bench.js";
 import { benchUi } from "./ui-bench.js";
 import { benchTargeting } from "./targeting-bench.js";
+import { benchReliability } from "./reliability-bench.js";
 
 type Figures = { name: string; figures: Record<string, number> };
 type Bench = () => Promise<Figures | Figures[]>;
@@ -25,6 +26,7 @@ const benches: Record<string, Bench> = {
   "map-nonlinear": () => benchNonlinearMap(),
   ui: () => benchUi(),
   targeting: () => benchTargeting(),
+  reliability: () => benchReliability(),
 };
 
 const wanted = process.argv.slice(2);
