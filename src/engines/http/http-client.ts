@@ -31,7 +31,7 @@ export interface HttpClientOptions {
    * the ceiling afterwards. Default 300 000: a first long generation may be slow.
    */
   timeoutMs?: number;
-  /** The adaptive timeout never goes below this. Default 2 000 ms. */
+  /** The adaptive timeout never goes below this. Default 1 000 ms. */
   timeoutFloorMs?: number;
   /** The adaptive timeout is this multiple of the p95 of recent successful latencies (per path). Default 4. */
   timeoutMultiple?: number;
@@ -64,7 +64,7 @@ export interface PostOptions<T> {
 const defaults = {
   concurrency: 8,
   timeoutMs: 300_000,
-  timeoutFloorMs: 2_000,
+  timeoutFloorMs: 1_000,
   timeoutMultiple: 4,
   maxAttempts: 6,
   backoff: { baseMs: 250, maxMs: 30_000 },
@@ -204,7 +204,11 @@ export class HttpClient {
   }
 
   private delay(attempt: number, error: EngineCallError): number {
-    const jittered = backoffDelay(attempt, this.options.backoff ?? defaults.backoff, this.options.random);
+    const backoff = this.options.backoff ?? defaults.backoff;
+    // A 500 or a garbled answer says nothing about load: try again soon. Only overload
+    // (429, 503, timeouts) earns the full backoff, on top of any Retry-After.
+    const scale = isOverload(error) ? backoff : { baseMs: backoff.baseMs / 5, maxMs: backoff.maxMs };
+    const jittered = backoffDelay(attempt, scale, this.options.random);
     const asked = Math.min(error.retryAfterMs ?? 0, this.options.maxRetryAfterMs ?? defaults.maxRetryAfterMs);
     return Math.max(jittered, asked);
   }
