@@ -2,9 +2,10 @@
 # Builds llama.cpp's llama-server from the source node-llama-cpp ships (its git bundle), so the
 # interop tests run against the same llama.cpp release the in-process engine uses, offline.
 #
-# Idempotent: exits at once when the binary exists. Output: .cache/llama-server/<commit>/llama-server
-# (gitignored; GAPFILL_LLAMA_SERVER_DIR moves the cache, e.g. outside the checkout), keyed by the
-# bundled llama.cpp commit so a node-llama-cpp upgrade builds afresh. Prints the binary's path last.
+# Idempotent: exits at once when the binary exists. Output: ~/.cache/gapfill/llama-server/<commit>/llama-server
+# (XDG_CACHE_HOME is honoured; GAPFILL_LLAMA_SERVER_DIR moves it), outside the checkout so every clone
+# on a machine shares one build, keyed by the bundled llama.cpp commit so a node-llama-cpp upgrade
+# builds afresh. Prints the binary's path last.
 # Takes ~25 minutes on two busy cores; CI runs it before the tests.
 # test/support/llama-server.ts finds the binary by the same rule.
 #
@@ -19,7 +20,7 @@ if [ ! -f "$BUNDLE" ]; then
   exit 1
 fi
 COMMIT="$(git bundle list-heads "$BUNDLE" | awk 'NR==1 { print substr($1, 1, 12) }')"
-CACHE_DIR="${GAPFILL_LLAMA_SERVER_DIR:-.cache/llama-server}/$COMMIT"
+CACHE_DIR="${GAPFILL_LLAMA_SERVER_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/gapfill/llama-server}/$COMMIT"
 SRC="$CACHE_DIR/src"
 BIN="$CACHE_DIR/llama-server"
 JOBS="${GAPFILL_BUILD_JOBS:-2}"

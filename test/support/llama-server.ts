@@ -8,6 +8,7 @@
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { createServer } from "node:net";
+import { homedir } from "node:os";
 import { join } from "node:path";
 import { REPOSITORY_ROOT } from "./repository-root.js";
 
@@ -18,7 +19,7 @@ export function llamaServerPath(start: string = REPOSITORY_ROOT): string {
   const bundle = join(root, "node_modules/node-llama-cpp/llama/gitRelease.bundle");
   const heads = existsSync(bundle) ? execFileSync("git", ["bundle", "list-heads", bundle], { encoding: "utf8" }) : "";
   const commit = heads.trim().split(/\s+/)[0]?.slice(0, 12) ?? "";
-  const cache = process.env.GAPFILL_LLAMA_SERVER_DIR ?? join(root, ".cache/llama-server");
+  const cache = process.env.GAPFILL_LLAMA_SERVER_DIR ?? join(process.env.XDG_CACHE_HOME ?? join(homedir(), ".cache"), "gapfill", "llama-server");
   return join(cache, commit, "llama-server");
 }
 
