@@ -80,7 +80,7 @@ export function reportError(error: unknown, io: CliIo): number {
     return error instanceof UsageError || error instanceof OptionError ? EXIT_USAGE : EXIT_FAILURE;
   }
   const message = error instanceof Error ? error.message : String(error);
-  io.stderr.write(`gapfill: unexpected error (a bug in gapfill): ${message}\n`);
+  io.stderr.write(`gapfill: unexpected error (a bug in gapfill): ${message}\nPlease report it with the command you ran and the lines below.\n`);
   if (error instanceof Error && error.stack) io.stderr.write(error.stack + "\n");
   return EXIT_FAILURE;
 }

@@ -51,6 +51,7 @@ export function mapReportData(result: MapResult, title = "gapfill map"): MapRepo
   const summary: Array<[string, string]> = [
     ["rows", String(artifact.rows)],
     ["embedder", artifact.embedder.label],
+    ...(artifact.embedder.truncated ? [["truncated", `${artifact.embedder.truncated} of ${artifact.rows} texts were longer than the student's context and were embedded from their first tokens`] as [string, string]] : []),
     ["embedding dims", String(artifact.embeddingDims)],
     [
       "reducer",

@@ -4,6 +4,7 @@
  * context, truncated and counted), eval with loss signals, and the loop loading each round's
  * LoRA adapter. threads=1 as its README asks; contexts ≤ 512.
  */
+import { readFileSync } from "node:fs";
 import { mkdtemp } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -35,8 +36,11 @@ describe("stories260K as the student, through the CLI", () => {
     const data = await gsm8kSlice(dir, "map.jsonl", 0, 40);
     const result = await runCli(["map", data, "--student", `${student}?context=64&threads=1`, "--run", join(dir, "map"), "--json"]);
     expect(result.code).toBe(0);
-    expect(result.stderr).toMatch(/\b\d+ of 40 texts were longer than llama:\S+'s context and were embedded from their first tokens/);
-    expect(JSON.parse(result.stdout)).toMatchObject({ rows: 40, embedder: { kind: "student" } });
+    const warned = /\b(\d+) of 40 texts were longer than llama:\S+'s context and were embedded from their first tokens/.exec(result.stderr);
+    expect(warned).not.toBeNull();
+    // The count is kept in the map, its summary and its page, not only said once.
+    expect(JSON.parse(result.stdout)).toMatchObject({ rows: 40, embedder: { kind: "student", truncated: Number(warned![1]) } });
+    expect(readFileSync(join(dir, "map", "report.html"), "utf8")).toContain(`${warned![1]} of 40 texts were longer than the student's context`);
   });
 
   it("eval: answers are judged and loss signals scored", async () => {

@@ -136,7 +136,7 @@ function formatMapSummary(summary: ReturnType<typeof mapSummary>): string {
   const pairs: Array<[string, string]> = [
     ["run", summary.run],
     ["rows", String(summary.rows)],
-    ["embedder", summary.embedder.label],
+    ["embedder", summary.embedder.label + (summary.embedder.truncated ? `; ${summary.embedder.truncated} texts longer than its context were embedded from their first tokens` : "")],
     ["map", `${summary.reducer} → ${summary.dims}-D, grid ${summary.grid.join("×")} (${summary.gridRule})`],
     ["threshold T", `${summary.threshold} (${summary.thresholdRule})`],
     ["cells", `${summary.nonEmptyCells} non-empty, ${summary.sparseCells} sparse in ${summary.regions} regions`],

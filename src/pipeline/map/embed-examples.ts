@@ -25,6 +25,8 @@ export interface EmbedderInfo {
   studentView: boolean;
   spec?: string;
   mode?: EmbeddingMode;
+  /** Texts longer than the student's context, embedded from their first tokens (absent when none). */
+  truncated?: number;
 }
 
 export function describeEmbedder(engine: Engine | undefined, mode: EmbeddingMode): EmbedderInfo {

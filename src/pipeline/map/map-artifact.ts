@@ -103,6 +103,7 @@ const embedderSchema = z
     studentView: z.boolean(),
     spec: z.string().optional(),
     mode: z.enum(EMBEDDING_MODES).optional(),
+    truncated: z.number().int().nonnegative().optional(),
   })
   .passthrough();
 

@@ -83,11 +83,12 @@ export async function mapDataset(datasetPath: string, run: Run, options: MapOpti
 
   const embeddingsPath = run.path("embeddings.f32");
   const embedParams = { datasetDigest: digest, embedder: embedder.spec ?? "lexical", mode: embedder.kind === "student" ? mode : null, seed };
+  let truncated: number;
   if (beginStage(run.db, "embed", embedParams, run.dir) !== "done") {
-    await timed("embed", () => embedExamples(examples, embeddingsPath, { engine: options.student, mode, onEvent, seed }));
+    ({ truncated } = await timed("embed", () => embedExamples(examples, embeddingsPath, { engine: options.student, mode, onEvent, seed })));
     finishStage(run.db, "embed");
-    run.event("embed-done", { rows: examples.length });
-  }
+    run.event("embed-done", { rows: examples.length, truncated });
+  } else truncated = truncatedBefore(run);
   const source = await openEmbeddingSource(embeddingsPath, { inMemoryLimitBytes: options.inMemoryLimitBytes });
   const { rows, cols } = source;
   if (rows !== examples.length) {
@@ -119,7 +120,7 @@ export async function mapDataset(datasetPath: string, run: Run, options: MapOpti
   });
   for (const warning of quality.warnings) onEvent({ type: "warning", stage: "density", message: warning.message, try: warning.try });
 
-  const artifact = mapArtifact({ datasetPath, digest, examples, embedder, embeddingDims: cols, reducer, dims, reduced, density, knn, quality });
+  const artifact = mapArtifact({ datasetPath, digest, examples, embedder: truncated > 0 ? { ...embedder, truncated } : embedder, embeddingDims: cols, reducer, dims, reduced, density, knn, quality });
   await writeFloat32Matrix(run.path("points.f32"), { data: reduced.points, rows, cols: dims });
   await writeMapArtifact(run.dir, artifact);
   run.event("map-done", { rows, sparseCells: artifact.sparseCells.length, regions: artifact.regions.length, pairs: artifact.pairs.length });
@@ -228,4 +229,11 @@ function storedPair(pair: SeedPair, examples: readonly Example[], points: Float3
     midpoint: pair.midpoint,
     seeds: [seed(pair.first, pair.firstSide, pair.firstOnSide), seed(pair.second, pair.secondSide, pair.secondOnSide)],
   };
+}
+
+/** Texts cut to the student's context when the embeddings were made (in an earlier call of this run). */
+function truncatedBefore(run: Run): number {
+  const payload = run.db.prepare("SELECT payload FROM events WHERE type = 'embed-done' ORDER BY id DESC LIMIT 1").pluck().get() as string | undefined;
+  const truncated = payload === undefined ? 0 : (JSON.parse(payload) as { truncated?: unknown }).truncated;
+  return typeof truncated === "number" ? truncated : 0;
 }
