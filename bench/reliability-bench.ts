@@ -112,7 +112,7 @@ async function killFigures(dir: string, dataset: string, options: ReliabilityOpt
 }
 
 /** One library generate and one eval, timed, on a server with the given faults. */
-async function timedStages(dir: string, dataset: string, options: ReliabilityOptions, serverOptions: TestServerOptions): Promise<{ generate: number; evaluate: number; completed: number }> {
+async function timedStages(dir: string, dataset: string, options: ReliabilityOptions, serverOptions: TestServerOptions): Promise<{ generate: number; evaluate: number; completed: number; failedItems: number; lossSignals: number }> {
   const budget = options.budget ?? 40;
   const items = evaluationItems(options.items ?? 120);
   return withServer({ latencyMs: options.latencyMs ?? 100, ...serverOptions }, async (server) => {
@@ -131,7 +131,8 @@ async function timedStages(dir: string, dataset: string, options: ReliabilityOpt
         const evaluated = await evaluateStudent(student, items, run).catch(() => undefined);
         const evaluate = (performance.now() - started) / 1000;
         if (evaluated && evaluated.items.length + evaluated.failed === items.length) completed++;
-        return { generate, evaluate, completed };
+        // An eval that lost its loss signals sent fewer requests: its time is not comparable.
+        return { generate, evaluate, completed, failedItems: evaluated?.failed ?? items.length, lossSignals: evaluated?.lossSignals === "scored" ? 1 : 0 };
       } finally {
         await teacher.close();
         await student.close();
@@ -163,9 +164,13 @@ async function faultFigures(dir: string, dataset: string, options: ReliabilityOp
       "35% faults: stages completed of 2": faults.completed,
       "35% faults: generate time ratio": faults.generate / clean.generate,
       "35% faults: eval time ratio": faults.evaluate / clean.evaluate,
+      "35% faults: eval items failed": faults.failedItems,
+      "35% faults: eval loss signals scored": faults.lossSignals,
       "5% hangs: stages completed of 2": hangs.completed,
       "5% hangs: generate time ratio": hangs.generate / clean.generate,
       "5% hangs: eval time ratio": hangs.evaluate / clean.evaluate,
+      "5% hangs: eval items failed": hangs.failedItems,
+      "clean: eval loss signals scored": clean.lossSignals,
     },
   };
 }
