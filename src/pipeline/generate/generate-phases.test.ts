@@ -126,6 +126,28 @@ describe("the generation phases, without the CLI", () => {
     }
   });
 
+  it("a prompt the teacher's context cannot hold is a recorded prompt-too-long rejection, not a stop", async () => {
+    const small = await OpenAITestServer.start();
+    let calls = 0;
+    // Like llama-server with a small context: every other prompt is too long for it.
+    small.handle("chat", (request) => (++calls % 2 === 0 ? new Reply(400, { error: { message: "the request exceeds the available context size, try increasing it" } }) : fakeTeacher()(request)));
+    try {
+      const run = await openRun(join(dir, "too-long"), { command: "test", onNotice: () => undefined });
+      const teacher = await createEngine(`openai:teacher@${small.baseUrl}`, { cache: new RequestCache(run.db) });
+      try {
+        const job = randomJob(run, teacher, 2);
+        await runGeneration({ ...job, concurrency: 1, maxFailureRate: 0.9 });
+        expect(job.store.rejectionCounts("random")["prompt-too-long"]).toBeGreaterThan(0);
+        expect(job.store.rejectionCounts("random")["teacher-error"]).toBeUndefined();
+      } finally {
+        await teacher.close();
+        run.close();
+      }
+    } finally {
+      await small.close();
+    }
+  });
+
   it("an attempt whose request keeps failing is recorded, the job goes on, and a rerun sends it again", async () => {
     const flaky = await OpenAITestServer.start();
     const teacherReply = fakeTeacher();

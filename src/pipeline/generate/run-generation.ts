@@ -86,7 +86,7 @@ export async function runGeneration(job: GenerationJob): Promise<GenerationResul
     if (acceptOutcome(job, target, outcome)) tally.accepted++;
     // A refused request is a decided rejection (the same request would be refused again), but
     // it counts toward the failure rate: a teacher refusing everything must stop the job.
-    const stop = outcome.kind === "rejected" && outcome.reason === "teacher-error" ? budget.failedWith(outcome.detail) : (budget.succeeded(), undefined);
+    const stop = outcome.kind === "rejected" && (outcome.reason === "teacher-error" || outcome.reason === "prompt-too-long") ? budget.failedWith(outcome.detail) : (budget.succeeded(), undefined);
     if (stop) throw stop;
   };
 

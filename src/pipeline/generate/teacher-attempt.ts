@@ -55,7 +55,7 @@ export async function runTeacherAttempt(target: Target, settings: AttemptSetting
     jsonSchema: request.jsonSchema,
     stage: "generate",
   }, usage);
-  if (reply.kind === "error") return { kind: "rejected", reason: "teacher-error", detail: reply.detail, usage };
+  if (reply.kind === "error") return { kind: "rejected", reason: reply.tooLong ? "prompt-too-long" : "teacher-error", detail: reply.detail, usage };
   const raw = reply.generation.text;
   const output = settings.task.formatOutput(raw, target, settings.taskContext);
   if (!output.ok) {
@@ -80,7 +80,10 @@ export async function runTeacherAttempt(target: Target, settings: AttemptSetting
   return { kind: "candidate", example, provenance: output.provenance ?? {}, raw, usage, template: request.template.name, templateHash: request.template.hash, verified };
 }
 
-type TeacherReply = { kind: "ok"; generation: Generation } | { kind: "error"; detail: string };
+type TeacherReply = { kind: "ok"; generation: Generation } | { kind: "error"; detail: string; tooLong: boolean };
+
+/** What servers say when a prompt does not fit (the embedded engine, llama.cpp, vLLM, OpenAI). */
+const TOO_LONG = /prompt-too-long|exceeds the available context|maximum context length|context length exceeded|too many tokens/i;
 
 async function askTeacher(settings: AttemptSettings, messages: Parameters<Engine["chat"]>[0], options: Parameters<Engine["chat"]>[1] & object, usage: AttemptUsage): Promise<TeacherReply> {
   try {
@@ -93,7 +96,8 @@ async function askTeacher(settings: AttemptSettings, messages: Parameters<Engine
   } catch (error) {
     if (isRequestRefusal(error)) {
       usage.requests++;
-      return { kind: "error", detail: (error as Error).message };
+      const detail = (error as Error).message;
+      return { kind: "error", detail, tooLong: (error instanceof EngineCallError && error.statusCode === 413) || TOO_LONG.test(detail) };
     }
     throw error;
   }

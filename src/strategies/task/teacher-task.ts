@@ -14,6 +14,7 @@ export const REJECTION_REASONS = [
   "duplicate-of-accepted",
   "verify-failed",
   "teacher-error",
+  "prompt-too-long",
 ] as const;
 export type RejectionReason = (typeof REJECTION_REASONS)[number];
 
