@@ -15,7 +15,7 @@ function mean(values: number[]): string {
 }
 
 /**
- * The loop's `report.html`: per round the student, what was generated and at what teacher cost,
+ * The loop's `loop.html`: per round the student, what was generated and at what teacher cost,
  * the training data mix, the active scores of the selected seeds against all seeds, validation
  * errors and benchmark accuracy, with charts. Self-contained; every text from the run is escaped.
  */

@@ -62,7 +62,7 @@ describe("gapfill eval on GSM8K test against the test server", () => {
     const summary = JSON.parse(first.stdout);
     const expectedRight = rightOfFirst(ITEMS);
     const expected = wilsonInterval(expectedRight, ITEMS);
-    expect(summary).toMatchObject({ items: ITEMS, correct: expectedRight, judgedNow: ITEMS, lossSignals: "scored", noAnswer: 0, report: join(run, "report.html") });
+    expect(summary).toMatchObject({ items: ITEMS, correct: expectedRight, judgedNow: ITEMS, lossSignals: "scored", noAnswer: 0, report: join(run, "eval.html") });
     expect(summary.interval95[0]).toBeCloseTo(expected.lower, 12);
     expect(summary.interval95[1]).toBeCloseTo(expected.upper, 12);
     // One greedy answer and two scoring requests (reference, own answer) per item.
@@ -87,7 +87,7 @@ describe("gapfill eval on GSM8K test against the test server", () => {
       const page = await browser.newPage({ viewport: { width: 1300, height: 1000 } });
       const errors: string[] = [];
       page.on("pageerror", (error) => errors.push(error.message));
-      await page.goto(pathToFileURL(join(run, "report.html")).href);
+      await page.goto(pathToFileURL(join(run, "eval.html")).href);
       expect(errors).toEqual([]);
       expect(await nonBackgroundShare(page, "#scatter")).toBeGreaterThan(0.005);
       expect(await nonBackgroundShare(page, "#map")).toBeGreaterThan(0.02);

@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { mkdtemp, readFile, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -283,7 +284,7 @@ describe("gapfill generate on GSM8K with the lexical embedder: targeting check",
     await browser?.close();
   });
 
-  it("places both strategies' examples on the map and shows their hit rates side by side in report.html", async () => {
+  it("places both strategies' examples on the map and shows their hit rates side by side in generate.html", async () => {
     const { mixingTeacher } = await import("./mixing-teacher.js");
     const { launchChromium, nonBackgroundShare } = await import("../helpers/browser.js");
     const { pathToFileURL } = await import("node:url");
@@ -317,7 +318,10 @@ describe("gapfill generate on GSM8K with the lexical embedder: targeting check",
       const page = await browser.newPage({ viewport: { width: 1400, height: 1100 } });
       const errors: string[] = [];
       page.on("pageerror", (error) => errors.push(error.message));
-      await page.goto(pathToFileURL(join(run, "report.html")).href);
+      // generate's page goes beside the map's, never over it; the run's index links both.
+      expect(readFileSync(join(run, "index.html"), "utf8")).toMatch(/href="map\.html"[\s\S]*href="generate\.html"/);
+      expect(readFileSync(join(run, "map.html"), "utf8")).not.toBe(readFileSync(join(run, "generate.html"), "utf8"));
+      await page.goto(pathToFileURL(join(run, "generate.html")).href);
       expect(errors).toEqual([]);
       const headers = await page.locator("#compare th.strategy").allTextContents();
       expect(headers).toEqual(["embed", "random"]);

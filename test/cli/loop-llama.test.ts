@@ -81,7 +81,7 @@ describe("gapfill loop with a tiny GGUF student and a LoRA-writing test trainer"
     }
     expect(summary.baseline.benchmark.items).toBe(4);
     expect(summary.rounds.every((round: any) => round.benchmark.items === 4)).toBe(true);
-    const report = readFileSync(join(run, "report.html"), "utf8");
+    const report = readFileSync(join(run, "loop.html"), "utf8");
     expect(report.match(/<circle [^>]*data-series="benchmark"/g)).toHaveLength(4);
     expect(report.match(/data-selected="1"/g)).toHaveLength(9);
   }, 240_000);
@@ -121,6 +121,6 @@ describe("gapfill loop with a tiny GGUF student and a LoRA-writing test trainer"
     expect(records.map((record) => record.source)).toEqual(Array(6).fill("random"));
     // Rounds continue the seeded permutation: six distinct seeds over three rounds.
     expect(new Set(records.map((record) => record.seed_ids[0])).size).toBe(6);
-    expect(readFileSync(join(run, "report.html"), "utf8")).toContain('data-series="validation"');
+    expect(readFileSync(join(run, "loop.html"), "utf8")).toContain('data-series="validation"');
   }, 240_000);
 });

@@ -122,14 +122,14 @@ describe("gapfill loop against the test server (teacher, trained student, fine-t
     expect(summary.rounds.map((round: any) => round.validation.errors)).toEqual([6, 2, 0]);
     expect(summary.rounds[2].mix).toEqual({ "s3-seed r1": 4, "s3-error r2": 4, "s3-error r3": 4 });
 
-    const report = readFileSync(join(run, "report.html"), "utf8");
+    const report = readFileSync(join(run, "loop.html"), "utf8");
     expect(report).toContain('id="accuracy-chart"');
     expect(report.match(/<circle [^>]*data-series="benchmark"/g)).toHaveLength(4);
     expect(report).toContain('data-source="s3-error"');
     expect(report.match(/<tr data-round=/g)).toHaveLength(3);
   }, 120_000);
 
-  it("report.html renders in Chromium: the accuracy points rise round by round and the mix bars grow", async () => {
+  it("loop.html renders in Chromium: the accuracy points rise round by round and the mix bars grow", async () => {
     const { launchChromium } = await import("../helpers/browser.js");
     const { pathToFileURL } = await import("node:url");
     const browser = await launchChromium();
@@ -137,7 +137,7 @@ describe("gapfill loop against the test server (teacher, trained student, fine-t
       const page = await browser.newPage();
       const errors: string[] = [];
       page.on("pageerror", (error) => errors.push(error.message));
-      await page.goto(pathToFileURL(join(dir, "s3", "report.html")).href);
+      await page.goto(pathToFileURL(join(dir, "s3", "loop.html")).href);
       const points = await page.$$eval('#accuracy-chart circle[data-series="benchmark"]', (circles) => circles.map((c) => c.getBoundingClientRect().top));
       // Base 0/6, then 0/6, 4/6, 6/6: higher accuracy is drawn higher up (smaller top).
       expect(points).toHaveLength(4);
@@ -187,7 +187,7 @@ describe("gapfill loop against the test server (teacher, trained student, fine-t
     expect(jobs.map((job) => job.status)).toEqual(["done", "done", "done"]);
     expect(new Set(jobs.map((job) => job.job_id)).size).toBe(3);
     expect(JSON.parse(query(run, "SELECT student FROM loop_rounds WHERE round = 2")[0].student).spec).toBe(`openai:ft-${jobs[0].job_id}@${fineTuning.baseUrl}`);
-    expect(readFileSync(join(run, "report.html"), "utf8")).toContain('id="score-chart"');
+    expect(readFileSync(join(run, "loop.html"), "utf8")).toContain('id="score-chart"');
 
     // Run again: everything is done, nothing is sent to the teacher or trained again.
     const before = server.requests.length;
@@ -321,6 +321,8 @@ describe("gapfill loop against the test server (teacher, trained student, fine-t
       expect(await exited).toBe("SIGKILL");
       const phase = query(run, "SELECT round, phase FROM loop_rounds ORDER BY round");
       expect(phase).toEqual([{ round: 1, phase: "done" }, { round: 2, phase: "generate" }]);
+      // The page was rewritten when round 1 finished: killed in round 2, the run still shows round 1.
+      expect(readFileSync(join(run, "loop.html"), "utf8")).toContain('data-round="1"');
       const answered = new Set(query(run, "SELECT key FROM request_cache WHERE status = 'done'").map((row) => row.key));
       const before = slow.requests.length;
 

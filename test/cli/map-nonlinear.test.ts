@@ -54,7 +54,7 @@ describe("gapfill map --reducer umap|tsne", () => {
       }
       // Every sparse cell is a thin cell with data around it; UMAP's isolated islands have none.
       expect(summary.pairs.length).toBe(Math.min(6, map.pairs.length));
-      const report = await readFile(join(run, "report.html"), "utf8");
+      const report = await readFile(join(run, "map.html"), "utf8");
       expect(report).toContain("nonlinear map");
 
       const again = join(dir, `${reducer}-b`);

@@ -33,7 +33,7 @@ describe("gapfill map with the tiny GGUF as student", () => {
       expect(summary.embedder).toMatchObject({ kind: "student", studentView: true, mode: embedding });
       expect(summary.embedder.label).toContain("tiny.gguf");
       expect(await float32MatrixShape(join(run, "embeddings.f32"))).toMatchObject({ rows: ROWS, cols: 64, sealed: true });
-      const html = await readFile(join(run, "report.html"), "utf8");
+      const html = await readFile(join(run, "map.html"), "utf8");
       expect(html).not.toContain("not the student's view");
     });
   }

@@ -54,11 +54,11 @@ describe("gapfill map (lexical embedder)", () => {
     }
   });
 
-  it("writes a report.html that shows the map in headless Chromium", async () => {
+  it("writes a map.html that shows the map in headless Chromium", async () => {
     const page = await browser.newPage({ viewport: { width: 1300, height: 1000 } });
     const errors: string[] = [];
     page.on("pageerror", (error) => errors.push(error.message));
-    await page.goto(pathToFileURL(join(run, "report.html")).href);
+    await page.goto(pathToFileURL(join(run, "map.html")).href);
     const shot = join(dir, "map.png");
     await page.screenshot({ path: shot, fullPage: true });
     expect(errors).toEqual([]);
@@ -66,6 +66,11 @@ describe("gapfill map (lexical embedder)", () => {
     expect(await nonBackgroundShare(page, "#map")).toBeGreaterThan(0.05);
     expect(await page.locator("#regions tbody tr").count()).toBeGreaterThan(0);
     expect(await page.locator("#regions tbody").textContent()).toMatch(/\w{4,}/);
+    // Beside it: the interactive view and the run's index, which links the pages that exist.
+    await page.goto(pathToFileURL(join(run, "index.html")).href);
+    expect(await page.locator("#pages a").allTextContents()).toEqual(["map", "map view"]);
+    await page.goto(pathToFileURL(join(run, "map-view.html")).href);
+    expect(errors).toEqual([]);
   });
 
   it("a second run reuses the embeddings and refuses changed embedding settings", async () => {

@@ -40,7 +40,7 @@ describe("stories260K as the student, through the CLI", () => {
     expect(warned).not.toBeNull();
     // The count is kept in the map, its summary and its page, not only said once.
     expect(JSON.parse(result.stdout)).toMatchObject({ rows: 40, embedder: { kind: "student", truncated: Number(warned![1]) } });
-    expect(readFileSync(join(dir, "map", "report.html"), "utf8")).toContain(`${warned![1]} of 40 texts were longer than the student's context`);
+    expect(readFileSync(join(dir, "map", "map.html"), "utf8")).toContain(`${warned![1]} of 40 texts were longer than the student's context`);
   });
 
   it("eval: answers are judged and loss signals scored", async () => {

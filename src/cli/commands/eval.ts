@@ -109,6 +109,7 @@ export function registerEval(program: Command, io: CliIo): void {
       const { result, density, summary } = await evaluateBenchmark(student, run, benchmark, { ...options, onEvent });
       const [{ renderEvalReport }, { evalReportData }] = await Promise.all([import("../../ui/eval-report.js"), import("../../ui/eval-report-data.js")]);
       await atomicWriteFile(summary.report, renderEvalReport(evalReportData(result, evalSummaryPairs(summary), density)));
+      await (await import("../../ui/run-pages.js")).writeRunIndex(run.dir);
       renderer.close();
       if (flags.json) writeJson(io, summary);
       else io.stdout.write(formatEvalSummary(summary));

@@ -41,11 +41,11 @@ export function registerGenerate(program: Command, io: CliIo): void {
     .command("generate")
     .description("Have a teacher write new examples where the set is thin (embed: EmbedSDG seed pairs) or from random seeds (the baseline)")
     .argument("<dataset>", "the fine-tuning set (.jsonl, .json, .csv, .parquet) the run's map was made from")
-    .option("--run <dir>", "run directory (required): holds the map, the state to resume, synthetic.jsonl and report.html")
+    .option("--run <dir>", "run directory (required): holds the map, the state to resume, synthetic.jsonl and generate.html")
     .option("--budget <n>", "accepted examples to reach (rejected ones do not count); re-running continues to it")
     .option("--teacher <spec>", "teacher engine: openai:MODEL@URL, ollama:MODEL or llama:PATH.gguf (API key from OPENAI_API_KEY)")
     .option("--student <spec>", "student engine: decodes interpolated seed pairs (llama:PATH.gguf) and places examples on a student-made map")
-    .option("--compare-random", "afterwards run the random baseline at the same budget, and show both in report.html")
+    .option("--compare-random", "afterwards run the random baseline at the same budget, and show both in generate.html")
     .option("--prompts <dir>", "folder with your own copy.md, two-seed.md, one-seed.md, solve.md (any subset) replacing the built-in prompts")
     .option("--verify", "the teacher solves each new question again; keep the example only if both answers agree")
     .option("--decontaminate <files...>", "benchmark test sets: drop examples sharing a long n-gram with them (default: the dataset's sibling test.jsonl, if any)")
@@ -129,8 +129,10 @@ export function registerGenerate(program: Command, io: CliIo): void {
         results.push(await generateExamples(dataset, run, { ...options, strategy: name, strategyOptions: name === strategy.name ? strategyOptions : {}, teacher, student, onEvent }));
         for (const shape of shapes) exports.push(await exportSynthetic(run, name, shape, { systemPrompt: flags.systemPrompt }));
       }
-      const reportPath = run.path("report.html");
+      const { runPagePath, writeRunIndex } = await import("../../ui/run-pages.js");
+      const reportPath = runPagePath(run.dir, "generate.html");
       await atomicWriteFile(reportPath, renderGenerateReport(await generateReportData(run.dir)));
+      await writeRunIndex(run.dir);
       renderer.close();
       if (flags.json) writeJson(io, { run: run.dir, report: reportPath, exports, results });
       else io.stdout.write(results.map(formatResult).join("\n") + formatPairs([...exports.map((e): [string, string] => ["export", `${e.path} (${e.records} records)`]), ["report", reportPath]]));

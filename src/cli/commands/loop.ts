@@ -44,7 +44,7 @@ export function registerLoop(program: Command, io: CliIo): void {
     .command("loop")
     .description("The closed loop: each round the current student picks where to generate (active, s3, embed, random), the teacher writes examples, a trainer makes the next student, and it is evaluated")
     .argument("<dataset>", "the seed set (.jsonl, .json, .csv, .parquet): the questions the student answers and the teacher builds on")
-    .option("--run <dir>", "run directory (required): every round's state, synthetic.jsonl, the training files and report.html; rerun to resume")
+    .option("--run <dir>", "run directory (required): every round's state, synthetic.jsonl, the training files and loop.html; rerun to resume")
     .option("--rounds <r>", "rounds to run (rerun with more to extend a finished loop)")
     .option("--per-round <n>", "accepted examples the teacher writes per round")
     .option("--teacher <spec>", "teacher engine: openai:MODEL@URL, ollama:MODEL or llama:PATH.gguf")
@@ -138,7 +138,8 @@ export function registerLoop(program: Command, io: CliIo): void {
     const renderer = await progressFor(io, flags);
     const run = await openRun(flags.run!, { command: "loop", argv: process.argv.slice(2), onNotice: (m) => io.stderr.write(`gapfill: ${m}\n`) });
     // Progress also goes to the run's event log, where `gapfill ui` follows it live.
-    const reportPath = run.path("report.html");
+    const { runPagePath, writeRunIndex } = await import("../../ui/run-pages.js");
+    const reportPath = runPagePath(run.dir, "loop.html");
     const { loopSummary } = await import("../../pipeline/loop/loop-summary.js");
     // The page is rewritten after every round, so a long loop can be looked at while it runs.
     let pageWritten: Promise<void> = Promise.resolve();
@@ -161,6 +162,7 @@ export function registerLoop(program: Command, io: CliIo): void {
       });
       await pageWritten;
       await atomicWriteFile(reportPath, renderLoopReport(result, run.dir));
+      await writeRunIndex(run.dir);
       renderer.close();
       if (flags.json) writeJson(io, { ...result, report: reportPath });
       else io.stdout.write(formatLoop(result, reportPath));

@@ -25,7 +25,7 @@ interface MapFlags extends ReadFlags, OutputFlags {
 export function registerMap(program: Command, io: CliIo): void {
   const command = program
     .command("map")
-    .description("Map a dataset in the student's embedding space: sparse regions, seed pairs and report.html")
+    .description("Map a dataset in the student's embedding space: sparse windows, seed pairs, map.html and an interactive map-view.html")
     .argument("<dataset>", "a .jsonl, .json, .csv or .parquet file")
     .option("--student <spec>", "student engine (llama:PATH.gguf, openai:MODEL@URL, ollama:MODEL); default: the lexical embedder")
     .option("--embedding <mode>", "pooled | mean | input-uniform | input-idf (student only)", "pooled")
@@ -83,8 +83,11 @@ export function registerMap(program: Command, io: CliIo): void {
         seed: parseInteger(flags.seed, "--seed", 0),
         onEvent,
       });
-      const reportPath = run.path("report.html");
+      const [{ runPagePath, writeRunIndex }, { renderMapView }] = await Promise.all([import("../../ui/run-pages.js"), import("../../ui/map-view/render-map-view.js")]);
+      const reportPath = runPagePath(run.dir, "map.html");
       await atomicWriteFile(reportPath, renderMapReport(mapReportData(result)));
+      await atomicWriteFile(runPagePath(run.dir, "map-view.html"), await renderMapView(run.dir));
+      await writeRunIndex(run.dir);
       renderer.close();
       const summary = mapSummary(result, run.dir, reportPath);
       if (flags.json) writeJson(io, summary);

@@ -89,7 +89,7 @@ describe("evaluateBenchmark", () => {
     const expectedRight = rows.slice(0, 60).filter((row) => knows(row.question.trim())).length;
     const { summary, density } = await evaluateBenchmark(engine, run, benchmark, { label: "tiny-1b", strategy: "embed", budget: 500 });
     const interval = wilsonInterval(expectedRight, 60);
-    expect(summary).toMatchObject({ run: run.dir, report: join(run.dir, "report.html"), student: engine.spec, benchmark: WORD_PROBLEMS, items: 60, correct: expectedRight, judgedNow: 60, noAnswer: 0, lossSignals: "scored" });
+    expect(summary).toMatchObject({ run: run.dir, report: join(run.dir, "eval.html"), student: engine.spec, benchmark: WORD_PROBLEMS, items: 60, correct: expectedRight, judgedNow: 60, noAnswer: 0, lossSignals: "scored" });
     expect(summary.interval95).toEqual([interval.lower, interval.upper]);
     expect(summary.meanReferenceLoss).toBeGreaterThan(0);
     expect(summary.meanOwnLoss).toBeGreaterThan(0);
@@ -145,6 +145,6 @@ describe("evaluateBenchmark", () => {
     // Evaluated inside the map's own run, the evaluation page goes beside the map page.
     const { engine: inMap } = await open("unused");
     const beside = await evaluateBenchmark(inMap, mapRun, await loadBenchmark({ benchmark: WORD_PROBLEMS, limit: 2 }), { lossSignals: false });
-    expect(beside.summary.report).toBe(join(mapRun.dir, "eval-report.html"));
+    expect(beside.summary.report).toBe(join(mapRun.dir, "eval.html"));
   });
 });

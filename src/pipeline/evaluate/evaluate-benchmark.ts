@@ -29,9 +29,9 @@ export interface BenchmarkEvaluation {
   summary: EvaluationSummary;
 }
 
-/** The evaluation page's name: a run that is also a map run keeps its map page, so the page goes beside it. */
+/** The evaluation page: `eval.html`, beside the run's other stages' pages (none overwrites another). */
 export function evaluationReportPath(run: Pick<Run, "path">): string {
-  return run.path(existsSync(run.path("map.json")) ? "eval-report.html" : "report.html");
+  return run.path("eval.html");
 }
 
 /**
