@@ -42,11 +42,9 @@ export class GenerateStore {
     restoreAccepted: Statement<unknown[]>;
   };
 
-  /** Attempts whose request failed (not decided: a rerun sends them again), with the reason. */
-  readonly failures: ItemFailures;
+  private failureLog: ItemFailures | undefined;
 
   constructor(private readonly db: Database) {
-    this.failures = new ItemFailures(db);
     this.statements = {
       attempts: db.prepare("SELECT attempt FROM generate_attempts WHERE strategy = ?").pluck() as Statement<[string]>,
       insertAttempt: db.prepare(
@@ -70,6 +68,15 @@ export class GenerateStore {
       ),
       restoreAccepted: db.prepare("INSERT OR IGNORE INTO generate_accepted (id, strategy, attempt, record, appended) VALUES (?, ?, ?, ?, 1)"),
     };
+  }
+
+  /**
+   * Attempts whose request failed (not decided: a rerun sends them again), with the reason.
+   * Made on first use: a store read from a read-only run (reports, the UI) never writes.
+   */
+  get failures(): ItemFailures {
+    this.failureLog ??= new ItemFailures(this.db);
+    return this.failureLog;
   }
 
   /** Attempt numbers already decided (accepted or rejected) for a strategy. */
