@@ -3,7 +3,7 @@ export const COMPARE_REPORT_SCRIPT = String.raw`
 (function () {
   var data = JSON.parse(document.getElementById("gapfill-data").textContent);
   var colours = ["#8a94a6", "#2f6fd0", "#d0452a", "#2a9d5b", "#b07d12", "#7b4fc9", "#1b9aaa", "#c94f8a"];
-  var canvas = document.getElementById("chart"), ctx = canvas.getContext("2d"), W = canvas.width, H = canvas.height;
+  var canvas = document.getElementById("chart"), sharp = sharpCanvas(canvas), ctx = sharp.ctx, W = sharp.W, H = sharp.H;
   var L = 48, B = 44, T = 12, R = 12;
   var Y = function (a) { return H - B - a * (H - B - T); };
   ctx.font = "12px system-ui"; ctx.strokeStyle = "#c4cad6"; ctx.fillStyle = "#4a5263";

@@ -67,7 +67,7 @@ export const GENERATE_REPORT_SCRIPT = String.raw`
   });
 
   function draw(canvas, s) {
-    var ctx = canvas.getContext("2d"), W = canvas.width, H = canvas.height, pad = 20;
+    var sharp = sharpCanvas(canvas), ctx = sharp.ctx, W = sharp.W, H = sharp.H, pad = 20;
     var x0 = g.x0, y0 = g.y0, x1 = g.x0 + g.nx * g.cellWidth, y1 = g.y0 + g.ny * g.cellHeight;
     var sx = function (x) { return pad + Math.min(1, Math.max(0, (x - x0) / (x1 - x0))) * (W - 2 * pad); };
     var sy = function (y) { return H - pad - Math.min(1, Math.max(0, (y - y0) / (y1 - y0))) * (H - 2 * pad); };

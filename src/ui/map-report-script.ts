@@ -5,8 +5,8 @@
 export const MAP_REPORT_SCRIPT = String.raw`
 (function () {
   var data = JSON.parse(document.getElementById("gapfill-data").textContent);
-  var map = document.getElementById("map"), ctx = map.getContext("2d");
-  var W = map.width, H = map.height, pad = 24;
+  var map = document.getElementById("map"), sharp = sharpCanvas(map), ctx = sharp.ctx;
+  var W = sharp.W, H = sharp.H, pad = 24;
   var g = data.grid;
   var x1 = g.x0 + g.nx * g.cellWidth, y1 = g.y0 + g.ny * g.cellHeight;
   var sx = function (x) { return pad + (x - g.x0) / (x1 - g.x0) * (W - 2 * pad); };
@@ -80,20 +80,20 @@ export const MAP_REPORT_SCRIPT = String.raw`
   map.addEventListener("mouseleave", function () { tip.style.display = "none"; });
 
   // Histogram of non-empty cell counts with T marked.
-  var hc = document.getElementById("histogram"), h = hc.getContext("2d");
+  var hc = document.getElementById("histogram"), hs = sharpCanvas(hc), h = hs.ctx, HW = hs.W, HH = hs.H;
   var bins = data.histogram.counts, binWidth = data.histogram.binWidth, hmax = 1;
   bins.forEach(function (b) { if (b > hmax) hmax = b; });
-  var bw = (hc.width - 40) / Math.max(1, bins.length);
+  var bw = (HW - 40) / Math.max(1, bins.length);
   bins.forEach(function (b, k) {
-    var height = (hc.height - 30) * b / hmax;
+    var height = (HH - 30) * b / hmax;
     h.fillStyle = (k + 1) * binWidth <= data.threshold ? "#d6336c" : "#4c6ef5";
-    h.fillRect(30 + k * bw, hc.height - 20 - height, Math.max(1, bw - 1), height);
+    h.fillRect(30 + k * bw, HH - 20 - height, Math.max(1, bw - 1), height);
   });
   h.strokeStyle = "#1d2330"; h.setLineDash([4, 3]);
   var tx = 30 + (data.threshold / binWidth) * bw;
-  h.beginPath(); h.moveTo(tx, 5); h.lineTo(tx, hc.height - 20); h.stroke();
+  h.beginPath(); h.moveTo(tx, 5); h.lineTo(tx, HH - 20); h.stroke();
   h.setLineDash([]); h.fillStyle = "#1d2330"; h.font = "11px sans-serif";
-  h.fillText("0", 30, hc.height - 6); h.fillText(String(bins.length * binWidth), hc.width - 30, hc.height - 6); h.fillText("T", tx + 3, 14);
+  h.fillText("0", 30, HH - 6); h.fillText(String(bins.length * binWidth), HW - 30, HH - 6); h.fillText("T", tx + 3, 14);
   document.getElementById("t").textContent = String(data.threshold);
   document.getElementById("trule").textContent = data.thresholdRule;
 

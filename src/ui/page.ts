@@ -22,10 +22,28 @@ export interface PageParts {
   script?: string;
 }
 
+/**
+ * Every page's canvases are drawn at the screen's pixel density: `sharpCanvas(canvas)` keeps the
+ * canvas's CSS size, multiplies its backing store by devicePixelRatio and returns a context that
+ * draws in CSS pixels, with the CSS width and height (idempotent: a redraw gets the same sizes).
+ */
+const SHARP_CANVAS = `function sharpCanvas(canvas) {
+  var ratio = window.devicePixelRatio || 1, size = canvas.getAttribute("data-css-size"), w, h;
+  if (size) { w = +size.split("x")[0]; h = +size.split("x")[1]; }
+  else {
+    w = canvas.width; h = canvas.height; canvas.setAttribute("data-css-size", w + "x" + h);
+    canvas.style.width = w + "px"; canvas.style.height = h + "px";
+    canvas.width = Math.round(w * ratio); canvas.height = Math.round(h * ratio);
+  }
+  var ctx = canvas.getContext("2d"); ctx.setTransform(ratio, 0, 0, ratio, 0, 0);
+  return { ctx: ctx, W: w, H: h };
+}
+`;
+
 /** A self-contained report page: styles, data and script inline. */
 export function renderPage(parts: PageParts): string {
   const data = parts.data === undefined ? "" : `<script type="application/json" id="gapfill-data">${jsonForScript(parts.data)}</script>\n`;
-  const script = parts.script ? `<script>${parts.script}</script>\n` : "";
+  const script = parts.script ? `<script>${SHARP_CANVAS}${parts.script}</script>\n` : "";
   return `<!doctype html>
 <html lang="en">
 <head>
