@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { GapfillError, InputError, OptionError } from "../core/errors.js";
+import { FailureRateError } from "../pipeline/failure-budget.js";
 import { cliMessage, flagForOption } from "./option-flags.js";
 
 describe("flagForOption", () => {
@@ -36,6 +37,12 @@ describe("cliMessage", () => {
   it("does not take a file named like the option for the option", () => {
     const error = new InputError("invalid-json", "format.json:2: invalid JSON; it looks like JSON Lines: set format to jsonl", { relatedOptions: ["format"] });
     expect(cliMessage(error)).toBe("format.json:2: invalid JSON; it looks like JSON Lines: set --format to jsonl");
+  });
+
+  it("shows the option another error names (a failure-rate stop) as its flag, every mention", () => {
+    const error = new FailureRateError("generate", 5, 10, 0.2, "HTTP 500");
+    expect(cliMessage(error)).toMatch(/above --max-failure-rate 0\.2\)[\s\S]*raise --max-failure-rate$/);
+    expect(cliMessage(error)).not.toContain("maxFailureRate");
   });
 
   it("leaves other errors' messages alone", () => {

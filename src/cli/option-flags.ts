@@ -32,6 +32,9 @@ export function cliMessage(error: Error): string {
     return `${flagForOption(error.option)} ${renameOptions(error.detail, error.relatedOptions)}`;
   }
   if (error instanceof InputError) return renameOptions(error.message, error.relatedOptions);
+  // Other errors that name the option to change (a failure-rate stop names maxFailureRate).
+  const option = (error as { option?: unknown }).option;
+  if (typeof option === "string") return error.message.replace(new RegExp(`(?<![\\w./-])${escapeRegExp(option)}(?![\\w/]|\\.\\w)`, "g"), flagForOption(option));
   return error.message;
 }
 

@@ -24,9 +24,11 @@ export function fitLexicalModel(texts: readonly string[], options: LexicalEmbedd
   const model = tfidf(texts, options);
   const { matrix } = model;
   if (matrix.cols < 2) {
-    throw new InputError("too-few-terms", `the lexical embedder needs at least 2 terms that pass minDf, got ${matrix.cols}: lower minDf or give more texts`, {
-      relatedOptions: ["minDf"],
-    });
+    // Without a flag for minDf, name what the user can change: the texts, or the embedder.
+    throw new InputError(
+      "too-few-terms",
+      `the lexical embedder found ${matrix.cols} usable word${matrix.cols === 1 ? "" : "s"} in ${texts.length} texts (it needs 2 words that recur across texts but are not in every one; are the rows identical?): give more varied texts, or map with a student model`,
+    );
   }
   const dims = Math.min(options.dims ?? 64, matrix.cols - 1, texts.length - 1);
   const svd = truncatedSvd(matrix, dims, { oversample: options.oversample ?? 10, iterations: options.iterations ?? 4, seed: options.seed ?? 0 });

@@ -18,6 +18,7 @@ export function evalSummaryPairs(summary: EvaluationSummary): Array<[string, str
     ["benchmark", `${summary.benchmark} (${summary.items} items)`],
     ["accuracy", `${percent(summary.accuracy)} (${summary.correct}/${summary.items}), 95% interval ${percent(summary.interval95[0])} – ${percent(summary.interval95[1])}`],
     ["no answer found", String(summary.noAnswer)],
+    ...(summary.failed > 0 ? ([["failed", `${summary.failed} items not judged: their requests failed (recorded); run the same command again to retry them`]] as Array<[string, string]>) : []),
     ...(summary.answerExtraction ? ([["answer extraction", summary.answerExtraction]] as Array<[string, string]>) : []),
     ["loss signals", summary.lossSignals],
     ["mean loss, reference / own answer", `${fixed(summary.meanReferenceLoss)} / ${fixed(summary.meanOwnLoss)}`],

@@ -50,6 +50,16 @@ describe("gapfill errors on the command line", () => {
     expect(tsne.stderr).toMatch(/^gapfill: t-SNE needs at least 4 rows, got 3: use PCA for a dataset this small\n$/);
   });
 
+  it("a dataset of identical rows says so in one line, exit 1", async () => {
+    const path = join(dir, "identical.jsonl");
+    await writeFile(path, Array.from({ length: 8 }, () => JSON.stringify({ question: QUESTIONS[0], answer: "#### 5" }) + "\n").join(""));
+    const result = await runCli(["map", path, "--run", join(dir, "run-identical"), "--quiet"]);
+    expect(result.code).toBe(1);
+    expect(result.stderr.trim().split("\n")).toHaveLength(1);
+    expect(result.stderr).toContain("are the rows identical?");
+    expect(result.stderr).not.toMatch(STACK_FRAME);
+  });
+
   it("GAPFILL_DEBUG adds the stack of a user-fixable error", async () => {
     const result = await runCli(["map", await dataset(2), "--run", join(dir, "run-2-debug"), "--quiet"], { GAPFILL_DEBUG: "1" });
     expect(result.code).toBe(1);

@@ -1,6 +1,6 @@
 import type { Command } from "commander";
 import { withProgressLog } from "../../store/progress-log.js";
-import { UsageError } from "../../core/errors.js";
+import { GapfillError, UsageError } from "../../core/errors.js";
 import type { EvaluationSummary } from "../../pipeline/evaluate/evaluation-summary.js";
 import { type CliIo, type OutputFlags, progressFor, writeJson } from "../cli-io.js";
 import { formatPairs, formatTable } from "../format-table.js";
@@ -114,7 +114,8 @@ export function registerEval(program: Command, io: CliIo): void {
       if (flags.json) writeJson(io, summary);
       else io.stdout.write(formatEvalSummary(summary));
       if (result.failed > 0) {
-        io.stderr.write(`gapfill: ${result.failed} of ${benchmark.items.length} items failed and are not judged (reasons above); run the same command again to retry them\n`);
+        // The evaluation is unfinished: exit 1, so a script does not take it as done.
+        throw new GapfillError("items-failed", `${result.failed} of ${benchmark.items.length} items failed and are not judged (reasons above); run the same command again to retry them`, { retryable: true });
       }
     } finally {
       renderer.close();

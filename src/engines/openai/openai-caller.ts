@@ -17,10 +17,10 @@ export interface CallContext {
  * (concurrency, retries, timeouts), and validated against the route's schema — cached answers
  * included, since a batch import may have stored something the engine cannot read.
  *
- * A well-formed answer of the wrong shape is not a transient fault: the same server answers the
- * same request the same way. So the schema is checked here, after the transport, and a mismatch
- * is a `bad-response` error naming the server and the field — never retried, never counted as
- * throttling, never stored in the cache.
+ * A well-formed answer of the wrong shape is rarely a transient fault: the same server answers the
+ * same request the same way. So the schema is checked here, after the transport; a mismatch is
+ * asked once more, and a second one is a `bad-response` error naming the server and the field —
+ * never counted as throttling, never stored in the cache.
  */
 export class OpenAICaller {
   constructor(
@@ -32,9 +32,13 @@ export class OpenAICaller {
   ) {}
 
   async call<T>(endpoint: ApiEndpoint, body: Record<string, unknown>, schema: ZodType<T>, context: CallContext = {}): Promise<{ value: T; cached: boolean }> {
+    const post = () => this.client.post(endpoint.path, body, { signal: context.signal, hints: endpoint.hints, fromRoot: endpoint.fromRoot });
     const send = async () => {
-      const raw = await this.client.post(endpoint.path, body, { signal: context.signal, hints: endpoint.hints, fromRoot: endpoint.fromRoot });
-      return this.check(endpoint, schema, raw);
+      const raw = await post();
+      if (schema.safeParse(raw).success) return this.check(endpoint, schema, raw);
+      // One garbled answer can be a passing fault (a proxy, a reply cut and re-framed): ask once
+      // more. The same wrong shape twice is how this server answers this request.
+      return this.check(endpoint, schema, await post());
     };
     if (!this.cache) return { value: await send(), cached: false };
     const model = typeof body.model === "string" ? body.model : "";

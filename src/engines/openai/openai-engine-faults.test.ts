@@ -70,7 +70,7 @@ describe("OpenAI engine under injected faults", () => {
     expect(second.usage[0]).toMatchObject({ requests: 1000, cached: 1000 });
   });
 
-  it("an answer of the wrong shape is sent once, names the server and the field, and does not slow the pool", async () => {
+  it("an answer of the wrong shape is asked once more; twice wrong, it names the server and the field, and does not slow the pool", async () => {
     const server = await OpenAITestServer.start();
     cleanup.push(() => server.close());
     const notices: string[] = [];
@@ -81,13 +81,34 @@ describe("OpenAI engine under injected faults", () => {
         if (event.type === "notice") notices.push(event.message);
       },
     });
+    // One garbled answer is a passing fault: the second ask is answered.
     server.script("missing-fields");
-    const error = (await engine.chat([{ role: "user", content: "hi" }]).catch((e: unknown) => e)) as GapfillError;
+    expect((await engine.chat([{ role: "user", content: "hi" }])).text).toContain("hi");
+    expect(server.requests.filter((request) => request.route === "chat")).toHaveLength(2);
+    // The same wrong shape twice is how this server answers: a bad-response, not retried further.
+    server.clearRecords();
+    server.script("missing-fields", "missing-fields");
+    const error = (await engine.chat([{ role: "user", content: "hello" }]).catch((e: unknown) => e)) as GapfillError;
     expect(error).toBeInstanceOf(GapfillError);
     expect(error.code).toBe("bad-response");
     expect(error.retryable).toBe(false);
     expect(error.message).toMatch(/^OpenAI-compatible server at http:\/\/127\.0\.0\.1:\d+\/v1 answered \/v1\/chat\/completions in a shape gapfill cannot read \(choices: Required\)/);
-    expect(server.requests.filter((request) => request.route === "chat")).toHaveLength(1);
+    expect(server.requests.filter((request) => request.route === "chat")).toHaveLength(2);
     expect(notices.filter((notice) => notice.includes("concurrency"))).toEqual([]);
+  });
+  it("tells the progress display of each retry as it happens", async () => {
+    const server = await OpenAITestServer.start();
+    cleanup.push(() => server.close());
+    const retries: string[] = [];
+    const engine = await createEngine(`openai:test-model@${server.baseUrl}?max_attempts=4`, {
+      env: {},
+      http: { backoff: { baseMs: 1, maxMs: 4 } },
+      onEvent: (event) => {
+        if (event.type === "request-retry") retries.push(`${event.engine} ${event.reason} ${event.attempt}`);
+      },
+    });
+    server.script("500", "500", "ok");
+    expect((await engine.chat([{ role: "user", content: "hi" }])).text).toContain("hi");
+    expect(retries).toEqual([`${engine.spec} server-error 1`, `${engine.spec} server-error 2`]);
   });
 });

@@ -9,7 +9,7 @@ import type {
 } from "../../core/engine.js";
 import { ENGINES_WITH } from "../../core/engine.js";
 import { CapabilityError, EngineCallError, GapfillError } from "../../core/errors.js";
-import type { ProgressListener } from "../../core/events.js";
+import { progress, type ProgressListener } from "../../core/events.js";
 import { z } from "zod";
 import type { ScoreMode } from "../engine-spec.js";
 import { HttpClient, type HttpClientOptions } from "../http/http-client.js";
@@ -117,6 +117,8 @@ export class OpenAIEngine implements Engine {
       apiKey: options.apiKey,
       fetch: options.fetch,
       onNotice: onEvent ? (message) => onEvent({ type: "notice", stage: "requests", message: `${this.spec}: ${message}` }) : undefined,
+      // Every retry (timeouts, 5xx, 429s) shows in the progress display as it happens.
+      onRetry: onEvent ? (info) => onEvent(progress.retry(this.spec, info)) : undefined,
     });
     this.caller = new OpenAICaller(this.client, options.cache, this.kind, () => this.describeServer());
   }

@@ -10,6 +10,7 @@ import { RequestCache } from "../../engines/request-cache.js";
 import { OpenAITestServer, type ReceivedRequest } from "../../../test/support/openai-test-server.js";
 import { openRun, type Run } from "../../store/index.js";
 import { evaluateStudent } from "./evaluate-student.js";
+import { LOSS_FAILURES_BEFORE_OFF } from "./loss-scorer.js";
 import { readEvaluatedItems, readEvaluationRecord } from "./evaluation-store.js";
 import { ItemFailures } from "../item-failures.js";
 import { Reply } from "../../../test/support/openai-test-server.js";
@@ -142,7 +143,8 @@ describe("evaluateStudent against the test server", () => {
     expect(result.lossSignals).toMatch(/^skipped: openai:student@.* could not score a continuation/);
     expect(notices.some((message) => message.includes("answers are still judged"))).toBe(true);
     expect(result.accuracy.successes).toBe(7);
-    expect(server.requests.filter((request) => request.body.echo === true)).toHaveLength(1);
+    // A few items are tried before the signals go off; then no item asks again.
+    expect(server.requests.filter((request) => request.body.echo === true)).toHaveLength(LOSS_FAILURES_BEFORE_OFF);
 
     const noScore: Engine = Object.assign(Object.create(engine) as Engine, { capabilities: new Set(["complete", "chat"]) });
     const second = await evaluateStudent(noScore, items, run, { name: "no-score", onEvent: (event) => event.type === "notice" && notices.push(event.message) });

@@ -13,6 +13,8 @@ export interface EvaluationSummary {
   accuracy: number;
   interval95: [number, number];
   judgedNow: number;
+  /** Items whose requests failed in this call (recorded; a rerun retries them); not in `items`. */
+  failed: number;
   /** Items whose output had no final answer to extract. */
   noAnswer: number;
   lossSignals: string;
@@ -51,6 +53,7 @@ export function summarizeEvaluation(
     accuracy: accuracy.estimate,
     interval95: [accuracy.lower, accuracy.upper],
     judgedNow: result.judgedNow,
+    failed: result.failed,
     noAnswer: result.items.filter((item) => item.extracted === null).length,
     lossSignals: result.lossSignals,
     ...(where.answerExtraction ? { answerExtraction: where.answerExtraction } : {}),

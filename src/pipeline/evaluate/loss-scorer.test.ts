@@ -7,7 +7,7 @@ import { BatchPendingError, EngineCallError } from "../../core/errors.js";
 import type { ProgressEvent } from "../../core/events.js";
 import { createEngine } from "../../engines/create-engine.js";
 import { OpenAITestServer } from "../../../test/support/openai-test-server.js";
-import { continuationAfter, createLossScorer } from "./loss-scorer.js";
+import { LOSS_FAILURES_BEFORE_OFF, continuationAfter, createLossScorer } from "./loss-scorer.js";
 
 let server: OpenAITestServer;
 let engine: Engine;
@@ -60,10 +60,16 @@ describe("createLossScorer", () => {
     server.handle("completions", () => ({ id: "x", object: "text_completion", choices: [{ index: 0, text: "", finish_reason: "stop", logprobs: null }] }));
     const events: ProgressEvent[] = [];
     const scorer = createLossScorer(engine, { onEvent: (event) => events.push(event) });
+    // One item's failure loses only its signals; the same failure on several items in a row turns them off.
+    for (let item = 1; item < LOSS_FAILURES_BEFORE_OFF; item++) {
+      expect(await scorer.score("Q:", ` ${item}`)).toBeNull();
+      expect(scorer.status).toBe("scored");
+    }
     expect(await scorer.score("Q:", " 4")).toBeNull();
     expect(await scorer.score("Q:", " 5")).toBeNull();
-    // One scoring request (the engine also identified the server, with GETs, to name it).
-    expect(server.requests.filter((request) => request.route === "completions")).toHaveLength(1);
+    // One scoring request per failing item, none after the signals went off (the engine also
+    // identified the server, with GETs, to name it).
+    expect(server.requests.filter((request) => request.route === "completions")).toHaveLength(LOSS_FAILURES_BEFORE_OFF);
     expect(scorer.status).toMatch(/^skipped: openai:student@.* could not score a continuation \(/);
     expect(notices(events)).toEqual([`loss signals ${scorer.status}; answers are still judged`]);
   });

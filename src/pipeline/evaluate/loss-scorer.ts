@@ -1,5 +1,5 @@
 import type { Engine } from "../../core/engine.js";
-import { BatchPendingError, GapfillError } from "../../core/errors.js";
+import { BatchPendingError, CapabilityError, GapfillError } from "../../core/errors.js";
 import { type ProgressListener, silent } from "../../core/events.js";
 
 /**
@@ -16,14 +16,19 @@ export interface LossScorer {
 
 /**
  * A scorer over `engine`'s teacher-forced `score`. Off when `enabled` is false or the engine has
- * no "score" capability; turned off for good (with a notice) the first time the engine turns out
- * not to support it after all, e.g. a server that answers log-prob requests without log-probs:
- * the answers are still judged, only the signals are lost. Retryable failures were already
- * retried by the engine, and batch-pending is how batch mode stops: both propagate.
+ * no "score" capability; turned off for good (with a notice) when the engine turns out not to
+ * support it after all — a capability error, or the same kind of failure on several items in a
+ * row (a server that answers log-prob requests without log-probs). One item's failure (a garbled
+ * reply) loses only that item's signals. The answers are judged either way. Retryable failures
+ * were already retried by the engine, and batch-pending is how batch mode stops: both propagate.
  */
+/** Scoring failures in a row (not a capability error) after which the signals are turned off. */
+export const LOSS_FAILURES_BEFORE_OFF = 3;
+
 export function createLossScorer(engine: Engine, options: { enabled?: boolean; onEvent?: ProgressListener } = {}): LossScorer {
   const onEvent = options.onEvent ?? silent;
   let scoring = options.enabled ?? true;
+  let failuresInARow = 0;
   let status = "scored";
   if (!scoring) status = "skipped: turned off";
   else if (!engine.capabilities.has("score")) {
@@ -38,9 +43,12 @@ export function createLossScorer(engine: Engine, options: { enabled?: boolean; o
     async score(prompt, continuation) {
       if (!scoring || continuation.trim() === "") return null;
       try {
-        return (await engine.score(prompt, continuation, { stage: "evaluate" })).meanLoss;
+        const { meanLoss } = await engine.score(prompt, continuation, { stage: "evaluate" });
+        failuresInARow = 0;
+        return meanLoss;
       } catch (error) {
         if (!(error instanceof GapfillError) || error.retryable || error instanceof BatchPendingError) throw error;
+        if (!(error instanceof CapabilityError) && ++failuresInARow < LOSS_FAILURES_BEFORE_OFF) return null;
         scoring = false;
         status = `skipped: ${engine.spec} could not score a continuation (${error.message})`;
         onEvent({ type: "notice", stage: "evaluate", message: `loss signals ${status}; answers are still judged` });
