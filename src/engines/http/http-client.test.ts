@@ -154,7 +154,11 @@ describe("HttpClient", () => {
     const retries: string[] = [];
     const http = client({ timeoutMs: 60_000, timeoutFloorMs: 200, onRetry: (info) => retries.push(`${info.reason}#${info.attempt}`) });
     for (let i = 0; i < 8; i++) await http.post("/chat/completions", chatBody, { schema: chatSchema });
-    expect(http.currentTimeoutMs("/chat/completions")).toBe(200);
+    // A multiple of the fast answers' high percentile, never under the floor (on a loaded machine
+    // the answers are slower, so the exact value is not fixed; it is far below the initial 60 s).
+    const adapted = http.currentTimeoutMs("/chat/completions");
+    expect(adapted).toBeGreaterThanOrEqual(200);
+    expect(adapted).toBeLessThan(10_000);
     // A different path has shown nothing yet: it keeps the initial timeout.
     expect(http.currentTimeoutMs("/embeddings")).toBe(60_000);
     server.script("hang");

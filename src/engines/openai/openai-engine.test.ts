@@ -209,6 +209,8 @@ describe("OpenAIEngine", () => {
     const engine = await createEngine(`openai:test-model@${server.baseUrl}?concurrency=4`, { env: {}, http: fastHttp, onEvent: (e) => events.push(e) });
     server.script("429", "429", "429");
     await engine.chat([{ role: "user", content: "hi" }]);
-    expect(events).toEqual([expect.objectContaining({ type: "notice", stage: "requests", message: expect.stringContaining("concurrency 4 → 2") })]);
+    expect(events.filter((event) => event.type === "notice")).toEqual([expect.objectContaining({ type: "notice", stage: "requests", message: expect.stringContaining("concurrency 4 → 2") })]);
+    // Each retry was told to the progress display as it happened.
+    expect(events.filter((event) => event.type === "request-retry")).toHaveLength(3);
   });
 });
