@@ -24,20 +24,7 @@ export function matchingClose(text: string, start: number): number {
 
 /** Split on a separator that is not inside any brackets. */
 export function splitTopLevel(text: string, separator: string): string[] {
-  const parts: string[] = [];
-  let depth = 0;
-  let start = 0;
-  for (let index = 0; index < text.length; index++) {
-    const char = text[index];
-    if (OPENERS.has(char)) depth++;
-    else if (CLOSERS.has(char)) depth = Math.max(0, depth - 1);
-    else if (depth === 0 && char === separator) {
-      parts.push(text.slice(start, index));
-      start = index + 1;
-    }
-  }
-  parts.push(text.slice(start));
-  return parts;
+  return splitTopLevelPattern(text, new RegExp(separator.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")));
 }
 
 /** Split on matches of a pattern that start outside any brackets. */
