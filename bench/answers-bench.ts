@@ -5,6 +5,7 @@
  * nothing. A disagreement is a place to look, not a verdict: the peers' cases are their opinions.
  */
 import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { createRandom } from "../src/geometry/random.js";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { checkAnswers } from "../src/data/answers/check-answers.js";
@@ -124,17 +125,6 @@ function shortSource(source: string): string {
   return source.split(" ")[0];
 }
 
-// Deterministic PRNG (mulberry32): the corpus is the same on every run.
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 // Pieces that reach every rule, plus the ones that make naive parsers backtrack or recurse.
 const PIECES = [
@@ -151,7 +141,7 @@ function fuzzInput(next: () => number, size: number): string {
 }
 
 function fuzzSpeed(perSize: number): Figures {
-  const next = random(20261121);
+  const next = createRandom(20261121);
   // Load and warm the code once: the bound is on a call, not on the module's first load.
   answersEquivalent("x^2+1", "1+x^2");
   let calls = 0;

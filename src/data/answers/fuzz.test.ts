@@ -1,20 +1,10 @@
 import { describe, expect, it } from "vitest";
+import { createRandom } from "../../geometry/random.js";
 import { answersEquivalent } from "./answers-equivalent.js";
 import { extractAnswer } from "./extract-answer.js";
 import { normalizeAnswer } from "./normalize-answer.js";
 import { parseNumericAnswer } from "./parse-numeric-answer.js";
 
-// Deterministic PRNG (mulberry32) so a failure reproduces.
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 // Pieces that exercise every rule, plus characters that break naive parsers.
 const PIECES = [
@@ -46,7 +36,7 @@ function checkTotal(a: string, b: string): void {
 
 describe("robustness", () => {
   it("never throws on random strings, and equivalence is symmetric and reflexive on them", () => {
-    const next = random(20261121);
+    const next = createRandom(20261121);
     for (let round = 0; round < 3000; round++) {
       const a = randomAnswer(next);
       const b = randomAnswer(next);
