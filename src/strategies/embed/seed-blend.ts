@@ -14,8 +14,6 @@ import { createHash } from "node:crypto";
 import { existsSync } from "node:fs";
 import type { Engine, Matrix } from "../../core/engine.js";
 import { paddedWeightedAverage, uniformWeights } from "../../geometry/interpolate.js";
-import { readGgufHeader } from "../../engines/llama/gguf/gguf-reader.js";
-import { inputEmbeddingRows } from "../../engines/llama/input-embed.js";
 
 /** Token weights of a blend. */
 export const BLEND_WEIGHTS = ["unit", "uniform", "idf"] as const;
@@ -72,6 +70,9 @@ export async function tokenIdf(student: Engine, texts: readonly string[]): Promi
  */
 export async function padTokenRow(student: Engine): Promise<Float32Array | undefined> {
   if (student.kind !== "llama" || !existsSync(student.model)) return undefined;
+  // Loaded only here: the GGUF readers sit beside the llama engine, whose native modules the
+  // rest of the CLI (and a user without node-llama-cpp) never loads.
+  const [{ readGgufHeader }, { inputEmbeddingRows }] = await Promise.all([import("../../engines/llama/gguf/gguf-reader.js"), import("../../engines/llama/input-embed.js")]);
   const header = await readGgufHeader(student.model);
   const rows = header.tensors.get("token_embd.weight")?.dims[1] ?? 0;
   // Converters write "no pad token" as -1, which reads back as 2^32 - 1: not a row.
