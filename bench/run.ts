@@ -5,6 +5,7 @@
 import { benchCliStartup } from "./cli-startup.js";
 import { benchDecode } from "./decode-bench.js";
 import { benchEngineThroughput } from "./engine-throughput.js";
+import { benchEvalThroughput } from "./eval-throughput.js";
 import { benchAnswers } from "./answers-bench.js";
 import { benchInterop } from "./interop-bench.js";
 import { benchMap } from "./map-bench.js";
@@ -22,6 +23,7 @@ const benches: Record<string, Bench> = {
   decode: () => benchDecode(),
   interop: () => benchInterop(),
   engines: async () => [await benchEngineThroughput({ latencyMs: 50, concurrency: 32 }), await benchEngineThroughput({ latencyMs: 200, concurrency: 64 })],
+  eval: async () => [await benchEvalThroughput({ latencyMs: 50, concurrency: 32 }), await benchEvalThroughput({ latencyMs: 200, concurrency: 64 })],
   map: () => benchMap(),
   "map-nonlinear": () => benchNonlinearMap(),
   ui: () => benchUi(),
