@@ -70,6 +70,11 @@ export interface Engine {
   readonly kind: string;
   readonly model: string;
   readonly capabilities: ReadonlySet<Capability>;
+  /**
+   * Requests it serves at once (an HTTP engine: the configured limit summed over its URLs), so a
+   * stage can keep that many in flight. Absent: one at a time (the embedded engine).
+   */
+  readonly concurrency?: number;
 
   embed(texts: string[], options?: { stage?: string }): Promise<Matrix>;
   tokenEmbed(text: string, options?: { stage?: string }): Promise<Matrix>;

@@ -21,6 +21,11 @@ function client(options: Partial<HttpClientOptions> = {}) {
 const chatBody = { model: "m", messages: [{ role: "user", content: "hi" }] };
 
 describe("HttpClient", () => {
+  it("declares the requests it sends at once: the limit summed over its URLs (a stage sizes its work from it)", () => {
+    expect(client().concurrency).toBe(8);
+    expect(client({ baseUrls: [server.baseUrl, "http://127.0.0.1:9"], concurrency: 5 }).concurrency).toBe(10);
+  });
+
   it("sends JSON with the bearer key to the right path", async () => {
     const answer = await client().post("/chat/completions", chatBody, { schema: chatSchema });
     expect(answer.choices[0].message.content).toBe("echo: hi");

@@ -98,6 +98,11 @@ export class HttpClient {
     });
   }
 
+  /** Requests it sends at once at most: the configured limit summed over the base URLs. */
+  get concurrency(): number {
+    return (this.options.concurrency ?? defaults.concurrency) * this.baseUrls.length;
+  }
+
   /** Current per-endpoint load and adaptive limits. */
   snapshot() {
     return this.pool.snapshot();

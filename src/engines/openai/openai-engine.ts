@@ -103,6 +103,10 @@ export class OpenAIEngine implements Engine {
   /** The model named in requests: the base model, or the last LoRA adapter loaded. */
   private requestModel: string;
 
+  get concurrency(): number {
+    return this.client.concurrency;
+  }
+
   constructor(options: OpenAIEngineOptions) {
     this.spec = options.spec;
     this.model = options.model;

@@ -15,6 +15,14 @@ function engineWith(capabilities: Capability[], kind: Engine["kind"] = "openai")
 }
 
 describe("planEvaluation", () => {
+  it("keeps the engine's concurrency busy: twice its requests at once in flight as items, 8 when it declares none, 1 embedded", () => {
+    const engine = { ...engineWith(["complete"]), concurrency: 32 } as Engine;
+    expect(planEvaluation(engine, items).concurrency).toBe(64);
+    expect(planEvaluation(engine, items, { concurrency: 3 }).concurrency).toBe(3);
+    expect(planEvaluation(engineWith(["complete"]), items).concurrency).toBe(8);
+    expect(planEvaluation({ ...engineWith(["complete"], "llama"), concurrency: 4 } as Engine, items).concurrency).toBe(1);
+  });
+
   it("fills the defaults: greedy 512-token completions, no sampling, loss signals on, 8 in flight over HTTP and 1 embedded", () => {
     const plan = planEvaluation(engineWith(["complete", "score"]), items);
     expect(plan).toMatchObject({ name: "eval", style: "completion", maxTokens: 512, samples: 0, sampleTemperature: 0.7, seed: 0, lossSignals: true, concurrency: 8 });

@@ -34,7 +34,10 @@ export interface EvaluateOptions {
    * output must state its answer); references never. The evaluation's report says when it was on.
    */
   lastNumberFallback?: boolean;
-  /** Items in flight at once. Default 8 for HTTP engines, 1 for the embedded one (it runs one sequence). */
+  /**
+   * Items in flight at once. Default twice the engine's concurrency (8 items when it declares
+   * none); 1 for the embedded engine (it runs one sequence).
+   */
   concurrency?: number;
   /** Share of items whose requests may fail (recorded, retried on a rerun) before the stage stops. Default 0.2. */
   maxFailureRate?: number;
@@ -76,7 +79,7 @@ export function planEvaluation(engine: Engine, items: readonly Example[], option
   const samples = options.samples ?? 0;
   const sampleTemperature = options.sampleTemperature ?? DEFAULT_SAMPLE_TEMPERATURE;
   const seed = options.seed ?? 0;
-  const concurrency = options.concurrency ?? (engine.kind === "llama" ? 1 : 8);
+  const concurrency = options.concurrency ?? defaultItemConcurrency(engine);
   if (!Number.isInteger(maxTokens) || maxTokens < 1) throw new OptionError("maxTokens", `must be a positive integer, got ${maxTokens}`);
   if (!Number.isInteger(samples) || samples < 0) throw new OptionError("samples", `must be a whole number (0 = no sampling), got ${samples}`);
   if (!(sampleTemperature > 0) || !Number.isFinite(sampleTemperature)) throw new OptionError("sampleTemperature", `must be a positive number, got ${sampleTemperature}`);
@@ -127,6 +130,17 @@ export function planEvaluation(engine: Engine, items: readonly Example[], option
       },
     },
   };
+}
+
+/**
+ * Items in flight by default. An item's last request (its answer's loss) waits for its answer,
+ * and between one item's end and the next one's start (grading, the store write) its slot would
+ * sit idle: twice the engine's concurrency keeps requests queued in the engine's pool, so a
+ * freed slot is taken at once. With 8 items the stage used 0.16–0.30 of the endpoint.
+ */
+function defaultItemConcurrency(engine: Engine): number {
+  if (engine.kind === "llama") return 1;
+  return engine.concurrency ? 2 * engine.concurrency : 8;
 }
 
 /** The prompt of one question under a plan (template and shots). */

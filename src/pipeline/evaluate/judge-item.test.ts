@@ -51,17 +51,49 @@ describe("judgeItem", () => {
 
 describe("sampleAnswers", () => {
   it("asks K times at the sample temperature with seeds seed+1…seed+K and measures the answers' entropy", async () => {
-    let call = 0;
-    server.handle("completions", () => [" #### 4", " #### 4.0", " no idea", " #### 5"][call++ % 4]);
+    // Answered by seed: the K requests are in flight together, so their arrival order is not k's.
+    server.handle("completions", (request) => [" #### 4", " #### 4.0", " no idea", " #### 5"][Number(request.body.seed) - 11]);
     const sampled = await sampleAnswers(studentAsker(engine, "completion"), "Q: 2 + 2?\nA:", { samples: 4, sampleTemperature: 0.9, seed: 10, maxTokens: 16 });
     expect(sampled.answers).toEqual(["4", "4.0", null, "5"]);
     // Shares {4, 4.0}: 1/2, none: 1/4, 5: 1/4 (equivalent answers grouped).
     expect(sampled.entropy).toBeCloseTo(-(0.5 * Math.log(0.5) + 2 * 0.25 * Math.log(0.25)), 12);
-    expect(server.requests.map((request) => [request.body.temperature, request.body.seed, request.body.max_tokens])).toEqual([
+    const sent = server.requests.map((request) => [request.body.temperature, request.body.seed, request.body.max_tokens]);
+    expect(sent.sort((a, b) => Number(a[1]) - Number(b[1]))).toEqual([
       [0.9, 11, 16],
       [0.9, 12, 16],
       [0.9, 13, 16],
       [0.9, 14, 16],
     ]);
+  });
+});
+
+describe("an item's requests", () => {
+  it("go out together when independent (answer, reference loss, K samples); only the answer's own loss waits for the answer", async () => {
+    // Each request is held until every request the item can send before its answer is in.
+    const held: Array<() => void> = [];
+    let inFlight = 0;
+    let peak = 0;
+    const gate = async () => {
+      inFlight++;
+      peak = Math.max(peak, inFlight);
+      await new Promise<void>((resolve) => {
+        held.push(resolve);
+        if (held.length >= 4) held.splice(0).forEach((release) => release());
+        else setTimeout(() => held.splice(0).forEach((release) => release()), 200);
+      });
+      inFlight--;
+    };
+    const stub = {
+      spec: "stub:m",
+      kind: "stub",
+      capabilities: new Set(["complete", "score"]),
+      complete: async () => (await gate(), { text: " #### 114", usage: { promptTokens: 1, completionTokens: 1 } }),
+      score: async () => (await gate(), { tokenLogprobs: [-1], meanLoss: 1 }),
+    } as unknown as Engine;
+    const plan = planEvaluation(stub, [item], { samples: 2 });
+    const judged = await judgeItem(item, 0, { plan, ask: studentAsker(stub, plan.style), scorer: createLossScorer(stub) });
+    expect(judged).toMatchObject({ correct: true, referenceLoss: 1, ownLoss: 1, sampleAnswers: ["114", "114"] });
+    // Answer + reference loss + 2 samples at once; before, they went out one or two at a time.
+    expect(peak).toBe(4);
   });
 });

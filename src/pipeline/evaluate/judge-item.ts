@@ -27,12 +27,14 @@ export async function sampleAnswers(
   plan: Pick<EvaluationPlan, "samples" | "sampleTemperature" | "seed" | "maxTokens"> & Partial<Pick<EvaluationPlan, "extraction">>,
   signal?: AbortSignal,
 ): Promise<{ answers: Array<string | null>; entropy: number }> {
-  const answers: Array<string | null> = [];
-  for (let k = 0; k < plan.samples; k++) {
-    // Distinct, reproducible seeds: each sample is its own cached request.
-    const sample = await ask(prompt, { maxTokens: plan.maxTokens, temperature: plan.sampleTemperature, seed: plan.seed + 1 + k, stage: "evaluate", signal });
-    answers.push(extractAnswer(sample.text, plan.extraction)?.answer ?? null);
-  }
+  // Independent requests, in flight together. Distinct, reproducible seeds: each sample is its
+  // own cached request.
+  const answers = await Promise.all(
+    Array.from({ length: plan.samples }, async (_, k) => {
+      const sample = await ask(prompt, { maxTokens: plan.maxTokens, temperature: plan.sampleTemperature, seed: plan.seed + 1 + k, stage: "evaluate", signal });
+      return extractAnswer(sample.text, plan.extraction)?.answer ?? null;
+    }),
+  );
   return { answers, entropy: answerDistribution(answers).entropy };
 }
 
@@ -48,17 +50,18 @@ export async function judgeItem(
 ): Promise<EvaluatedItem> {
   const { plan, ask, scorer, signal } = context;
   const prompt = planPrompt(plan, item.question);
-  // The reference is scored alongside the answer (it does not depend on it): one round trip
-  // less, and in batch mode both requests go out in the same file.
-  const [generation, referenceLoss] = await Promise.all([
+  // Everything that does not depend on the answer (the reference's loss, the K samples) goes out
+  // with it: two round trips per item whatever K is, and in batch mode those requests go out in
+  // the same file.
+  const [generation, referenceLoss, sampled] = await Promise.all([
     ask(prompt, { maxTokens: plan.maxTokens, temperature: 0, seed: plan.seed, stage: "evaluate", signal }),
     // Separated by a space as the model would continue after "Answer:".
     scorer.score(prompt, continuationAfter(prompt, item.answer)),
+    plan.samples > 0 ? sampleAnswers(ask, prompt, plan, signal) : null,
   ]);
   const output = generation.text;
   const grade = gradeAnswer(output, item.answer, plan.extraction);
   const ownLoss = await scorer.score(prompt, output);
-  const sampled = plan.samples > 0 ? await sampleAnswers(ask, prompt, plan, signal) : null;
   return {
     position,
     id: item.id,
