@@ -138,18 +138,15 @@ export function registerLoop(program: Command, io: CliIo): void {
     const renderer = await progressFor(io, flags);
     const run = await openRun(flags.run!, { command: "loop", argv: process.argv.slice(2), onNotice: (m) => io.stderr.write(`gapfill: ${m}\n`) });
     // Progress also goes to the run's event log, where `gapfill ui` follows it live.
+    const onEvent = withProgressLog(run, renderer);
     const { runPagePath, writeRunIndex } = await import("../../ui/run-pages.js");
     const reportPath = runPagePath(run.dir, "loop.html");
     const { loopSummary } = await import("../../pipeline/loop/loop-summary.js");
-    // The page is rewritten after every round, so a long loop can be looked at while it runs.
-    let pageWritten: Promise<void> = Promise.resolve();
-    const writePage = () => {
-      pageWritten = pageWritten.then(() => atomicWriteFile(reportPath, renderLoopReport(loopSummary(run.db), run.dir))).catch((error: unknown) => renderer({ type: "warning", stage: "round", message: `loop page not written: ${(error as Error).message}` }));
+    // The page is rewritten after every round (before the next begins), so a long loop can be looked at while it runs.
+    const writePage = async () => {
+      await atomicWriteFile(reportPath, renderLoopReport(loopSummary(run.db), run.dir));
+      await writeRunIndex(run.dir);
     };
-    const onEvent = withProgressLog(run, (event) => {
-      renderer(event);
-      if (event.type === "round-progress") writePage();
-    });
     let teacher: Engine | undefined;
     try {
       const cache = new RequestCache(run.db);
@@ -158,9 +155,9 @@ export function registerLoop(program: Command, io: CliIo): void {
         ...options,
         teacher,
         createStudent: (spec) => createEngine(spec, { cache, onEvent, option: "student" }),
+        onRoundDone: writePage,
         onEvent,
       });
-      await pageWritten;
       await atomicWriteFile(reportPath, renderLoopReport(result, run.dir));
       await writeRunIndex(run.dir);
       renderer.close();

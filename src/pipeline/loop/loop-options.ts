@@ -48,4 +48,6 @@ export interface LoopOptions extends ReadOptions {
   env?: NodeJS.ProcessEnv;
   fetch?: typeof fetch;
   onEvent?: ProgressListener;
+  /** Awaited after each round is recorded, before the next begins (the CLI rewrites the loop page here). */
+  onRoundDone?: (round: number) => Promise<void>;
 }

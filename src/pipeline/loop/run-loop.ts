@@ -95,6 +95,7 @@ export async function runLoop(datasetPath: string, run: Run, options: LoopOption
     }
     current = record.trainedStudent ?? current;
     onEvent(progress.tick("round", round, rounds, `round ${round} done`));
+    await options.onRoundDone?.(round);
     if (record.stopped === "budget-tokens") {
       stopped = "budget-tokens";
       break;
