@@ -19,7 +19,7 @@ export { selectSeedPairs, SIDE_NAMES } from "./seed-pairs.js";
 export type { PaddedAverageOptions } from "./interpolate.js";
 export { midpoint, normalizeWeights, paddedWeightedAverage, uniformWeights, weightedPool } from "./interpolate.js";
 export type { DensityAgreement, KnnDensity, KnnDensityOptions } from "./knn-density.js";
-export { compareDensities, knnDensity, knnDensityStreaming } from "./knn-density.js";
+export { compareDensities, knnDensity, knnDensityInWorkers, knnDensityStreaming } from "./knn-density.js";
 export type { IdfTable, Tfidf, TfidfOptions } from "./tfidf.js";
 export { idfTable, idfTokenWeights, tfidf, tokenize } from "./tfidf.js";
 export type { LexicalEmbedding, LexicalEmbeddingOptions } from "./lexical-embedding.js";

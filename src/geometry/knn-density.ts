@@ -13,8 +13,13 @@
  * is searched among a seeded random reference sample of `referenceSize` rows instead of
  * all rows. The k-th distance within a sample of R rows estimates the (k·n/R)-th
  * distance in the full set, a coarser but rank-preserving density. Cost n × R × m.
+ *
+ * {@link knnDensityInWorkers} and {@link knnDensityStreaming} split the distance blocks over
+ * worker threads (shared memory, knn-workers.ts) with the same answer as {@link knnDensity}.
  */
-import { projectBlock, rowDot } from "./dense-kernels.js";
+import { projectBlock } from "./dense-kernels.js";
+import { kthNeighbourRange } from "./knn-kernel.js";
+import { kthNeighbourDistancesInWorkers } from "./knn-workers.js";
 import type { RowSource } from "./matrix.js";
 import { checkShape } from "./matrix.js";
 import { createGaussian, createRandom, sampleIndices } from "./random.js";
@@ -31,6 +36,8 @@ export interface KnnDensityOptions {
   /** Reference sample size of the approximate path. Default 2048. */
   referenceSize?: number;
   seed?: number;
+  /** Threads for the distance blocks of the async variants (the caller's counts as one). Default: the machine's parallelism. */
+  threads?: number;
 }
 
 /** Per-point kNN density and how it was computed. */
@@ -59,12 +66,32 @@ export function knnDensity(data: Float32Array | Float64Array, rows: number, cols
   return approximateFromProjected(projected, rows, cols, m, k, options);
 }
 
-/** kNN density of a streamed matrix: always the approximate path; memory rows × projectDims float32. */
+/** {@link knnDensity} with its distance blocks on worker threads: the same answer, sooner. */
+export async function knnDensityInWorkers(data: Float32Array | Float64Array, rows: number, cols: number, options: KnnDensityOptions = {}): Promise<KnnDensity> {
+  checkShape(data, rows, cols);
+  const k = checkK(options.k ?? 10, rows);
+  if (rows * rows * cols <= (options.exactBudget ?? 4e9)) {
+    const all = Uint32Array.from({ length: rows }, (_, i) => i);
+    const kth = await kthNeighbourDistancesInWorkers(data, rows, cols, all, k, options);
+    return finish(kth, "exact", `exact ${k}-NN over all ${rows} rows in ${cols} dimensions`);
+  }
+  const m = Math.min(options.projectDims ?? 32, cols);
+  const projection = randomProjection(cols, m, options.seed ?? 0);
+  // In shared memory from the start: the workers read it without a copy.
+  const projected = new Float32Array(new SharedArrayBuffer(rows * m * Float32Array.BYTES_PER_ELEMENT));
+  projectBlock(data, rows, cols, null, projection, m, new Float64Array(m), projected, 0);
+  return approximateInWorkers(projected, rows, cols, m, k, options);
+}
+
+/**
+ * kNN density of a streamed matrix: always the approximate path, its distance blocks on worker
+ * threads; memory rows × projectDims float32.
+ */
 export async function knnDensityStreaming(source: RowSource, options: KnnDensityOptions = {}): Promise<KnnDensity> {
   const k = checkK(options.k ?? 10, source.rows);
   const m = Math.min(options.projectDims ?? 32, source.cols);
   const projection = randomProjection(source.cols, m, options.seed ?? 0);
-  const projected = new Float32Array(source.rows * m);
+  const projected = new Float32Array(new SharedArrayBuffer(source.rows * m * Float32Array.BYTES_PER_ELEMENT));
   const zeros = new Float64Array(m);
   let row = 0;
   for await (const block of source.blocks()) {
@@ -72,17 +99,26 @@ export async function knnDensityStreaming(source: RowSource, options: KnnDensity
     row += block.rows;
   }
   if (row !== source.rows) throw new RangeError(`row source yielded ${row} rows, declared ${source.rows}`);
-  return approximateFromProjected(projected, source.rows, source.cols, m, k, options);
+  return approximateInWorkers(projected, source.rows, source.cols, m, k, options);
 }
 
 function approximateFromProjected(projected: Float32Array, rows: number, cols: number, m: number, k: number, options: KnnDensityOptions): KnnDensity {
-  const reference = sampleIndices(createRandom((options.seed ?? 0) + 1), rows, Math.max(k + 1, options.referenceSize ?? 2048));
-  const kth = kthNeighbourDistances(projected, rows, m, reference, k);
-  return finish(
-    kth,
-    "approximate",
-    `approximate ${k}-NN: Gaussian random projection ${cols} → ${m} dims, neighbours among a random sample of ${reference.length} of ${rows} rows`,
-  );
+  const reference = referenceSample(rows, k, options);
+  return finish(kthNeighbourDistances(projected, rows, m, reference, k), "approximate", approximateDescription(rows, cols, m, k, reference.length));
+}
+
+async function approximateInWorkers(projected: Float32Array, rows: number, cols: number, m: number, k: number, options: KnnDensityOptions): Promise<KnnDensity> {
+  const reference = referenceSample(rows, k, options);
+  const kth = await kthNeighbourDistancesInWorkers(projected, rows, m, reference, k, options);
+  return finish(kth, "approximate", approximateDescription(rows, cols, m, k, reference.length));
+}
+
+function referenceSample(rows: number, k: number, options: KnnDensityOptions): Uint32Array {
+  return sampleIndices(createRandom((options.seed ?? 0) + 1), rows, Math.max(k + 1, options.referenceSize ?? 2048));
+}
+
+function approximateDescription(rows: number, cols: number, m: number, k: number, references: number): string {
+  return `approximate ${k}-NN: Gaussian random projection ${cols} → ${m} dims, neighbours among a random sample of ${references} of ${rows} rows`;
 }
 
 /** A Gaussian projection as `m × cols` rows scaled by 1/√m, so squared lengths are kept on average. */
@@ -102,13 +138,9 @@ function finish(kth: Float64Array, method: KnnDensity["method"], description: st
   return { kthDistance: kth, density: kth.map((d) => 1 / d), method, description };
 }
 
-/** Queries handled against each reference panel at once, for cache reuse. */
-const QUERY_BLOCK = 64;
-
 /**
  * For every row, the distance to its k-th nearest neighbour among the `reference` rows
- * (itself excluded). Distances come from ‖x‖² + ‖y‖² − 2x·y over query blocks; the k
- * smallest are kept per query in a sorted list (k is small).
+ * (itself excluded), on the calling thread.
  */
 function kthNeighbourDistances(data: Float32Array | Float64Array, rows: number, cols: number, reference: Uint32Array, k: number): Float64Array {
   const norms = new Float64Array(rows);
@@ -117,32 +149,8 @@ function kthNeighbourDistances(data: Float32Array | Float64Array, rows: number, 
     for (let c = 0; c < cols; c++) sum += data[i * cols + c] ** 2;
     norms[i] = sum;
   }
-  const best = new Float64Array(QUERY_BLOCK * k);
   const kth = new Float64Array(rows);
-  for (let first = 0; first < rows; first += QUERY_BLOCK) {
-    const count = Math.min(QUERY_BLOCK, rows - first);
-    best.fill(Infinity);
-    for (const j of reference) {
-      const jBase = j * cols;
-      const jNorm = norms[j];
-      for (let q = 0; q < count; q++) {
-        const i = first + q;
-        if (i === j) continue;
-        const iBase = i * cols;
-        const dot = rowDot(data, iBase, jBase, cols);
-        const distance = norms[i] + jNorm - 2 * dot;
-        const o = q * k;
-        if (distance >= best[o + k - 1]) continue;
-        let p = k - 1;
-        while (p > 0 && best[o + p - 1] > distance) {
-          best[o + p] = best[o + p - 1];
-          p--;
-        }
-        best[o + p] = distance;
-      }
-    }
-    for (let q = 0; q < count; q++) kth[first + q] = Math.sqrt(Math.max(0, best[q * k + k - 1]));
-  }
+  kthNeighbourRange(data, cols, norms, reference, k, 0, rows, kth);
   return kth;
 }
 

@@ -5,7 +5,7 @@
  * density in the full embedding space. Plain functions over the reduced points: no run, no I/O.
  */
 import { type DensityGrid, densityGrid } from "../../geometry/grid-density.js";
-import { compareDensities, knnDensity, knnDensityStreaming } from "../../geometry/knn-density.js";
+import { compareDensities, knnDensityInWorkers, knnDensityStreaming } from "../../geometry/knn-density.js";
 import { type SeedPair, selectSeedPairs } from "../../geometry/seed-pairs.js";
 import { findSparseRegions, type SparseMap } from "../../geometry/sparse-regions.js";
 import { chooseThreshold, type ThresholdChoice } from "../../geometry/threshold.js";
@@ -48,6 +48,6 @@ export function mapDensity(points: Float32Array, rows: number, dims: number, opt
 export async function knnAgreement(source: EmbeddingSource, density: MapDensity, options: { k: number; seed: number }): Promise<MapArtifact["knn"]> {
   const { k, seed } = options;
   if (k <= 0 || source.rows <= k) return undefined;
-  const knn = source.inMemory ? knnDensity(source.inMemory, source.rows, source.cols, { k, seed }) : await knnDensityStreaming(source, { k, seed });
+  const knn = source.inMemory ? await knnDensityInWorkers(source.inMemory, source.rows, source.cols, { k, seed }) : await knnDensityStreaming(source, { k, seed });
   return { k, method: knn.method, description: knn.description, agreement: compareDensities(density.grid.cellOfPoint, density.sparse.sparse, knn) };
 }
