@@ -79,6 +79,12 @@ export async function benchMap(options: MapBenchOptions = {}): Promise<{ name: s
       started = performance.now();
       await knnDensityStreaming(source, { k: 10 });
       figures.knn_s = seconds(started);
+      // The same on the calling thread alone: what the worker threads bring (the projection
+      // pass that feeds them is still one thread).
+      started = performance.now();
+      await knnDensityStreaming(source, { k: 10, threads: 1 });
+      figures.knn_one_thread_s = seconds(started);
+      figures.knn_threads_speedup = figures.knn_one_thread_s / figures.knn_s;
 
       const peak = process.resourceUsage().maxRSS * 1024;
       const bytes = rows * cols * 4;
