@@ -12,6 +12,7 @@ import { parseChoice, parseInteger, parsePositiveNumber } from "./parse-flags.js
 interface EvalFlags extends ReadFlags, OutputFlags, CacheFlags {
   student?: string;
   maxFailureRate: string;
+  concurrency?: string;
   benchmark?: string;
   map?: string;
   shots: string;
@@ -54,6 +55,7 @@ export function registerEval(program: Command, io: CliIo): void {
     .option("--no-loss", "skip the loss signals (teacher-forced scoring of the reference and of the student's answer)")
     .option("--limit <n>", "evaluate only the first N items")
     .option("--seed <n>", "seed of the sampled answers", "0")
+    .option("--concurrency <n>", "items in flight at once (default: twice the engine's request concurrency, so its endpoint stays busy)")
     .option("--max-failure-rate <r>", "stop once more than this share of items failed (each is recorded and retried by a rerun)", "0.2")
     .option("--label <name>", "row of this run in `gapfill compare` (default: the student's model name)")
     .option("--strategy <name>", "how the student was trained, for `gapfill compare` (default: base, i.e. not on generated data)")
@@ -81,6 +83,7 @@ export function registerEval(program: Command, io: CliIo): void {
       sampleTemperature: parsePositiveNumber(flags.sampleTemperature, "--sample-temperature"),
       seed: parseInteger(flags.seed, "--seed", 0),
       maxFailureRate: parseShare(flags.maxFailureRate, "--max-failure-rate"),
+      concurrency: flags.concurrency === undefined ? undefined : parseInteger(flags.concurrency, "--concurrency", 1),
       lossSignals: flags.loss,
       answerBoxes: parseChoice(flags.answerBoxes, ["last", "first", "all"] as const, "--answer-boxes"),
       lastNumberFallback: flags.lastNumberFallback === true,
