@@ -11,8 +11,12 @@ export function accumulateColumnSums(block: Float32Array | Float64Array, rows: n
   }
 }
 
-/** Rows handled together so the Z and W panels are reused from cache. */
-const PANEL_ROWS = 32;
+/**
+ * Rows handled together so the Z and W panels are reused from cache. Exported because the
+ * Gram worker threads (gram-workers.ts) run {@link accumulateCenteredGram}'s source text and
+ * must define the same constant.
+ */
+export const PANEL_ROWS = 32;
 
 /**
  * One block of the centered Gram product W += (X−1μᵀ)ᵀ(X−1μᵀ)Z without forming X−1μᵀ:

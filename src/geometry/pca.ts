@@ -9,6 +9,7 @@ import { checkShape, denseRowSource } from "./matrix.js";
 import type { RandomizedOptions, SubspaceSteps, TopEigen } from "./subspace-iteration.js";
 import { subspaceIteration } from "./subspace-iteration.js";
 import { checkRank } from "./check-rank.js";
+import { gramThreadCount, startGramThreads, type GramThreads } from "./gram-workers.js";
 
 /** A fitted PCA: project with {@link projectPca}. */
 export interface PcaModel {
@@ -44,19 +45,32 @@ export function pca(data: Float32Array | Float64Array, rows: number, cols: numbe
 
 /**
  * Fits PCA on a streamed matrix: one pass for the mean, then `iterations + 1` passes
- * for the subspace. Memory: the current block plus O(cols × (k + oversample)).
+ * for the subspace. Memory: the current block plus O(cols × (k + oversample)). The Gram
+ * products run on `options.threads` threads (gram-workers.ts) when the problem is big enough;
+ * the answer then differs from the one-thread answer only by rounding.
  */
 export async function pcaStreaming(source: RowSource, k: number, options: RandomizedOptions = {}): Promise<PcaModel> {
   const state = startPca(source.rows, source.cols, k, options);
   for await (const block of source.blocks()) state.addToMean(block);
   state.finishMean();
   let step = state.steps.next();
-  while (!step.done) {
-    const pass = state.beginPass(step.value.basis, step.value.width, step.value.final);
-    for await (const block of source.blocks()) pass.add(block);
-    step = state.steps.next(pass.finish());
+  const threadCount = step.done ? 1 : gramThreadCount(source.rows, source.cols, step.value.width, options);
+  const threads = threadCount > 1 ? startGramThreads(threadCount) : null;
+  try {
+    while (!step.done) {
+      const pass = state.beginPass(step.value.basis, step.value.width, step.value.final, threads);
+      for await (const block of source.blocks()) await pass.add(block);
+      step = state.steps.next(pass.finish());
+    }
+    return state.model(step.value);
+  } finally {
+    await threads?.close();
   }
-  return state.model(step.value);
+}
+
+/** {@link pca} with the Gram products on several threads (see {@link pcaStreaming}); `data` is not copied whole. */
+export async function pcaInWorkers(data: Float32Array | Float64Array, rows: number, cols: number, k: number, options: RandomizedOptions = {}): Promise<PcaModel> {
+  return pcaStreaming(denseRowSource(data, rows, cols), k, options);
 }
 
 /** Projects rows onto a fitted model: returns `rows × k` float32. */
@@ -110,7 +124,7 @@ function startPca(rows: number, cols: number, k: number, options: RandomizedOpti
       if (meanRows !== rows) throw new RangeError(`row source yielded ${meanRows} rows, declared ${rows}`);
       for (let c = 0; c < cols; c++) mean[c] /= rows;
     },
-    beginPass(basis: Float64Array, width: number, final: boolean) {
+    beginPass(basis: Float64Array, width: number, final: boolean, threads: GramThreads | null = null) {
       const product = new Float64Array(final ? 0 : cols * width);
       const smallGram = final ? new Float64Array(width * width) : null;
       const centeringSums = new Float64Array(width);
@@ -120,6 +134,26 @@ function startPca(rows: number, cols: number, k: number, options: RandomizedOpti
       let seen = 0;
       const wantSquares = firstPass;
       firstPass = false;
+      const finishProduct = (out: Float64Array, sums: Float64Array, small: Float64Array | null): Float64Array => {
+        if (small) return small;
+        for (let c = 0; c < cols; c++) for (let j = 0; j < width; j++) out[c * width + j] -= mean[c] * sums[j];
+        return out;
+      };
+      if (threads) {
+        const threaded = threads.beginPass({ cols, mean, basis, width, meanBasis, wantSquares, final });
+        return {
+          async add(block: RowBlock): Promise<void> {
+            await threaded.add(block);
+            seen += block.rows;
+          },
+          finish(): Float64Array {
+            if (seen !== rows) throw new RangeError(`row source yielded ${seen} rows, declared ${rows}`);
+            const sums = threaded.finish();
+            if (wantSquares) totalSquares += sums.squares;
+            return finishProduct(sums.product, sums.centeringSums, sums.smallGram);
+          },
+        };
+      }
       return {
         add(block: RowBlock) {
           const squares = accumulateCenteredGram(block.data, block.rows, cols, mean, basis, width, meanBasis, product, centeringSums, scratch, wantSquares, smallGram);
@@ -128,9 +162,7 @@ function startPca(rows: number, cols: number, k: number, options: RandomizedOpti
         },
         finish(): Float64Array {
           if (seen !== rows) throw new RangeError(`row source yielded ${seen} rows, declared ${rows}`);
-          if (smallGram) return smallGram;
-          for (let c = 0; c < cols; c++) for (let j = 0; j < width; j++) product[c * width + j] -= mean[c] * centeringSums[j];
-          return product;
+          return finishProduct(product, centeringSums, smallGram);
         },
       };
     },

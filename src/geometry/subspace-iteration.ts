@@ -24,6 +24,13 @@ export interface RandomizedOptions {
   iterations?: number;
   /** Seed of the random start. Default 0. */
   seed?: number;
+  /**
+   * Threads for the Gram products of the async (streamed / in-workers) solvers, the calling one
+   * included. Default: the machine's available parallelism. The sync solvers use one.
+   */
+  threads?: number;
+  /** Multiply-adds per pass below which the async solvers stay on one thread. Default 2e8. */
+  minWork?: number;
 }
 
 /** The top-k eigenpairs of the Gram matrix, components as rows. */

@@ -4,7 +4,8 @@
  * matrices, on dense in-memory matrices and on dense matrices streamed in row blocks.
  */
 import { accumulateCenteredGram, gramScratch, projectBlock } from "./dense-kernels.js";
-import { checkShape, type RowSource } from "./matrix.js";
+import { gramThreadCount, startGramThreads } from "./gram-workers.js";
+import { checkShape, denseRowSource, type RowSource } from "./matrix.js";
 import type { RandomizedOptions, SubspaceSteps, TopEigen } from "./subspace-iteration.js";
 import { checkRank } from "./check-rank.js";
 import { subspaceIteration } from "./subspace-iteration.js";
@@ -75,7 +76,7 @@ export function truncatedSvdDense(data: Float32Array | Float64Array, rows: numbe
 /**
  * Truncated SVD of a dense matrix streamed in row blocks (no centering): `iterations + 1` passes,
  * memory O(cols × (k + oversample)) plus one block, so embeddings too big to load still reduce.
- * Same passes as {@link truncatedSvdDense}: the same rows give the same model.
+ * Same passes as {@link truncatedSvdDense}: on one thread the same rows give the same model.
  */
 export async function truncatedSvdStreaming(source: RowSource, k: number, options: RandomizedOptions = {}): Promise<SvdModel> {
   const { rows, cols } = source;
@@ -83,22 +84,53 @@ export async function truncatedSvdStreaming(source: RowSource, k: number, option
   const zeros = new Float64Array(cols);
   const steps = subspaceIteration(cols, k, options);
   let step = steps.next();
-  while (!step.done) {
-    const { basis, width, final } = step.value;
-    const small = final ? new Float64Array(width * width) : null;
-    const product = new Float64Array(final ? 0 : cols * width);
-    const sums = new Float64Array(width);
-    const scratch = gramScratch(width);
-    const zeroBasis = new Float64Array(width);
-    let seen = 0;
-    for await (const block of source.blocks()) {
-      accumulateCenteredGram(block.data, block.rows, cols, zeros, basis, width, zeroBasis, product, sums, scratch, false, small);
-      seen += block.rows;
+  // The Gram products on several threads when big enough (gram-workers.ts): equal up to rounding.
+  const threadCount = step.done ? 1 : gramThreadCount(rows, cols, step.value.width, options);
+  const threads = threadCount > 1 ? startGramThreads(threadCount) : null;
+  try {
+    while (!step.done) {
+      const { basis, width, final } = step.value;
+      const zeroBasis = new Float64Array(width);
+      let seen = 0;
+      let result: Float64Array;
+      if (threads) {
+        const pass = threads.beginPass({ cols, mean: zeros, basis, width, meanBasis: zeroBasis, wantSquares: false, final });
+        for await (const block of source.blocks()) {
+          await pass.add(block);
+          seen += block.rows;
+        }
+        const sums = pass.finish();
+        result = sums.smallGram ?? sums.product;
+      } else {
+        const small = final ? new Float64Array(width * width) : null;
+        const product = new Float64Array(final ? 0 : cols * width);
+        const sums = new Float64Array(width);
+        const scratch = gramScratch(width);
+        for await (const block of source.blocks()) {
+          accumulateCenteredGram(block.data, block.rows, cols, zeros, basis, width, zeroBasis, product, sums, scratch, false, small);
+          seen += block.rows;
+        }
+        result = small ?? product;
+      }
+      if (seen !== rows) throw new RangeError(`row source yielded ${seen} rows, declared ${rows}`);
+      step = steps.next(result);
     }
-    if (seen !== rows) throw new RangeError(`row source yielded ${seen} rows, declared ${rows}`);
-    step = steps.next(small ?? product);
+    return svdModel(step.value, k, cols);
+  } finally {
+    await threads?.close();
   }
-  return svdModel(step.value, k, cols);
+}
+
+/** {@link truncatedSvdDense} with the Gram products on several threads (see {@link truncatedSvdStreaming}). */
+export async function truncatedSvdDenseInWorkers(
+  data: Float32Array | Float64Array,
+  rows: number,
+  cols: number,
+  k: number,
+  options: RandomizedOptions = {},
+): Promise<SvdModel> {
+  checkShape(data, rows, cols);
+  return truncatedSvdStreaming(denseRowSource(data, rows, cols), k, options);
 }
 
 /** Row coordinates X·V of a streamed dense matrix: `rows × k` float32. */

@@ -4,8 +4,8 @@
  * points (§3.5), and they stream any size; UMAP and t-SNE are in reduce-nonlinear.ts.
  */
 import type { ProgressListener } from "../../core/events.js";
-import { pca, pcaStreaming, projectPca, projectPcaStreaming } from "../../geometry/pca.js";
-import { projectSvdDense, projectSvdStreaming, truncatedSvdDense, truncatedSvdStreaming } from "../../geometry/truncated-svd.js";
+import { pcaInWorkers, pcaStreaming, projectPca, projectPcaStreaming } from "../../geometry/pca.js";
+import { projectSvdDense, projectSvdStreaming, truncatedSvdDenseInWorkers, truncatedSvdStreaming } from "../../geometry/truncated-svd.js";
 import type { EmbeddingSource } from "./embedding-source.js";
 import type { MapArtifact } from "./map-artifact.js";
 import { isNonlinearReducer, reduceNonlinear } from "./reduce-nonlinear.js";
@@ -32,7 +32,7 @@ export async function reduceEmbeddings(
 
 async function reducePca(source: EmbeddingSource, dims: number, seed: number): Promise<ReducedMap> {
   const { rows, cols, inMemory } = source;
-  const model = inMemory ? pca(inMemory, rows, cols, dims, { seed }) : await pcaStreaming(source, dims, { seed });
+  const model = inMemory ? await pcaInWorkers(inMemory, rows, cols, dims, { seed }) : await pcaStreaming(source, dims, { seed });
   const points = inMemory ? projectPca(model, inMemory, rows, cols) : await projectPcaStreaming(model, source);
   return {
     points,
@@ -47,7 +47,7 @@ async function reducePca(source: EmbeddingSource, dims: number, seed: number): P
 /** Truncated SVD (no centering): for sparse-like, already normalised embeddings. */
 async function reduceSvd(source: EmbeddingSource, dims: number, seed: number): Promise<ReducedMap> {
   const { rows, cols, inMemory } = source;
-  const model = inMemory ? truncatedSvdDense(inMemory, rows, cols, dims, { seed }) : await truncatedSvdStreaming(source, dims, { seed });
+  const model = inMemory ? await truncatedSvdDenseInWorkers(inMemory, rows, cols, dims, { seed }) : await truncatedSvdStreaming(source, dims, { seed });
   const points = inMemory ? projectSvdDense(model, inMemory, rows, cols) : await projectSvdStreaming(model, source);
   return { points, describe: { model: { components: [...model.components], cols: model.cols, k: model.k }, placement: "projection" } };
 }

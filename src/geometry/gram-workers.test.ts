@@ -1,0 +1,126 @@
+import { describe, expect, it } from "vitest";
+import { accumulateCenteredGram, gramScratch } from "./dense-kernels.js";
+import { startGramThreads, gramThreadCount } from "./gram-workers.js";
+import { pca, pcaInWorkers } from "./pca.js";
+import { createGaussian, createRandom } from "./random.js";
+import { plantedDirection } from "./test-data.js";
+import { truncatedSvdDense, truncatedSvdDenseInWorkers } from "./truncated-svd.js";
+
+function gaussianMatrix(rows: number, cols: number, seed: number): Float32Array {
+  const gaussian = createGaussian(createRandom(seed));
+  return Float32Array.from({ length: rows * cols }, () => gaussian() + 0.5);
+}
+
+/** The inputs of one pass: a column mean, a random basis and μᵀZ. */
+function passInputs(data: Float32Array, rows: number, cols: number, width: number) {
+  const mean = new Float64Array(cols);
+  for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) mean[c] += data[r * cols + c] / rows;
+  const gaussian = createGaussian(createRandom(11));
+  const basis = Float64Array.from({ length: cols * width }, () => gaussian());
+  const meanBasis = new Float64Array(width);
+  for (let c = 0; c < cols; c++) for (let j = 0; j < width; j++) meanBasis[j] += mean[c] * basis[c * width + j];
+  return { mean, basis, meanBasis };
+}
+
+function expectClose(actual: ArrayLike<number>, expected: ArrayLike<number>, relative: number): void {
+  expect(actual.length).toBe(expected.length);
+  let scale = 0;
+  for (let i = 0; i < expected.length; i++) scale = Math.max(scale, Math.abs(expected[i]));
+  for (let i = 0; i < expected.length; i++) expect(Math.abs(actual[i] - expected[i])).toBeLessThanOrEqual(relative * scale);
+}
+
+function cosine(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  let dot = 0, na = 0, nb = 0;
+  for (let i = 0; i < a.length; i++) {
+    dot += a[i] * b[i];
+    na += a[i] ** 2;
+    nb += b[i] ** 2;
+  }
+  return dot / Math.sqrt(na * nb);
+}
+
+describe("startGramThreads", () => {
+  it("sums the per-thread products to the single-thread and the naive answer, for uneven blocks and thread counts", async () => {
+    // 1,003 rows in blocks of 250 and 503: ranges are uneven and cross the kernel's 32-row panels.
+    const rows = 1003, cols = 17, width = 5;
+    const data = gaussianMatrix(rows, cols, 5);
+    const { mean, basis, meanBasis } = passInputs(data, rows, cols, width);
+    const single = new Float64Array(cols * width);
+    const singleSums = new Float64Array(width);
+    const singleSquares = accumulateCenteredGram(data, rows, cols, mean, basis, width, meanBasis, single, singleSums, gramScratch(width), true);
+    // Naive known answer: W = (X − 1μᵀ)ᵀ(X − 1μᵀ)Z.
+    const naive = new Float64Array(cols * width);
+    let naiveSquares = 0;
+    for (let r = 0; r < rows; r++) {
+      const t = new Float64Array(width);
+      for (let c = 0; c < cols; c++) for (let j = 0; j < width; j++) t[j] += (data[r * cols + c] - mean[c]) * basis[c * width + j];
+      for (let c = 0; c < cols; c++) {
+        naiveSquares += (data[r * cols + c] - mean[c]) ** 2;
+        for (let j = 0; j < width; j++) naive[c * width + j] += (data[r * cols + c] - mean[c]) * t[j];
+      }
+    }
+    for (let c = 0; c < cols; c++) for (let j = 0; j < width; j++) single[c * width + j] -= mean[c] * singleSums[j];
+    expectClose(single, naive, 1e-12);
+
+    for (const threadCount of [2, 3]) {
+      const threads = startGramThreads(threadCount);
+      try {
+        expect(threads.threads).toBe(threadCount);
+        const pass = threads.beginPass({ cols, mean, basis, width, meanBasis, wantSquares: true, final: false });
+        await pass.add({ data: data.subarray(0, 250 * cols), rows: 250 });
+        await pass.add({ data: data.subarray(250 * cols), rows: rows - 250 });
+        const sums = pass.finish();
+        const product = Float64Array.from(sums.product);
+        for (let c = 0; c < cols; c++) for (let j = 0; j < width; j++) product[c * width + j] -= mean[c] * sums.centeringSums[j];
+        expectClose(product, single, 1e-12);
+        expectClose(product, naive, 1e-12);
+        expect(Math.abs(sums.squares - singleSquares) / singleSquares).toBeLessThan(1e-12);
+        expect(Math.abs(sums.squares - naiveSquares) / naiveSquares).toBeLessThan(1e-12);
+        expect(sums.smallGram).toBeNull();
+
+        // The final pass: only ZᵀGZ, the same on every thread count.
+        const small = new Float64Array(width * width);
+        accumulateCenteredGram(data, rows, cols, mean, basis, width, meanBasis, new Float64Array(0), new Float64Array(width), gramScratch(width), false, small);
+        const finalPass = threads.beginPass({ cols, mean, basis, width, meanBasis, wantSquares: false, final: true });
+        await finalPass.add({ data, rows });
+        const finalSums = finalPass.finish();
+        expect(finalSums.product.length).toBe(0);
+        expectClose(finalSums.smallGram as Float64Array, small, 1e-12);
+        expect(finalSums.squares).toBe(0);
+      } finally {
+        await threads.close();
+      }
+    }
+  });
+
+  it("keeps small problems on the calling thread", () => {
+    expect(gramThreadCount(1000, 64, 8, { threads: 2 })).toBe(1);
+    expect(gramThreadCount(50_000, 768, 8, { threads: 2 })).toBe(2);
+    expect(gramThreadCount(1000, 64, 8, { threads: 4, minWork: 0 })).toBe(4);
+  });
+});
+
+describe("pcaInWorkers and truncatedSvdDenseInWorkers", () => {
+  it("agree with the one-thread fits up to rounding, recover a planted direction, and repeat to the bit", async () => {
+    const rows = 3000, cols = 48;
+    const { data, direction } = plantedDirection(rows, cols, { offset: 2, seed: 9 });
+    const one = pca(data, rows, cols, 2, { seed: 1 });
+    const two = await pcaInWorkers(data, rows, cols, 2, { seed: 1, threads: 2, minWork: 0 });
+    for (let t = 0; t < 2; t++) {
+      expect(cosine(two.components.subarray(t * cols, (t + 1) * cols), one.components.subarray(t * cols, (t + 1) * cols))).toBeGreaterThan(1 - 1e-9);
+    }
+    expect(Math.abs(cosine(two.components.subarray(0, cols), direction))).toBeGreaterThan(0.99);
+    expectClose(two.explainedVariance, one.explainedVariance, 1e-9);
+    expectClose(two.explainedVarianceRatio, one.explainedVarianceRatio, 1e-9);
+    expectClose(two.mean, one.mean, 0);
+    const again = await pcaInWorkers(data, rows, cols, 2, { seed: 1, threads: 2, minWork: 0 });
+    expect(Array.from(again.components)).toEqual(Array.from(two.components));
+
+    const svdOne = truncatedSvdDense(data, rows, cols, 2, { seed: 1 });
+    const svdTwo = await truncatedSvdDenseInWorkers(data, rows, cols, 2, { seed: 1, threads: 3, minWork: 0 });
+    for (let t = 0; t < 2; t++) {
+      expect(cosine(svdTwo.components.subarray(t * cols, (t + 1) * cols), svdOne.components.subarray(t * cols, (t + 1) * cols))).toBeGreaterThan(1 - 1e-9);
+    }
+    expectClose(svdTwo.singularValues, svdOne.singularValues, 1e-9);
+  });
+});
