@@ -58,6 +58,10 @@ export async function benchMap(options: MapBenchOptions = {}): Promise<{ name: s
       const points = await projectPcaStreaming(model, source);
       figures.pca_s = seconds(started);
       figures.pca_data_passes = model.passes + 1; // fit passes plus the projection pass
+      // The fit on the calling thread alone: what the Gram worker threads bring.
+      started = performance.now();
+      await pcaStreaming(source, 2, { seed: 0, threads: 1 });
+      figures.pca_fit_one_thread_s = seconds(started);
 
       started = performance.now();
       const grid = densityGrid(points, rows, 2);
