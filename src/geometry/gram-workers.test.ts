@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { accumulateCenteredGram, gramScratch } from "./dense-kernels.js";
 import { startGramThreads, gramThreadCount } from "./gram-workers.js";
+import { sharedCopy } from "./knn-workers.js";
 import { pca, pcaInWorkers } from "./pca.js";
 import { createGaussian, createRandom } from "./random.js";
 import { plantedDirection } from "./test-data.js";
@@ -78,11 +79,11 @@ describe("startGramThreads", () => {
         expect(Math.abs(sums.squares - naiveSquares) / naiveSquares).toBeLessThan(1e-12);
         expect(sums.smallGram).toBeNull();
 
-        // The final pass: only ZᵀGZ, the same on every thread count.
+        // The final pass, fed a block already in shared memory (read in place): only ZᵀGZ.
         const small = new Float64Array(width * width);
         accumulateCenteredGram(data, rows, cols, mean, basis, width, meanBasis, new Float64Array(0), new Float64Array(width), gramScratch(width), false, small);
         const finalPass = threads.beginPass({ cols, mean, basis, width, meanBasis, wantSquares: false, final: true });
-        await finalPass.add({ data, rows });
+        await finalPass.add({ data: sharedCopy(data), rows });
         const finalSums = finalPass.finish();
         expect(finalSums.product.length).toBe(0);
         expectClose(finalSums.smallGram as Float64Array, small, 1e-12);

@@ -2,9 +2,10 @@
  * The centered Gram products of PCA and truncated SVD over several threads. Each pass gives
  * every thread its own accumulators (W or ZᵀGZ, Σt, Σ‖x−μ‖²) in SharedArrayBuffers; each block of
  * rows is split into contiguous ranges, one per thread, the calling thread taking the first; at
- * the end of the pass the accumulators are summed in thread order. The split and the sum order
- * depend only on the block sizes and the thread count, so a run is reproducible; against the
- * single-thread pass it differs only by rounding (sums regrouped).
+ * the end of the pass the accumulators are summed in thread order. The workers' rows are copied
+ * into shared memory unless the block is there already; the calling thread reads its own in
+ * place. The split and the sum order depend only on the block sizes and the thread count, so a
+ * run is reproducible; against the single-thread pass it differs only by rounding (regrouped sums).
  *
  * Like knn-workers.ts, the workers run the kernel's own source text (`eval` workers), so the
  * main thread and the workers do the very same arithmetic and no worker file has to be found.
@@ -163,10 +164,13 @@ export function startGramThreads(threads: number): GramThreads {
           await Promise.all(started);
           for (let first = 0; first < block.rows; first += chunkRows) {
             const rows = Math.min(chunkRows, block.rows - first);
-            const data = shared(block.data.subarray(first * cols, (first + rows) * cols));
+            const chunk = block.data.subarray(first * cols, (first + rows) * cols);
             const bounds = Array.from({ length: calls.length + 2 }, (_, t) => Math.round((t * rows) / (calls.length + 1)));
-            const done = calls.map((worker, t) => worker.call({ type: "block", data, first: bounds[t + 1], last: bounds[t + 2] }));
-            const mine = data.subarray(0, bounds[1] * cols);
+            // Only the workers' rows need to be in shared memory: the calling thread reads its own
+            // range where it is, so a non-shared block costs half a copy on two threads.
+            const theirs = shared(chunk.subarray(bounds[1] * cols));
+            const done = calls.map((worker, t) => worker.call({ type: "block", data: theirs, first: bounds[t + 1] - bounds[1], last: bounds[t + 2] - bounds[1] }));
+            const mine = chunk.subarray(0, bounds[1] * cols);
             own.squares[0] += accumulateCenteredGram(mine, bounds[1], cols, sharedInputs.mean, sharedInputs.basis, width, sharedInputs.meanBasis, own.product, own.centeringSums, scratch, inputs.wantSquares, own.smallGram);
             await Promise.all(done);
           }
