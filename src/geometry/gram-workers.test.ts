@@ -41,8 +41,8 @@ function cosine(a: ArrayLike<number>, b: ArrayLike<number>): number {
 }
 
 describe("startGramThreads", () => {
-  it("sums the per-thread products to the single-thread and the naive answer, for uneven blocks and thread counts", async () => {
-    // 1,003 rows in blocks of 250 and 503: ranges are uneven and cross the kernel's 32-row panels.
+  it("sums the pieces to the single-thread and the naive answer, to the same bits on 1, 2 or 3 threads", async () => {
+    // 1,003 rows in blocks of 250 and 753: several 256-row pieces, uneven, crossing the kernel's 32-row panels.
     const rows = 1003, cols = 17, width = 5;
     const data = gaussianMatrix(rows, cols, 5);
     const { mean, basis, meanBasis } = passInputs(data, rows, cols, width);
@@ -63,7 +63,8 @@ describe("startGramThreads", () => {
     for (let c = 0; c < cols; c++) for (let j = 0; j < width; j++) single[c * width + j] -= mean[c] * singleSums[j];
     expectClose(single, naive, 1e-12);
 
-    for (const threadCount of [2, 3]) {
+    const answers: number[][] = [];
+    for (const threadCount of [1, 2, 3]) {
       const threads = startGramThreads(threadCount);
       try {
         expect(threads.threads).toBe(threadCount);
@@ -78,6 +79,7 @@ describe("startGramThreads", () => {
         expect(Math.abs(sums.squares - singleSquares) / singleSquares).toBeLessThan(1e-12);
         expect(Math.abs(sums.squares - naiveSquares) / naiveSquares).toBeLessThan(1e-12);
         expect(sums.smallGram).toBeNull();
+        answers.push([...sums.product, ...sums.centeringSums, sums.squares]);
 
         // The final pass, fed a block already in shared memory (read in place): only ZᵀGZ.
         const small = new Float64Array(width * width);
@@ -92,6 +94,9 @@ describe("startGramThreads", () => {
         await threads.close();
       }
     }
+    // Pieces are added in piece order whoever computed them: the same bits on any thread count.
+    expect(answers[1]).toEqual(answers[0]);
+    expect(answers[2]).toEqual(answers[0]);
   });
 
   it("keeps small problems on the calling thread", () => {

@@ -1,11 +1,12 @@
 /**
- * The centered Gram products of PCA and truncated SVD over several threads. Each pass gives
- * every thread its own accumulators (W or ZᵀGZ, Σt, Σ‖x−μ‖²) in SharedArrayBuffers; each block of
- * rows is split into contiguous ranges, one per thread, the calling thread taking the first; at
- * the end of the pass the accumulators are summed in thread order. The workers' rows are copied
- * into shared memory unless the block is there already; the calling thread reads its own in
- * place. The split and the sum order depend only on the block sizes and the thread count, so a
- * run is reproducible; against the single-thread pass it differs only by rounding (regrouped sums).
+ * The centered Gram products of PCA and truncated SVD over several threads. Each block of rows
+ * is cut into pieces of consecutive rows; the threads (the calling one included) claim pieces
+ * from a shared counter until none are left, and each piece is accumulated into its own slot
+ * (W or ZᵀGZ, Σt, Σ‖x−μ‖²) in a SharedArrayBuffer. The calling thread then adds the slots into
+ * the pass's totals in piece order. Claiming pieces keeps both cores busy even when another
+ * process holds one of them; adding in piece order makes the answer independent of which thread
+ * took which piece and of the thread count, so a run is reproducible to the bit. Against
+ * {@link accumulateCenteredGram} over the whole block it differs only by rounding (regrouped sums).
  *
  * Like knn-workers.ts, the workers run the kernel's own source text (`eval` workers), so the
  * main thread and the workers do the very same arithmetic and no worker file has to be found.
@@ -27,10 +28,55 @@ export const GRAM_PARALLEL_MIN_WORK = 2e8;
  */
 const COPY_CHUNK_VALUES = 16 * 2 ** 20;
 
+/** Pieces per chunk at most: each has a slot of `cols × width` values, summed in order. */
+const MAX_PIECES = 16;
+
+/** Rows per piece at least: small enough to balance, big enough that slot sums stay negligible. */
+const MIN_PIECE_ROWS = 256;
+
+/** The state a thread needs to claim and accumulate pieces (see {@link claimPieces}). */
+interface PieceTask {
+  cols: number;
+  width: number;
+  mean: Float64Array;
+  basis: Float64Array;
+  meanBasis: Float64Array;
+  wantSquares: boolean;
+  counter: Int32Array;
+  slotProducts: Float64Array;
+  slotSums: Float64Array;
+  slotSmall: Float64Array | null;
+  slotSquares: Float64Array;
+}
+
+/**
+ * Claims pieces of `data` (`rows` rows) from `task.counter` until none are left, each into its
+ * own slot. Import-free and given the kernel as an argument: the workers run its source text.
+ */
+function claimPieces(kernel: typeof accumulateCenteredGram, task: PieceTask, data: Float32Array | Float64Array, rows: number, pieceRows: number, scratch: Float64Array): void {
+  const { cols, width } = task;
+  const pieces = Math.ceil(rows / pieceRows);
+  const productSize = task.slotProducts.length === 0 ? 0 : cols * width;
+  for (;;) {
+    const piece = Atomics.add(task.counter, 0, 1);
+    if (piece >= pieces) return;
+    const first = piece * pieceRows;
+    const last = Math.min(rows, first + pieceRows);
+    const product = task.slotProducts.subarray(piece * productSize, (piece + 1) * productSize);
+    const sums = task.slotSums.subarray(piece * width, (piece + 1) * width);
+    const small = task.slotSmall ? task.slotSmall.subarray(piece * width * width, (piece + 1) * width * width) : null;
+    product.fill(0);
+    sums.fill(0);
+    if (small) small.fill(0);
+    task.slotSquares[piece] = kernel(data.subarray(first * cols, last * cols), last - first, cols, task.mean, task.basis, width, task.meanBasis, product, sums, scratch, task.wantSquares, small);
+  }
+}
+
 const WORKER_SOURCE = `
 const { parentPort } = require("node:worker_threads");
 const PANEL_ROWS = ${PANEL_ROWS};
 const accumulateCenteredGram = ${accumulateCenteredGram.toString()};
+const claimPieces = ${claimPieces.toString()};
 let pass = null;
 let scratch = null;
 parentPort.on("message", (task) => {
@@ -38,9 +84,7 @@ parentPort.on("message", (task) => {
     pass = task;
     scratch = new Float64Array(PANEL_ROWS * task.width);
   } else {
-    const rows = task.last - task.first;
-    const block = task.data.subarray(task.first * pass.cols, task.last * pass.cols);
-    pass.squares[0] += accumulateCenteredGram(block, rows, pass.cols, pass.mean, pass.basis, pass.width, pass.meanBasis, pass.product, pass.centeringSums, scratch, pass.wantSquares, pass.smallGram);
+    claimPieces(accumulateCenteredGram, pass, task.data, task.rows, task.pieceRows, scratch);
   }
   parentPort.postMessage("done");
 });
@@ -78,14 +122,6 @@ export interface GramThreads {
   threads: number;
   beginPass(inputs: GramPassInputs): GramThreadPass;
   close(): Promise<void>;
-}
-
-/** One thread's accumulators, in shared memory so a worker can write them. */
-interface Accumulators {
-  product: Float64Array;
-  centeringSums: Float64Array;
-  smallGram: Float64Array | null;
-  squares: Float64Array;
 }
 
 /** Answers a worker's messages in order: one pending promise per message posted. */
@@ -143,47 +179,54 @@ export function startGramThreads(threads: number): GramThreads {
   return {
     threads: calls.length + 1,
     beginPass(inputs: GramPassInputs): GramThreadPass {
-      const { cols, width, final } = inputs;
-      const sharedInputs = { mean: sharedF64(inputs.mean), basis: sharedF64(inputs.basis), meanBasis: sharedF64(inputs.meanBasis) };
-      const accumulators: Accumulators[] = Array.from({ length: calls.length + 1 }, () => ({
-        product: sharedZeros(final ? 0 : cols * width),
-        centeringSums: sharedZeros(width),
-        smallGram: final ? sharedZeros(width * width) : null,
-        squares: sharedZeros(1),
-      }));
-      const started = calls.map((worker, t) =>
-        worker.call({ type: "pass", cols, width, wantSquares: inputs.wantSquares, ...sharedInputs, ...accumulators[t + 1] }),
-      );
+      const { cols, width, final, wantSquares } = inputs;
+      const task: PieceTask = {
+        cols,
+        width,
+        mean: sharedF64(inputs.mean),
+        basis: sharedF64(inputs.basis),
+        meanBasis: sharedF64(inputs.meanBasis),
+        wantSquares,
+        counter: new Int32Array(new SharedArrayBuffer(Int32Array.BYTES_PER_ELEMENT)),
+        slotProducts: sharedZeros(final ? 0 : MAX_PIECES * cols * width),
+        slotSums: sharedZeros(MAX_PIECES * width),
+        slotSmall: final ? sharedZeros(MAX_PIECES * width * width) : null,
+        slotSquares: sharedZeros(MAX_PIECES),
+      };
+      const started = calls.map((worker) => worker.call({ type: "pass", ...task }));
       // Awaited by the first add; until then a worker's failure must not count as unhandled.
       for (const promise of started) promise.catch(() => undefined);
       const scratch = gramScratch(width);
-      const own = accumulators[0];
+      const totals: GramSums = {
+        product: new Float64Array(final ? 0 : cols * width),
+        centeringSums: new Float64Array(width),
+        smallGram: final ? new Float64Array(width * width) : null,
+        squares: 0,
+      };
       const chunkRows = Math.max(1, Math.floor(COPY_CHUNK_VALUES / cols));
       return {
         async add(block: RowBlock): Promise<void> {
           await Promise.all(started);
           for (let first = 0; first < block.rows; first += chunkRows) {
             const rows = Math.min(chunkRows, block.rows - first);
-            const chunk = block.data.subarray(first * cols, (first + rows) * cols);
-            const bounds = Array.from({ length: calls.length + 2 }, (_, t) => Math.round((t * rows) / (calls.length + 1)));
-            // Only the workers' rows need to be in shared memory: the calling thread reads its own
-            // range where it is, so a non-shared block costs half a copy on two threads.
-            const theirs = shared(chunk.subarray(bounds[1] * cols));
-            const done = calls.map((worker, t) => worker.call({ type: "block", data: theirs, first: bounds[t + 1] - bounds[1], last: bounds[t + 2] - bounds[1] }));
-            const mine = chunk.subarray(0, bounds[1] * cols);
-            own.squares[0] += accumulateCenteredGram(mine, bounds[1], cols, sharedInputs.mean, sharedInputs.basis, width, sharedInputs.meanBasis, own.product, own.centeringSums, scratch, inputs.wantSquares, own.smallGram);
+            const data = shared(block.data.subarray(first * cols, (first + rows) * cols));
+            const pieceRows = Math.max(MIN_PIECE_ROWS, Math.ceil(rows / MAX_PIECES));
+            task.counter[0] = 0;
+            const done = calls.map((worker) => worker.call({ type: "block", data, rows, pieceRows }));
+            claimPieces(accumulateCenteredGram, task, data, rows, pieceRows, scratch);
             await Promise.all(done);
+            // Piece order, whoever computed each piece: the same blocks give the same bits.
+            const pieces = Math.ceil(rows / pieceRows);
+            for (let piece = 0; piece < pieces; piece++) {
+              addInto(totals.product, task.slotProducts, piece * totals.product.length);
+              addInto(totals.centeringSums, task.slotSums, piece * width);
+              if (totals.smallGram && task.slotSmall) addInto(totals.smallGram, task.slotSmall, piece * width * width);
+              totals.squares += task.slotSquares[piece];
+            }
           }
         },
         finish(): GramSums {
-          // Fixed order (thread 0, 1, …): the same run gives the same bits.
-          for (const other of accumulators.slice(1)) {
-            addInto(own.product, other.product);
-            addInto(own.centeringSums, other.centeringSums);
-            if (own.smallGram && other.smallGram) addInto(own.smallGram, other.smallGram);
-            own.squares[0] += other.squares[0];
-          }
-          return { product: own.product, centeringSums: own.centeringSums, smallGram: own.smallGram, squares: own.squares[0] };
+          return totals;
         },
       };
     },
@@ -203,6 +246,6 @@ function sharedF64(values: Float64Array): Float64Array {
   return copy;
 }
 
-function addInto(target: Float64Array, source: Float64Array): void {
-  for (let i = 0; i < target.length; i++) target[i] += source[i];
+function addInto(target: Float64Array, source: Float64Array, offset: number): void {
+  for (let i = 0; i < target.length; i++) target[i] += source[offset + i];
 }
