@@ -124,29 +124,32 @@ export interface GramThreads {
   close(): Promise<void>;
 }
 
-/** Answers a worker's messages in order: one pending promise per message posted. */
-class WorkerCalls {
-  private readonly pending: { resolve: () => void; reject: (error: Error) => void }[] = [];
-  private failure: Error | null = null;
+/** A worker whose messages are answered in order: one pending promise per message posted. */
+interface WorkerCalls {
+  worker: Worker;
+  call(message: unknown): Promise<void>;
+}
 
-  constructor(readonly worker: Worker) {
-    worker.on("message", () => this.pending.shift()?.resolve());
-    worker.on("error", (error) => this.fail(error));
-    worker.on("exit", (code) => this.fail(new Error(`Gram worker exited with code ${code} before finishing`)));
-  }
-
-  call(message: unknown): Promise<void> {
-    if (this.failure) return Promise.reject(this.failure);
-    return new Promise((resolve, reject) => {
-      this.pending.push({ resolve, reject });
-      this.worker.postMessage(message);
-    });
-  }
-
-  private fail(error: Error): void {
-    this.failure ??= error;
-    for (const waiting of this.pending.splice(0)) waiting.reject(error);
-  }
+function workerCalls(worker: Worker): WorkerCalls {
+  const pending: { resolve: () => void; reject: (error: Error) => void }[] = [];
+  let failure: Error | null = null;
+  const fail = (error: Error): void => {
+    failure ??= error;
+    for (const waiting of pending.splice(0)) waiting.reject(error);
+  };
+  worker.on("message", () => pending.shift()?.resolve());
+  worker.on("error", fail);
+  worker.on("exit", (code) => fail(new Error(`Gram worker exited with code ${code} before finishing`)));
+  return {
+    worker,
+    call(message: unknown): Promise<void> {
+      if (failure) return Promise.reject(failure);
+      return new Promise((resolve, reject) => {
+        pending.push({ resolve, reject });
+        worker.postMessage(message);
+      });
+    },
+  };
 }
 
 /**
@@ -160,7 +163,7 @@ export function gramThreadCount(rows: number, cols: number, width: number, optio
 
 /** Starts `threads − 1` worker threads (the calling thread is the last one) for Gram passes. */
 export function startGramThreads(threads: number): GramThreads {
-  const calls = Array.from({ length: Math.max(0, threads - 1) }, () => new WorkerCalls(new Worker(WORKER_SOURCE, { eval: true })));
+  const calls = Array.from({ length: Math.max(0, threads - 1) }, () => workerCalls(new Worker(WORKER_SOURCE, { eval: true })));
   let staging: Float32Array | Float64Array | null = null;
 
   /** A shared view of `values` (copied into the staging buffer unless already shared). */
