@@ -39,19 +39,13 @@ describe("packSequences", () => {
  * text per call: the vectors gapfill returned before batching. threads: 1 on both sides.
  */
 describe.each([
-  ["the tiny GGUF", true, async () => {
+  ["the tiny GGUF", async () => {
     const path = join(dir, "tiny.gguf");
     await writeTinyLlamaGguf(path, { seed: 7 });
     return path;
   }],
-  // Mean pooling reads every position, so padding would change it: one text per decode.
-  ["the tiny GGUF with mean pooling", false, async () => {
-    const path = join(dir, "tiny-mean.gguf");
-    await writeTinyLlamaGguf(path, { seed: 7, poolingType: 1 });
-    return path;
-  }],
-  ["stories260K", true, async () => sharedDataPath("stories260K")],
-] as const)("pooled embeddings on %s", (_name, packs, modelPath) => {
+  ["stories260K", async () => sharedDataPath("stories260K")],
+] as const)("pooled embeddings on %s", (_name, modelPath) => {
   let ffi: FfiModel;
   let model: LlamaModel;
   let oneByOne: Float32Array[];
@@ -72,17 +66,13 @@ describe.each([
   const maxDifference = (a: Float32Array[], b: Float32Array[]) =>
     Math.max(...a.map((row, i) => Math.max(...row.map((v, c) => Math.abs(v - b[i][c])))));
 
-  it("equals node-llama-cpp's one-text-per-call vectors within 1e-5", () => {
+  it("equals node-llama-cpp's one-text-per-call vectors within 1e-5, several texts per decode", () => {
     const sequences = TEXTS.map((text) => ffi.tokenize(text, true));
     let decodes = 0;
     const batched = pooledEmbeddings(ffi, sequences, { batchTokens: 512, maxSequences: 4, onProgress: () => decodes++ });
-    if (packs) {
-      // Several texts per decode, at most 4 (maxSequences): 7 texts take 2 to 6 decodes, never 7.
-      expect(decodes).toBeGreaterThanOrEqual(2);
-      expect(decodes).toBeLessThan(TEXTS.length);
-    } else {
-      expect(decodes).toBe(TEXTS.length);
-    }
+    // Several texts per decode, at most 4 (maxSequences): 7 texts take 2 to 6 decodes, never 7.
+    expect(decodes).toBeGreaterThanOrEqual(2);
+    expect(decodes).toBeLessThan(TEXTS.length);
     expect(batched).toHaveLength(TEXTS.length);
     expect(batched[0]).toHaveLength(oneByOne[0].length);
     expect(maxDifference(batched, oneByOne)).toBeLessThan(1e-5);
