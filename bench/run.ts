@@ -8,7 +8,6 @@ import { benchEngineThroughput } from "./engine-throughput.js";
 import { benchEvalThroughput } from "./eval-throughput.js";
 import { benchAnswers } from "./answers-bench.js";
 import { benchInterop } from "./interop-bench.js";
-import { benchLlamaEmbed } from "./llama-embed-bench.js";
 import { benchMap } from "./map-bench.js";
 import { benchNonlinearMap } from "./map-nonlinear-bench.js";
 import { benchUi } from "./ui-bench.js";
@@ -25,7 +24,6 @@ const benches: Record<string, Bench> = {
   interop: () => benchInterop(),
   engines: async () => [await benchEngineThroughput({ latencyMs: 50, concurrency: 32 }), await benchEngineThroughput({ latencyMs: 200, concurrency: 64 })],
   eval: async () => [await benchEvalThroughput({ latencyMs: 50, concurrency: 32 }), await benchEvalThroughput({ latencyMs: 200, concurrency: 64 })],
-  "llama-embed": async () => [await benchLlamaEmbed({ threads: 1 }), await benchLlamaEmbed({ threads: 2 })],
   map: () => benchMap(),
   "map-nonlinear": () => benchNonlinearMap(),
   ui: () => benchUi(),
