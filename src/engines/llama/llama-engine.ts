@@ -4,14 +4,13 @@
  * per-token embeddings and decoding from input embeddings; our own GGUF reader for the
  * input-embedding rows. All eight capabilities.
  */
-import type { LlamaContext, LlamaContextSequence, LlamaModel } from "node-llama-cpp";
+import type { LlamaContext, LlamaContextSequence, LlamaEmbeddingContext, LlamaModel, Token } from "node-llama-cpp";
 import type { Capability, ChatMessage, Engine, GenerateOptions, Generation, Matrix } from "../../core/engine.js";
 import { EngineCallError, GapfillError, InputError } from "../../core/errors.js";
 import type { ProgressListener } from "../../core/events.js";
 import { progress, silent } from "../../core/events.js";
 import { decodeFromEmbeddings } from "./ffi/decode-embeddings.js";
 import { FfiModel } from "./ffi/ffi-model.js";
-import { MAX_SEQUENCES_PER_DECODE, pooledEmbeddings } from "./ffi/pooled-embed.js";
 import { tokenEmbeddings } from "./ffi/token-embed.js";
 import type { GgufHeader } from "./gguf/gguf-reader.js";
 import { readGgufHeader } from "./gguf/gguf-reader.js";
@@ -34,9 +33,8 @@ export interface LlamaEngineOptions {
   seed?: number;
   onEvent?: ProgressListener;
   /**
-   * Pooling of `embed`: "model" (default) is what node-llama-cpp's embedding context returns,
-   * the last token's hidden state unless the GGUF sets `<arch>.pooling_type`, computed through
-   * the FFI with many texts per decode; "mean" averages
+   * Pooling of `embed`: "model" (default) is node-llama-cpp's embedding context, which returns
+   * the last token's hidden state unless the GGUF sets `<arch>.pooling_type`; "mean" averages
    * the per-token hidden states from the FFI path.
    */
   pooling?: "model" | "mean";
@@ -101,6 +99,7 @@ class LlamaEngine implements Engine {
   private readonly serial = serialQueue();
   private readonly adapters: Array<{ filePath: string; scale: number }> = [];
   private generation?: Promise<{ context: LlamaContext; sequence: LlamaContextSequence }>;
+  private embedding?: Promise<LlamaEmbeddingContext>;
   private ffi?: Promise<FfiModel>;
   private closed = false;
 
@@ -175,26 +174,14 @@ class LlamaEngine implements Engine {
           this.emit(progress.tick("embed", rows.length, texts.length));
         }
       } else {
-        // Many texts per llama_decode through the FFI: node-llama-cpp's embedding context
-        // decodes one text per call, paying a decode's fixed cost (graph build, waking the
-        // threads) for each text. Same vectors (pooled-embed.ts says why).
-        const ffi = await this.ffiModel();
-        const sequences = texts.map((text) => {
-          const tokens = this.embeddingTokens(ffi, text);
-          if (tokens.truncated) truncated++;
-          return tokens.ids;
-        });
-        const batchTokens = Math.max(512, this.contextSize);
-        let ticked = 0;
-        const vectors = pooledEmbeddings(ffi, sequences, {
-          batchTokens,
-          maxSequences: MAX_SEQUENCES_PER_DECODE,
-          // One tick per text, as before: listeners count texts, not decodes.
-          onProgress: (done) => {
-            while (ticked < done) this.emit(progress.tick("embed", ++ticked, texts.length));
-          },
-        });
-        rows.push(...vectors);
+        this.embedding ??= this.llamaModel.createEmbeddingContext({ contextSize: this.contextSize, threads: this.threads });
+        const context = await this.embedding;
+        for (const text of texts) {
+          const input = this.fitToContext(text);
+          if (input !== text) truncated++;
+          rows.push(Float32Array.from((await context.getEmbeddingFor(input)).vector));
+          this.emit(progress.tick("embed", rows.length, texts.length));
+        }
       }
       this.emit(progress.end("embed", rows.length, (Date.now() - started) / 1000));
       const cols = rows[0].length;
@@ -225,23 +212,16 @@ class LlamaEngine implements Engine {
   }
 
   /**
-   * The tokens node-llama-cpp's embedding context would evaluate for `text` (BOS/EOS as the
-   * vocab adds them), cut to their first tokens when they would not fit under the context size
-   * (as sentence-transformers cuts at `max_seq_length`); BOS and EOS stay.
+   * The text, or its first tokens when it is longer than an embedding context holds
+   * (node-llama-cpp refuses an input of `contextSize` tokens or more).
    */
-  private embeddingTokens(ffi: FfiModel, text: string): { ids: Int32Array; truncated: boolean } {
-    // The FFI model never goes past the trained context, even where ?context= asks for more.
-    const limit = Math.min(this.contextSize, ffi.contextLimit) - 1;
-    const special = ffi.tokenize(text, true);
-    if (special.length <= limit) return { ids: special, truncated: false };
-    const plain = ffi.tokenize(text, false);
-    const bos = special.length > plain.length && special[0] !== plain[0] ? 1 : 0;
-    const eos = special.length - plain.length - bos > 0 ? 1 : 0;
-    const ids = new Int32Array(limit);
-    if (bos) ids[0] = special[0];
-    ids.set(plain.subarray(0, limit - bos - eos), bos);
-    if (eos) ids[limit - 1] = special[special.length - 1];
-    return { ids, truncated: true };
+  private fitToContext(text: string): string | Token[] {
+    const limit = this.contextSize - 1;
+    // Byte-level vocabularies give at most one token per byte (+ BOS): short texts skip tokenizing.
+    if (Buffer.byteLength(text, "utf8") + 2 <= limit) return text;
+    const tokens = this.llamaModel.tokenize(text, false);
+    const bos = this.llamaModel.tokens.shouldPrependBosToken && this.llamaModel.tokens.bos !== null ? 1 : 0;
+    return tokens.length + bos <= limit ? text : tokens.slice(0, limit - bos);
   }
 
   async tokenEmbed(text: string): Promise<Matrix> {
@@ -342,6 +322,7 @@ class LlamaEngine implements Engine {
     this.closed = true;
     await this.serial(async () => {
       if (this.generation) await (await this.generation).context.dispose();
+      if (this.embedding) await (await this.embedding).dispose();
       if (this.ffi) (await this.ffi).free();
       await this.llamaModel.dispose();
     });

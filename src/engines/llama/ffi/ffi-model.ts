@@ -15,20 +15,6 @@ export interface FfiContextOptions {
   tokens: number;
   /** Extract per-token hidden states (pooling none) instead of logits. */
   embeddings?: boolean;
-  /**
-   * Embeddings pooled as the model says (its GGUF `pooling_type`, none when unset), as
-   * node-llama-cpp's embedding context makes them. Implies `embeddings`.
-   */
-  pooled?: boolean;
-  /**
-   * Sequences decoded side by side (`n_seq_max`), each in its own KV stream of `tokens` cells
-   * (as node-llama-cpp's contexts keep them: attention then runs over the same cells, in the
-   * same order, as for that sequence alone, so flash attention's f16 sums come out the same).
-   * Default 1.
-   */
-  sequences?: number;
-  /** Tokens one `llama_decode` may carry (`n_batch` = `n_ubatch`). Default: `tokens` × `sequences`. */
-  batch?: number;
 }
 
 /**
@@ -44,8 +30,6 @@ export class FfiModel {
   readonly nEmbdInput: number;
   /** Width of the hidden states (`llama_get_embeddings_ith`). */
   readonly nEmbd: number;
-  /** Width of a pooled embedding (`llama_model_n_embd_out`, what node-llama-cpp returns). */
-  readonly nEmbdOut: number;
   readonly nVocab: number;
   readonly trainedContext: number;
 
@@ -59,7 +43,6 @@ export class FfiModel {
     this.vocab = llama.modelGetVocab(pointer);
     this.nEmbdInput = llama.modelNEmbdInp(pointer);
     this.nEmbd = llama.modelNEmbd(pointer);
-    this.nEmbdOut = llama.modelNEmbdOut(pointer);
     this.nVocab = llama.vocabNTokens(this.vocab);
     this.trainedContext = llama.modelNCtxTrain(pointer);
   }
@@ -127,24 +110,21 @@ export class FfiModel {
   withContext<T>(options: FfiContextOptions, use: (context: Pointer) => T): T {
     const { llama } = this.lib;
     const limit = this.contextLimit;
-    const sequences = options.sequences ?? 1;
     if (options.tokens > limit) {
       throw new InputError("context-overflow", `${options.tokens} tokens do not fit the context of ${limit} tokens (${this.path})`);
     }
     // One ubatch per decode call keeps the arithmetic identical between the token and embedding paths.
     const size = Math.max(64, Math.ceil(options.tokens / 64) * 64);
-    const batch = options.batch ?? size * sequences;
     const threads = this.options.threads ?? defaultThreads();
     const params: ContextParams = {
       ...llama.contextDefaultParams(),
-      n_ctx: size * sequences,
-      n_batch: batch,
-      n_ubatch: batch,
+      n_ctx: size,
+      n_batch: size,
+      n_ubatch: size,
       n_threads: threads,
       n_threads_batch: threads,
-      n_seq_max: sequences,
-      embeddings: (options.embeddings ?? false) || (options.pooled ?? false),
-      pooling_type: options.pooled ? -1 : options.embeddings ? LLAMA_POOLING_TYPE_NONE : -1,
+      embeddings: options.embeddings ?? false,
+      pooling_type: options.embeddings ? LLAMA_POOLING_TYPE_NONE : -1,
       // CPU only: these would try to move work to an accelerator.
       offload_kqv: false,
       op_offload: false,
