@@ -19,9 +19,13 @@ export interface CallContext {
  *
  * A well-formed answer of the wrong shape is rarely a transient fault: the same server answers the
  * same request the same way. So the schema is checked here, after the transport; a mismatch is
- * asked once more, and a second one is a `bad-response` error naming the server and the field —
- * never counted as throttling, never stored in the cache.
+ * asked again (up to {@link WRONG_SHAPE_ASKS} sends in all), and a mismatch every time is a
+ * `bad-response` error naming the server and the field — never counted as throttling, never
+ * stored in the cache.
  */
+/** How many times one request is sent while its answers have the wrong shape (1 + 2 more asks). */
+export const WRONG_SHAPE_ASKS = 3;
+
 export class OpenAICaller {
   constructor(
     private readonly client: HttpClient,
@@ -34,11 +38,11 @@ export class OpenAICaller {
   async call<T>(endpoint: ApiEndpoint, body: Record<string, unknown>, schema: ZodType<T>, context: CallContext = {}): Promise<{ value: T; cached: boolean }> {
     const post = () => this.client.post(endpoint.path, body, { signal: context.signal, hints: endpoint.hints, fromRoot: endpoint.fromRoot });
     const send = async () => {
-      const raw = await post();
-      if (schema.safeParse(raw).success) return this.check(endpoint, schema, raw);
-      // One garbled answer can be a passing fault (a proxy, a reply cut and re-framed): ask once
-      // more. The same wrong shape twice is how this server answers this request.
-      return this.check(endpoint, schema, await post());
+      // A garbled answer can be a passing fault (a proxy, a reply cut and re-framed): ask again,
+      // up to WRONG_SHAPE_ASKS times. The same wrong shape every time is how this server answers.
+      let raw = await post();
+      for (let ask = 1; ask < WRONG_SHAPE_ASKS && !schema.safeParse(raw).success; ask++) raw = await post();
+      return this.check(endpoint, schema, raw);
     };
     if (!this.cache) return { value: await send(), cached: false };
     const model = typeof body.model === "string" ? body.model : "";

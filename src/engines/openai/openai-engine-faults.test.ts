@@ -1,4 +1,5 @@
 import { GapfillError } from "../../core/errors.js";
+import { WRONG_SHAPE_ASKS } from "./openai-caller.js";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -70,7 +71,7 @@ describe("OpenAI engine under injected faults", () => {
     expect(second.usage[0]).toMatchObject({ requests: 1000, cached: 1000 });
   });
 
-  it("an answer of the wrong shape is asked once more; twice wrong, it names the server and the field, and does not slow the pool", async () => {
+  it("an answer of the wrong shape is asked again; wrong every time, it names the server and the field, and does not slow the pool", async () => {
     const server = await OpenAITestServer.start();
     cleanup.push(() => server.close());
     const notices: string[] = [];
@@ -85,15 +86,15 @@ describe("OpenAI engine under injected faults", () => {
     server.script("missing-fields");
     expect((await engine.chat([{ role: "user", content: "hi" }])).text).toContain("hi");
     expect(server.requests.filter((request) => request.route === "chat")).toHaveLength(2);
-    // The same wrong shape twice is how this server answers: a bad-response, not retried further.
+    // The same wrong shape every time is how this server answers: a bad-response, not retried further.
     server.clearRecords();
-    server.script("missing-fields", "missing-fields");
+    server.script(...Array.from({ length: WRONG_SHAPE_ASKS }, () => "missing-fields" as const));
     const error = (await engine.chat([{ role: "user", content: "hello" }]).catch((e: unknown) => e)) as GapfillError;
     expect(error).toBeInstanceOf(GapfillError);
     expect(error.code).toBe("bad-response");
     expect(error.retryable).toBe(false);
     expect(error.message).toMatch(/^OpenAI-compatible server at http:\/\/127\.0\.0\.1:\d+\/v1 answered \/v1\/chat\/completions in a shape gapfill cannot read \(choices: Required\)/);
-    expect(server.requests.filter((request) => request.route === "chat")).toHaveLength(2);
+    expect(server.requests.filter((request) => request.route === "chat")).toHaveLength(WRONG_SHAPE_ASKS);
     expect(notices.filter((notice) => notice.includes("concurrency"))).toEqual([]);
   });
   it("tells the progress display of each retry as it happens", async () => {
