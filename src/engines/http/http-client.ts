@@ -210,9 +210,9 @@ export class HttpClient {
 
   private delay(attempt: number, error: EngineCallError): number {
     const backoff = this.options.backoff ?? defaults.backoff;
-    // A 500 or a garbled answer says nothing about load: try again soon. Only overload
-    // (429, 503, timeouts) earns the full backoff, on top of any Retry-After.
-    const scale = isOverload(error) ? backoff : { baseMs: backoff.baseMs / 5, maxMs: backoff.maxMs };
+    // A 500 or a garbled answer says nothing about load: try again soon (a tenth of the base).
+    // Only overload (429, 503, timeouts) earns the full backoff, on top of any Retry-After.
+    const scale = isOverload(error) ? backoff : { baseMs: backoff.baseMs / 10, maxMs: backoff.maxMs };
     const jittered = backoffDelay(attempt, scale, this.options.random);
     const asked = Math.min(error.retryAfterMs ?? 0, this.options.maxRetryAfterMs ?? defaults.maxRetryAfterMs);
     return Math.max(jittered, asked);
