@@ -27,9 +27,8 @@ export function splitTopLevel(text: string, separator: string): string[] {
   return splitTopLevelPattern(text, new RegExp(separator.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")));
 }
 
-/** Split on matches of a pattern that start outside any brackets. */
-export function splitTopLevelPattern(text: string, separator: RegExp): string[] {
-  const global = new RegExp(separator.source, "g");
+/** Matches of a pattern that start outside any brackets (empty matches skipped). */
+function topLevelMatches(text: string, pattern: RegExp): RegExpMatchArray[] {
   const depths = new Int32Array(text.length + 1);
   let depth = 0;
   for (let index = 0; index < text.length; index++) {
@@ -37,13 +36,16 @@ export function splitTopLevelPattern(text: string, separator: RegExp): string[] 
     if (OPENERS.has(text[index])) depth++;
     else if (CLOSERS.has(text[index])) depth = Math.max(0, depth - 1);
   }
+  return [...text.matchAll(new RegExp(pattern.source, "g"))].filter((match) => match[0] !== "" && depths[match.index ?? 0] === 0);
+}
+
+/** Split on matches of a pattern that start outside any brackets. */
+export function splitTopLevelPattern(text: string, separator: RegExp): string[] {
   const parts: string[] = [];
   let start = 0;
-  for (const match of text.matchAll(global)) {
-    const at = match.index ?? 0;
-    if (match[0] === "" || depths[at] !== 0) continue;
-    parts.push(text.slice(start, at));
-    start = at + match[0].length;
+  for (const match of topLevelMatches(text, separator)) {
+    parts.push(text.slice(start, match.index));
+    start = (match.index ?? 0) + match[0].length;
   }
   parts.push(text.slice(start));
   return parts;
@@ -51,40 +53,21 @@ export function splitTopLevelPattern(text: string, separator: RegExp): string[] 
 
 /** Members and operators of a top-level chain of inequalities (`a < b <= c`), or null when there is none. */
 export function splitRelations(text: string): string[] | null {
+  const operators = topLevelMatches(text, INEQUALITY);
+  // A chain of at most three relations: longer ones are not answers.
+  if (operators.length === 0 || operators.length > 3) return null;
   const parts: string[] = [];
-  let depth = 0;
   let start = 0;
-  for (let index = 0; index < text.length; index++) {
-    const char = text[index];
-    if (OPENERS.has(char)) depth++;
-    else if (CLOSERS.has(char)) depth = Math.max(0, depth - 1);
-    else if (depth === 0 && (char === "<" || char === ">" || (char === "!" && text[index + 1] === "="))) {
-      const op = INEQUALITY.exec(text.slice(index, index + 2))?.[0] ?? char;
-      parts.push(text.slice(start, index).trim(), op);
-      index += op.length - 1;
-      start = index + 1;
-      if (parts.length > 6) return null;
-    }
+  for (const match of operators) {
+    parts.push(text.slice(start, match.index).trim(), match[0]);
+    start = (match.index ?? 0) + match[0].length;
   }
-  if (parts.length === 0) return null;
   parts.push(text.slice(start).trim());
   return parts.every((part) => part !== "") ? parts : null;
 }
 
 /** Top-level members of `a = b = c`, leaving `<=`, `>=`, `!=` and `==` alone. */
 export function splitEquals(text: string): string[] {
-  const parts: string[] = [];
-  let depth = 0;
-  let start = 0;
-  for (let index = 0; index < text.length; index++) {
-    const char = text[index];
-    if (OPENERS.has(char)) depth++;
-    else if (CLOSERS.has(char)) depth = Math.max(0, depth - 1);
-    else if (depth === 0 && char === "=" && !"<>!=".includes(text[index - 1] ?? "") && text[index + 1] !== "=") {
-      parts.push(text.slice(start, index));
-      start = index + 1;
-    }
-  }
-  parts.push(text.slice(start));
+  const parts = splitTopLevelPattern(text, /(?<![<>!=])=(?!=)/);
   return parts.some((part) => part.trim() === "") ? [text] : parts;
 }
