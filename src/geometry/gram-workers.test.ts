@@ -4,7 +4,7 @@ import { startGramThreads, gramThreadCount } from "./gram-workers.js";
 import { sharedCopy } from "./knn-workers.js";
 import { pca, pcaInWorkers } from "./pca.js";
 import { createGaussian, createRandom } from "./random.js";
-import { plantedDirection } from "./test-data.js";
+import { plantedDirection, cosine } from "./test-data.js";
 import { truncatedSvdDense, truncatedSvdDenseInWorkers } from "./truncated-svd.js";
 
 function gaussianMatrix(rows: number, cols: number, seed: number): Float32Array {
@@ -28,16 +28,6 @@ function expectClose(actual: ArrayLike<number>, expected: ArrayLike<number>, rel
   let scale = 0;
   for (let i = 0; i < expected.length; i++) scale = Math.max(scale, Math.abs(expected[i]));
   for (let i = 0; i < expected.length; i++) expect(Math.abs(actual[i] - expected[i])).toBeLessThanOrEqual(relative * scale);
-}
-
-function cosine(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let dot = 0, na = 0, nb = 0;
-  for (let i = 0; i < a.length; i++) {
-    dot += a[i] * b[i];
-    na += a[i] ** 2;
-    nb += b[i] ** 2;
-  }
-  return dot / Math.sqrt(na * nb);
 }
 
 describe("startGramThreads", () => {

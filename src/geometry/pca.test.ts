@@ -2,17 +2,7 @@ import { describe, expect, it } from "vitest";
 import { symmetricEigen } from "./linear-algebra.js";
 import type { RowBlock } from "./matrix.js";
 import { pca, pcaStreaming, projectPca, projectPcaStreaming } from "./pca.js";
-import { plantedDirection } from "./test-data.js";
-
-function cosine(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let dot = 0, na = 0, nb = 0;
-  for (let i = 0; i < a.length; i++) {
-    dot += a[i] * b[i];
-    na += a[i] ** 2;
-    nb += b[i] ** 2;
-  }
-  return dot / Math.sqrt(na * nb);
-}
+import { plantedDirection, cosine } from "./test-data.js";
 
 /** Exact covariance eigenvectors for small data, as the reference answer. */
 function exactPca(data: Float32Array, rows: number, cols: number) {

@@ -62,3 +62,14 @@ export function blobsWithBridge(dims: 2 | 3, options: { perBlob?: number; bridge
   }
   return { points, count, bridgeStart: 2 * perBlob };
 }
+
+/** Cosine of the angle between two vectors (tests compare components up to sign with its absolute value). */
+export function cosine(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  let dot = 0, na = 0, nb = 0;
+  for (let i = 0; i < a.length; i++) {
+    dot += a[i] * b[i];
+    na += a[i] ** 2;
+    nb += b[i] ** 2;
+  }
+  return dot / Math.sqrt(na * nb);
+}
