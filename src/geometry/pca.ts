@@ -3,11 +3,11 @@
  * streamed over row blocks. Linear, so the midpoint of two embeddings projects to the
  * midpoint of their projections (the property §3.5 of the EmbedSDG paper relies on).
  */
-import { accumulateCenteredGram, accumulateColumnSums, gramScratch, projectBlock } from "./dense-kernels.js";
+import { accumulateCenteredGram, gramScratch, projectBlock } from "./dense-kernels.js";
 import type { RowBlock, RowSource } from "./matrix.js";
 import { checkShape, denseRowSource } from "./matrix.js";
 import type { RandomizedOptions, SubspaceSteps, TopEigen } from "./subspace-iteration.js";
-import { subspaceIteration } from "./subspace-iteration.js";
+import { coordinatesOnComponents, gramOfRows, subspaceIteration, transpose } from "./subspace-iteration.js";
 import { checkRank } from "./check-rank.js";
 import { gramThreadCount, startGramThreads, type GramThreads } from "./gram-workers.js";
 
@@ -27,16 +27,25 @@ export interface PcaModel {
   passes: number;
 }
 
-/** Fits PCA with k components on an in-memory row-major `rows × cols` matrix. */
+/** A fitted PCA and the rows' coordinates on it (`rows × k` float32), from the same passes. */
+export interface PcaFit {
+  model: PcaModel;
+  points: Float32Array;
+}
+
+/** Fits PCA with k components on an in-memory row-major `rows × cols` matrix, on the calling thread. */
 export function pca(data: Float32Array | Float64Array, rows: number, cols: number, k: number, options: RandomizedOptions = {}): PcaModel {
   checkShape(data, rows, cols);
   const source = denseRowSource(data, rows, cols);
-  const state = startPca(rows, cols, k, options);
-  for (const block of source.blocks()) state.addToMean(block);
-  state.finishMean();
+  const state = startPca(rows, cols, k, options, false);
   let step = state.steps.next();
+  if (!step.done && step.value.final) {
+    const pass = state.meanPass();
+    for (const block of source.blocks()) pass.add(block);
+    pass.finish();
+  }
   while (!step.done) {
-    const pass = state.beginPass(step.value.basis, step.value.width, step.value.final);
+    const pass = state.beginPass(step.value);
     for (const block of source.blocks()) pass.add(block);
     step = state.steps.next(pass.finish());
   }
@@ -44,33 +53,54 @@ export function pca(data: Float32Array | Float64Array, rows: number, cols: numbe
 }
 
 /**
- * Fits PCA on a streamed matrix: one pass for the mean, then `iterations + 1` passes
- * for the subspace. Memory: the current block plus O(cols × (k + oversample)). The Gram
- * products run on `options.threads` threads (gram-workers.ts) when the problem is big enough;
- * the answer then differs from the one-thread answer only by rounding.
+ * Fits PCA on a streamed matrix. The first pass gathers the mean and the first power iteration
+ * together (the centered product is corrected once the mean is known), so a fit takes one pass per
+ * power iteration plus a final half pass. Memory: the current block plus O(cols × (k + oversample)).
+ * The Gram products run on `options.threads` threads (gram-workers.ts) when the problem is big
+ * enough; the answer then differs from the one-thread answer only by rounding.
  */
 export async function pcaStreaming(source: RowSource, k: number, options: RandomizedOptions = {}): Promise<PcaModel> {
-  const state = startPca(source.rows, source.cols, k, options);
-  for await (const block of source.blocks()) state.addToMean(block);
-  state.finishMean();
-  let step = state.steps.next();
-  const threadCount = step.done ? 1 : gramThreadCount(source.rows, source.cols, step.value.width, options);
-  const threads = threadCount > 1 ? startGramThreads(threadCount) : null;
-  try {
-    while (!step.done) {
-      const pass = state.beginPass(step.value.basis, step.value.width, step.value.final, threads);
-      for await (const block of source.blocks()) await pass.add(block);
-      step = state.steps.next(pass.finish());
-    }
-    return state.model(step.value);
-  } finally {
-    await threads?.close();
-  }
+  return (await fitStreaming(source, k, options, false)).model;
+}
+
+/**
+ * {@link pcaStreaming} and the rows' coordinates in the same passes: the final pass keeps each
+ * row's product with the basis (T = (X − 1μᵀ)Z, `rows × (k + oversample)`), whose TᵀT is the small
+ * matrix the fit needs and whose product with the small eigenvectors is the projection, so no
+ * pass over the data is spent on projecting.
+ */
+export async function pcaFitTransform(source: RowSource, k: number, options: RandomizedOptions = {}): Promise<PcaFit> {
+  const fit = await fitStreaming(source, k, options, true);
+  return { model: fit.model, points: fit.points as Float32Array };
 }
 
 /** {@link pca} with the Gram products on several threads (see {@link pcaStreaming}); `data` is not copied whole. */
 export async function pcaInWorkers(data: Float32Array | Float64Array, rows: number, cols: number, k: number, options: RandomizedOptions = {}): Promise<PcaModel> {
   return pcaStreaming(denseRowSource(data, rows, cols), k, options);
+}
+
+async function fitStreaming(source: RowSource, k: number, options: RandomizedOptions, project: boolean): Promise<{ model: PcaModel; points: Float32Array | null }> {
+  const state = startPca(source.rows, source.cols, k, options, project);
+  let step = state.steps.next();
+  if (!step.done && step.value.final) {
+    // No power iteration: the final pass needs the mean before it starts.
+    const pass = state.meanPass();
+    for await (const block of source.blocks()) pass.add(block);
+    pass.finish();
+  }
+  const threadCount = step.done ? 1 : gramThreadCount(source.rows, source.cols, step.value.width, options);
+  const threads = threadCount > 1 ? startGramThreads(threadCount) : null;
+  try {
+    while (!step.done) {
+      const pass = state.beginPass(step.value, threads);
+      for await (const block of source.blocks()) await pass.add(block);
+      step = state.steps.next(pass.finish());
+    }
+    const model = state.model(step.value);
+    return { model, points: project ? state.points(model) : null };
+  } finally {
+    await threads?.close();
+  }
 }
 
 /** Projects rows onto a fitted model: returns `rows × k` float32. */
@@ -106,71 +136,157 @@ function meanProjection(model: PcaModel): Float64Array {
   return out;
 }
 
-/** The pass bookkeeping shared by the sync and async drivers. */
-function startPca(rows: number, cols: number, k: number, options: RandomizedOptions) {
+/** One pass over the rows: blocks in, the product the subspace iteration asked for out. */
+interface Pass {
+  add(block: RowBlock): void | Promise<void>;
+  finish(): Float64Array;
+}
+
+/**
+ * The pass bookkeeping shared by the sync and async drivers. Until the mean is known, a power
+ * pass accumulates the uncentered product XᵀXZ with the column sums s: the centered product is
+ * XᵀXZ − μ(sᵀZ), the same correction a centered pass applies with its Σt. With `project`, the
+ * final pass keeps T = (X − 1μᵀ)Z for {@link points}.
+ */
+function startPca(rows: number, cols: number, k: number, options: RandomizedOptions, project: boolean) {
   checkRank("PCA", rows, cols, k, true);
   const mean = new Float64Array(cols);
   const steps: SubspaceSteps = subspaceIteration(cols, k, options);
-  let meanRows = 0;
+  let meanKnown = false;
   let totalSquares = 0;
-  let firstPass = true;
+  let passes = 0;
+  let finalBasis: { basis: Float64Array; width: number; coordinates: Float64Array } | null = null;
+  const checkRows = (seen: number) => {
+    if (seen !== rows) throw new RangeError(`row source yielded ${seen} rows, declared ${rows}`);
+  };
+  const finishMean = (sums: Float64Array) => {
+    for (let c = 0; c < cols; c++) mean[c] = sums[c] / rows;
+    meanKnown = true;
+  };
+  /** Σ‖x‖² − n‖μ‖² = Σ‖x − μ‖². */
+  const centerSquares = (squares: number) => {
+    let meanSquares = 0;
+    for (let c = 0; c < cols; c++) meanSquares += mean[c] * mean[c];
+    return Math.max(0, squares - rows * meanSquares);
+  };
   return {
     steps,
-    addToMean(block: RowBlock) {
-      accumulateColumnSums(block.data, block.rows, cols, mean);
-      meanRows += block.rows;
-    },
-    finishMean(): void {
-      if (meanRows !== rows) throw new RangeError(`row source yielded ${meanRows} rows, declared ${rows}`);
-      for (let c = 0; c < cols; c++) mean[c] /= rows;
-    },
-    beginPass(basis: Float64Array, width: number, final: boolean, threads: GramThreads | null = null) {
-      const product = new Float64Array(final ? 0 : cols * width);
-      const smallGram = final ? new Float64Array(width * width) : null;
-      const centeringSums = new Float64Array(width);
-      const scratch = gramScratch(width);
-      const meanBasis = new Float64Array(width);
-      for (let c = 0; c < cols; c++) for (let j = 0; j < width; j++) meanBasis[j] += mean[c] * basis[c * width + j];
+    /** A pass for the mean alone (only when the first pass is already the final one). */
+    meanPass() {
+      const sums = new Float64Array(cols);
       let seen = 0;
-      const wantSquares = firstPass;
-      firstPass = false;
+      let squares = 0;
+      return {
+        add(block: RowBlock) {
+          squares += accumulateColumnMoments(block, cols, sums);
+          seen += block.rows;
+        },
+        finish() {
+          checkRows(seen);
+          passes++;
+          finishMean(sums);
+          totalSquares = centerSquares(squares);
+        },
+      };
+    },
+    beginPass(step: { basis: Float64Array; width: number; final: boolean }, threads: GramThreads | null = null): Pass {
+      const { basis, width, final } = step;
+      passes++;
+      if (final && project) return projectionPass(basis, width);
+      const fusedMean = !meanKnown;
+      const columnSums = fusedMean ? new Float64Array(cols) : null;
+      // Σ‖x‖² in float64 here, whatever precision the Gram kernel sums in: Σ‖x‖² − n‖μ‖² cancels.
+      const rowSquares = [0];
+      const passMean = fusedMean ? new Float64Array(cols) : mean;
+      const meanBasis = new Float64Array(width);
+      if (!fusedMean) for (let c = 0; c < cols; c++) for (let j = 0; j < width; j++) meanBasis[j] += mean[c] * basis[c * width + j];
+      let seen = 0;
       const finishProduct = (out: Float64Array, sums: Float64Array, small: Float64Array | null): Float64Array => {
-        if (small) return small;
+        checkRows(seen);
+        if (columnSums) {
+          finishMean(columnSums);
+          totalSquares = centerSquares(rowSquares[0]);
+        }
+        if (small) {
+          // ZᵀGZ: the final pass runs centered, so only (XZ − 1μᵀZ)ᵀ(…) reaches here.
+          return small;
+        }
         for (let c = 0; c < cols; c++) for (let j = 0; j < width; j++) out[c * width + j] -= mean[c] * sums[j];
         return out;
       };
       if (threads) {
-        const threaded = threads.beginPass({ cols, mean, basis, width, meanBasis, wantSquares, final });
+        const threaded = threads.beginPass({ cols, mean: passMean, basis, width, meanBasis, wantSquares: false, final });
         return {
           async add(block: RowBlock): Promise<void> {
+            if (columnSums) rowSquares[0] += accumulateColumnMoments(block, cols, columnSums);
             await threaded.add(block);
             seen += block.rows;
           },
           finish(): Float64Array {
-            if (seen !== rows) throw new RangeError(`row source yielded ${seen} rows, declared ${rows}`);
             const sums = threaded.finish();
-            if (wantSquares) totalSquares += sums.squares;
             return finishProduct(sums.product, sums.centeringSums, sums.smallGram);
           },
         };
       }
+      const product = new Float64Array(final ? 0 : cols * width);
+      const smallGram = final ? new Float64Array(width * width) : null;
+      const centeringSums = new Float64Array(width);
+      const scratch = gramScratch(width);
       return {
         add(block: RowBlock) {
-          const squares = accumulateCenteredGram(block.data, block.rows, cols, mean, basis, width, meanBasis, product, centeringSums, scratch, wantSquares, smallGram);
-          if (wantSquares) totalSquares += squares;
+          if (columnSums) rowSquares[0] += accumulateColumnMoments(block, cols, columnSums);
+          accumulateCenteredGram(block.data, block.rows, cols, passMean, basis, width, meanBasis, product, centeringSums, scratch, false, smallGram);
           seen += block.rows;
         },
-        finish(): Float64Array {
-          if (seen !== rows) throw new RangeError(`row source yielded ${seen} rows, declared ${rows}`);
-          return finishProduct(product, centeringSums, smallGram);
-        },
+        finish: () => finishProduct(product, centeringSums, smallGram),
       };
     },
     model(top: TopEigen): PcaModel {
       const explainedVariance = top.eigenvalues.map((v) => v / (rows - 1));
       const totalVariance = totalSquares / (rows - 1);
       const explainedVarianceRatio = explainedVariance.map((v) => (totalVariance > 0 ? v / totalVariance : 0));
-      return { mean, components: top.components, k, cols, explainedVariance, explainedVarianceRatio, passes: top.passes + 1 };
+      return { mean, components: top.components, k, cols, explainedVariance, explainedVarianceRatio, passes };
+    },
+    /** The rows' coordinates from the final pass's T: T·V with V = Zᵀ·componentsᵀ (`width × k`). */
+    points(model: PcaModel): Float32Array {
+      if (!finalBasis) throw new Error("PCA points asked for without a projecting final pass");
+      return coordinatesOnComponents(finalBasis.coordinates, rows, finalBasis.basis, finalBasis.width, model.components, k, cols);
     },
   };
+
+  /** The final pass of a fit that also projects: T = (X − 1μᵀ)Z kept, ZᵀGZ = TᵀT returned. */
+  function projectionPass(basis: Float64Array, width: number): Pass {
+    const basisRows = transpose(basis, cols, width);
+    const meanBasis = new Float64Array(width);
+    for (let c = 0; c < cols; c++) for (let j = 0; j < width; j++) meanBasis[j] += mean[c] * basis[c * width + j];
+    const coordinates = new Float64Array(rows * width);
+    finalBasis = { basis, width, coordinates };
+    let seen = 0;
+    return {
+      add(block: RowBlock) {
+        if (seen + block.rows > rows) throw new RangeError(`row source yielded more than the declared ${rows} rows`);
+        projectBlock(block.data, block.rows, cols, mean, basisRows, width, meanBasis, coordinates, seen * width);
+        seen += block.rows;
+      },
+      finish(): Float64Array {
+        checkRows(seen);
+        return gramOfRows(coordinates, rows, width);
+      },
+    };
+  }
+}
+
+/** sums[c] += Σ_rows x[r, c]; returns Σ‖x‖² over the block, both in float64. */
+function accumulateColumnMoments(block: RowBlock, cols: number, sums: Float64Array): number {
+  const { data, rows } = block;
+  let squares = 0;
+  for (let r = 0; r < rows; r++) {
+    const base = r * cols;
+    for (let c = 0; c < cols; c++) {
+      const x = data[base + c];
+      sums[c] += x;
+      squares += x * x;
+    }
+  }
+  return squares;
 }

@@ -8,7 +8,7 @@ import { gramThreadCount, startGramThreads } from "./gram-workers.js";
 import { checkShape, denseRowSource, type RowSource } from "./matrix.js";
 import type { RandomizedOptions, SubspaceSteps, TopEigen } from "./subspace-iteration.js";
 import { checkRank } from "./check-rank.js";
-import { subspaceIteration } from "./subspace-iteration.js";
+import { coordinatesOnComponents, gramOfRows, subspaceIteration, transpose } from "./subspace-iteration.js";
 
 /** Compressed sparse rows: row i holds `indices/values[indptr[i] .. indptr[i+1])`. */
 export interface CsrMatrix {
@@ -74,11 +74,26 @@ export function truncatedSvdDense(data: Float32Array | Float64Array, rows: numbe
 }
 
 /**
- * Truncated SVD of a dense matrix streamed in row blocks (no centering): `iterations + 1` passes,
- * memory O(cols × (k + oversample)) plus one block, so embeddings too big to load still reduce.
- * Same passes as {@link truncatedSvdDense}: on one thread the same rows give the same model.
+ * Truncated SVD of a dense matrix streamed in row blocks (no centering): one pass per power
+ * iteration and a final half pass, memory O(cols × (k + oversample)) plus one block, so embeddings
+ * too big to load still reduce. Same passes as {@link truncatedSvdDense}: on one thread the same
+ * rows give the same model.
  */
 export async function truncatedSvdStreaming(source: RowSource, k: number, options: RandomizedOptions = {}): Promise<SvdModel> {
+  return (await svdStreaming(source, k, options, false)).model;
+}
+
+/**
+ * {@link truncatedSvdStreaming} and the rows' coordinates X·V (`rows × k` float32) in the same
+ * passes: the final pass keeps T = X·Z, whose TᵀT is what the fit needs and whose product with the
+ * small eigenvectors is the projection (see pca.ts's `pcaFitTransform`).
+ */
+export async function truncatedSvdFitTransform(source: RowSource, k: number, options: RandomizedOptions = {}): Promise<{ model: SvdModel; points: Float32Array }> {
+  const fit = await svdStreaming(source, k, options, true);
+  return { model: fit.model, points: fit.points as Float32Array };
+}
+
+async function svdStreaming(source: RowSource, k: number, options: RandomizedOptions, project: boolean): Promise<{ model: SvdModel; points: Float32Array | null }> {
   const { rows, cols } = source;
   checkRank("truncated SVD", rows, cols, k, false);
   const zeros = new Float64Array(cols);
@@ -87,13 +102,24 @@ export async function truncatedSvdStreaming(source: RowSource, k: number, option
   // The Gram products on several threads when big enough (gram-workers.ts): equal up to rounding.
   const threadCount = step.done ? 1 : gramThreadCount(rows, cols, step.value.width, options);
   const threads = threadCount > 1 ? startGramThreads(threadCount) : null;
+  let projected: { basis: Float64Array; width: number; coordinates: Float64Array } | null = null;
   try {
     while (!step.done) {
       const { basis, width, final } = step.value;
       const zeroBasis = new Float64Array(width);
       let seen = 0;
       let result: Float64Array;
-      if (threads) {
+      if (final && project) {
+        const basisRows = transpose(basis, cols, width);
+        const coordinates = new Float64Array(rows * width);
+        for await (const block of source.blocks()) {
+          if (seen + block.rows > rows) throw new RangeError(`row source yielded more than the declared ${rows} rows`);
+          projectBlock(block.data, block.rows, cols, null, basisRows, width, zeroBasis, coordinates, seen * width);
+          seen += block.rows;
+        }
+        projected = { basis, width, coordinates };
+        result = gramOfRows(coordinates, rows, width);
+      } else if (threads) {
         const pass = threads.beginPass({ cols, mean: zeros, basis, width, meanBasis: zeroBasis, wantSquares: false, final });
         for await (const block of source.blocks()) {
           await pass.add(block);
@@ -115,7 +141,9 @@ export async function truncatedSvdStreaming(source: RowSource, k: number, option
       if (seen !== rows) throw new RangeError(`row source yielded ${seen} rows, declared ${rows}`);
       step = steps.next(result);
     }
-    return svdModel(step.value, k, cols);
+    const model = svdModel(step.value, k, cols);
+    const points = projected ? coordinatesOnComponents(projected.coordinates, rows, projected.basis, projected.width, model.components, k, cols) : null;
+    return { model, points };
   } finally {
     await threads?.close();
   }

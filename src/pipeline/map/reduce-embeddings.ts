@@ -4,8 +4,8 @@
  * points (§3.5), and they stream any size; UMAP and t-SNE are in reduce-nonlinear.ts.
  */
 import type { ProgressListener } from "../../core/events.js";
-import { pcaInWorkers, pcaStreaming, projectPca, projectPcaStreaming } from "../../geometry/pca.js";
-import { projectSvdDense, projectSvdStreaming, truncatedSvdDenseInWorkers, truncatedSvdStreaming } from "../../geometry/truncated-svd.js";
+import { pcaFitTransform } from "../../geometry/pca.js";
+import { truncatedSvdFitTransform } from "../../geometry/truncated-svd.js";
 import type { EmbeddingSource } from "./embedding-source.js";
 import type { MapArtifact } from "./map-artifact.js";
 import { isNonlinearReducer, reduceNonlinear } from "./reduce-nonlinear.js";
@@ -31,9 +31,8 @@ export async function reduceEmbeddings(
 }
 
 async function reducePca(source: EmbeddingSource, dims: number, seed: number): Promise<ReducedMap> {
-  const { rows, cols, inMemory } = source;
-  const model = inMemory ? await pcaInWorkers(inMemory, rows, cols, dims, { seed }) : await pcaStreaming(source, dims, { seed });
-  const points = inMemory ? projectPca(model, inMemory, rows, cols) : await projectPcaStreaming(model, source);
+  // In memory or streamed, the same passes: the fit's final pass also projects the rows.
+  const { model, points } = await pcaFitTransform(source, dims, { seed });
   return {
     points,
     describe: {
@@ -46,8 +45,6 @@ async function reducePca(source: EmbeddingSource, dims: number, seed: number): P
 
 /** Truncated SVD (no centering): for sparse-like, already normalised embeddings. */
 async function reduceSvd(source: EmbeddingSource, dims: number, seed: number): Promise<ReducedMap> {
-  const { rows, cols, inMemory } = source;
-  const model = inMemory ? await truncatedSvdDenseInWorkers(inMemory, rows, cols, dims, { seed }) : await truncatedSvdStreaming(source, dims, { seed });
-  const points = inMemory ? projectSvdDense(model, inMemory, rows, cols) : await projectSvdStreaming(model, source);
+  const { model, points } = await truncatedSvdFitTransform(source, dims, { seed });
   return { points, describe: { model: { components: [...model.components], cols: model.cols, k: model.k }, placement: "projection" } };
 }
