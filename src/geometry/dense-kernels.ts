@@ -1,7 +1,12 @@
 /**
  * Hot loops over dense row blocks. Plain indexed loops over typed arrays, no
  * allocation per row: these run n × cols × width times per pass.
+ *
+ * {@link accumulateCenteredGram} and {@link projectBlock} run the WebAssembly SIMD kernels
+ * (wasm/simd-kernels.ts) where the runtime has them, and their JavaScript float64 versions
+ * otherwise or when `setSimdKernels(false)`.
  */
+import { accumulateCenteredGramSimd, projectBlockSimd, simdKernels } from "./wasm/simd-kernels.js";
 
 /** sums[c] += Σ_rows block[r, c]. */
 export function accumulateColumnSums(block: Float32Array | Float64Array, rows: number, cols: number, sums: Float64Array): void {
@@ -30,6 +35,29 @@ export const PANEL_ROWS = 32;
  * multiply-add costs about one memory load instead of a load, a load and a store.
  */
 export function accumulateCenteredGram(
+  block: Float32Array | Float64Array,
+  rows: number,
+  cols: number,
+  mean: Float64Array,
+  basis: Float64Array,
+  width: number,
+  meanBasis: Float64Array,
+  product: Float64Array,
+  centeringSums: Float64Array,
+  scratch: Float64Array,
+  wantSquares: boolean,
+  smallGram: Float64Array | null = null,
+): number {
+  const simd = simdKernels();
+  if (simd) return accumulateCenteredGramSimd(simd, block, rows, cols, mean, basis, width, product, centeringSums, wantSquares, smallGram);
+  return accumulateCenteredGramJs(block, rows, cols, mean, basis, width, meanBasis, product, centeringSums, scratch, wantSquares, smallGram);
+}
+
+/**
+ * {@link accumulateCenteredGram} in plain JavaScript, float64 throughout. Import-free: the Gram
+ * worker threads run its source text when SIMD is off.
+ */
+export function accumulateCenteredGramJs(
   block: Float32Array | Float64Array,
   rows: number,
   cols: number,
@@ -124,8 +152,29 @@ export function gramScratch(width: number): Float64Array {
   return new Float64Array(PANEL_ROWS * width);
 }
 
-/** out[r, t] = (block[r] − μ)·components[t] for each row of the block; `out` is rows × k. */
+/**
+ * out[r, t] = (block[r] − μ)·components[t] for each row of the block; `out` is rows × k.
+ * `meanProjection` must be μ·components[t] (the JavaScript path subtracts it; the SIMD path
+ * centers the rows instead). Pass a null mean for no centering.
+ */
 export function projectBlock(
+  block: Float32Array | Float64Array,
+  rows: number,
+  cols: number,
+  mean: Float64Array | null,
+  components: Float64Array,
+  k: number,
+  meanProjection: Float64Array,
+  out: Float32Array | Float64Array,
+  outOffset: number,
+): void {
+  const simd = simdKernels();
+  if (simd) projectBlockSimd(simd, block, rows, cols, mean, components, k, out, outOffset);
+  else projectBlockJs(block, rows, cols, mean, components, k, meanProjection, out, outOffset);
+}
+
+/** {@link projectBlock} in plain JavaScript, float64 sums. */
+export function projectBlockJs(
   block: Float32Array | Float64Array,
   rows: number,
   cols: number,

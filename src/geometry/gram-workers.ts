@@ -10,10 +10,14 @@
  *
  * Like knn-workers.ts, the workers run the kernel's own source text (`eval` workers), so the
  * main thread and the workers do the very same arithmetic and no worker file has to be found.
+ * Where the WebAssembly SIMD kernels are on when the threads start (wasm/simd-kernels.ts), every
+ * thread runs them, each worker with its own instance of the compiled module (handed over in
+ * `workerData`); otherwise every thread runs the JavaScript kernel.
  */
 import { availableParallelism } from "node:os";
 import { Worker } from "node:worker_threads";
-import { PANEL_ROWS, accumulateCenteredGram, gramScratch } from "./dense-kernels.js";
+import { PANEL_ROWS, accumulateCenteredGramJs, gramScratch } from "./dense-kernels.js";
+import { SIMD_GLUE_SOURCE, accumulateCenteredGramSimd, simdKernels, simdKernelsModule } from "./wasm/simd-kernels.js";
 import type { RowBlock } from "./matrix.js";
 
 /**
@@ -53,7 +57,7 @@ interface PieceTask {
  * Claims pieces of `data` (`rows` rows) from `task.counter` until none are left, each into its
  * own slot. Import-free and given the kernel as an argument: the workers run its source text.
  */
-function claimPieces(kernel: typeof accumulateCenteredGram, task: PieceTask, data: Float32Array | Float64Array, rows: number, pieceRows: number, scratch: Float64Array): void {
+function claimPieces(kernel: typeof accumulateCenteredGramJs, task: PieceTask, data: Float32Array | Float64Array, rows: number, pieceRows: number, scratch: Float64Array): void {
   const { cols, width } = task;
   const pieces = Math.ceil(rows / pieceRows);
   const productSize = task.slotProducts.length === 0 ? 0 : cols * width;
@@ -73,10 +77,16 @@ function claimPieces(kernel: typeof accumulateCenteredGram, task: PieceTask, dat
 }
 
 const WORKER_SOURCE = `
-const { parentPort } = require("node:worker_threads");
+const { parentPort, workerData } = require("node:worker_threads");
 const PANEL_ROWS = ${PANEL_ROWS};
-const accumulateCenteredGram = ${accumulateCenteredGram.toString()};
+const accumulateCenteredGramJs = ${accumulateCenteredGramJs.toString()};
+${SIMD_GLUE_SOURCE}
 const claimPieces = ${claimPieces.toString()};
+const simd = workerData.module ? instantiateSimdKernels(workerData.module) : null;
+const kernel = simd
+  ? (block, rows, cols, mean, basis, width, meanBasis, product, sums, scratch, wantSquares, small) =>
+      accumulateCenteredGramSimd(simd, block, rows, cols, mean, basis, width, product, sums, wantSquares, small)
+  : accumulateCenteredGramJs;
 let pass = null;
 let scratch = null;
 parentPort.on("message", (task) => {
@@ -84,13 +94,13 @@ parentPort.on("message", (task) => {
     pass = task;
     scratch = new Float64Array(PANEL_ROWS * task.width);
   } else {
-    claimPieces(accumulateCenteredGram, pass, task.data, task.rows, task.pieceRows, scratch);
+    claimPieces(kernel, pass, task.data, task.rows, task.pieceRows, scratch);
   }
   parentPort.postMessage("done");
 });
 `;
 
-/** What one pass needs: the inputs of {@link accumulateCenteredGram} that stay fixed across blocks. */
+/** What one pass needs: the inputs of `accumulateCenteredGram` that stay fixed across blocks. */
 export interface GramPassInputs {
   cols: number;
   mean: Float64Array;
@@ -161,9 +171,18 @@ export function gramThreadCount(rows: number, cols: number, width: number, optio
   return rows * cols * width < (options.minWork ?? GRAM_PARALLEL_MIN_WORK) ? 1 : threads;
 }
 
-/** Starts `threads − 1` worker threads (the calling thread is the last one) for Gram passes. */
+/**
+ * Starts `threads − 1` worker threads (the calling thread is the last one) for Gram passes. They
+ * run the SIMD kernels when these are on now, the JavaScript kernel otherwise.
+ */
 export function startGramThreads(threads: number): GramThreads {
-  const calls = Array.from({ length: Math.max(0, threads - 1) }, () => workerCalls(new Worker(WORKER_SOURCE, { eval: true })));
+  const simd = simdKernels();
+  const module = simd ? simdKernelsModule() : null;
+  const kernel: typeof accumulateCenteredGramJs = simd
+    ? (block, rows, cols, mean, basis, width, _meanBasis, product, sums, _scratch, wantSquares, small) =>
+        accumulateCenteredGramSimd(simd, block, rows, cols, mean, basis, width, product, sums, wantSquares, small ?? null)
+    : accumulateCenteredGramJs;
+  const calls = Array.from({ length: Math.max(0, threads - 1) }, () => workerCalls(new Worker(WORKER_SOURCE, { eval: true, workerData: { module } })));
   let staging: Float32Array | Float64Array | null = null;
 
   /** A shared view of `values` (copied into the staging buffer unless already shared). */
@@ -216,7 +235,7 @@ export function startGramThreads(threads: number): GramThreads {
             const pieceRows = Math.max(MIN_PIECE_ROWS, Math.ceil(rows / MAX_PIECES));
             task.counter[0] = 0;
             const done = calls.map((worker) => worker.call({ type: "block", data, rows, pieceRows }));
-            claimPieces(accumulateCenteredGram, task, data, rows, pieceRows, scratch);
+            claimPieces(kernel, task, data, rows, pieceRows, scratch);
             await Promise.all(done);
             // Piece order, whoever computed each piece: the same blocks give the same bits.
             const pieces = Math.ceil(rows / pieceRows);

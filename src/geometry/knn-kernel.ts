@@ -1,16 +1,39 @@
 /**
- * The kNN distance kernel on its own, with no imports and no inner functions: the worker
- * threads run its source text (see knn-workers.ts), so the main thread and the workers run the
- * very same arithmetic and agree to the bit.
+ * The kNN distance kernel. {@link kthNeighbourRange} runs the WebAssembly SIMD kernel
+ * (wasm/simd-kernels.ts) where the runtime has it, {@link kthNeighbourRangeJs} otherwise. The
+ * JavaScript version has no imports and no inner functions: the worker threads run its source
+ * text (see knn-workers.ts), so the main thread and the workers run the very same arithmetic and
+ * agree to the bit.
  */
+import { kthNeighbourRangeSimd, simdKernels } from "./wasm/simd-kernels.js";
 
 /**
  * For query rows `first` ≤ i < `last`, the distance to the k-th nearest neighbour among the
- * `reference` rows (itself excluded), written to `out[i]`. Distances are ‖x‖² + ‖y‖² − 2x·y
- * with the squared norms given; queries go in blocks of 64 against each reference row, for
- * cache reuse, and the k smallest are kept per query in a sorted list (k is small).
+ * `reference` rows (itself excluded), written to `out[i]`. `norms` are the rows' squared norms
+ * (the JavaScript path computes ‖x‖² + ‖y‖² − 2x·y; the SIMD path Σ (x − y)² and ignores them).
+ * Queries go in blocks of 64 against each reference row, for cache reuse, and the k smallest are
+ * kept per query in a sorted list (k is small).
  */
 export function kthNeighbourRange(
+  data: Float32Array | Float64Array,
+  cols: number,
+  norms: Float64Array,
+  reference: Uint32Array,
+  k: number,
+  first: number,
+  last: number,
+  out: Float64Array,
+): void {
+  const simd = simdKernels();
+  if (simd) kthNeighbourRangeSimd(simd, data, cols, reference, k, first, last, out);
+  else kthNeighbourRangeJs(data, cols, norms, reference, k, first, last, out);
+}
+
+/**
+ * {@link kthNeighbourRange} in plain JavaScript: distances ‖x‖² + ‖y‖² − 2x·y in float64 with the
+ * squared norms given.
+ */
+export function kthNeighbourRangeJs(
   data: Float32Array | Float64Array,
   cols: number,
   norms: Float64Array,

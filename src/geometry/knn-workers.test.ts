@@ -4,6 +4,7 @@ import { kthNeighbourRange } from "./knn-kernel.js";
 import { kthNeighbourDistancesInWorkers } from "./knn-workers.js";
 import { denseRowSource } from "./matrix.js";
 import { createGaussian, createRandom, sampleIndices } from "./random.js";
+import { setSimdKernels } from "./wasm/simd-kernels.js";
 
 function gaussianMatrix(rows: number, cols: number, seed: number): Float32Array {
   const gaussian = createGaussian(createRandom(seed));
@@ -19,20 +20,28 @@ function singleThread(data: Float32Array, rows: number, cols: number, reference:
 }
 
 describe("kthNeighbourDistancesInWorkers", () => {
-  it("splits the rows over worker threads and gives the single-thread answer to the bit, for any thread count", async () => {
-    // 1,001 rows: the ranges are uneven and cross the kernel's 64-row blocks.
-    const rows = 1001;
-    const cols = 13;
-    const data = gaussianMatrix(rows, cols, 3);
-    const reference = sampleIndices(createRandom(4), rows, 300);
-    const expected = singleThread(data, rows, cols, reference, 5);
-    for (const threads of [2, 3]) {
-      const kth = await kthNeighbourDistancesInWorkers(data, rows, cols, reference, 5, { threads, minWork: 0 });
-      expect(kth.buffer).toBeInstanceOf(SharedArrayBuffer);
-      expect(Array.from(kth)).toEqual(Array.from(expected));
+  it.each([
+    { kernel: "JavaScript", simd: false },
+    { kernel: "WebAssembly SIMD", simd: true },
+  ])("splits the rows over worker threads and gives the single-thread answer to the bit, for any thread count ($kernel)", async ({ simd }) => {
+    const previous = setSimdKernels(simd);
+    try {
+      // 1,001 rows: the ranges are uneven and cross the kernel's 64-row blocks.
+      const rows = 1001;
+      const cols = 13;
+      const data = gaussianMatrix(rows, cols, 3);
+      const reference = sampleIndices(createRandom(4), rows, 300);
+      const expected = singleThread(data, rows, cols, reference, 5);
+      for (const threads of [2, 3]) {
+        const kth = await kthNeighbourDistancesInWorkers(data, rows, cols, reference, 5, { threads, minWork: 0 });
+        expect(kth.buffer).toBeInstanceOf(SharedArrayBuffer);
+        expect(Array.from(kth)).toEqual(Array.from(expected));
+      }
+      // Every row got a finite distance: no range was left to its zero fill.
+      expect(expected.every((d) => d > 0 && Number.isFinite(d))).toBe(true);
+    } finally {
+      setSimdKernels(previous);
     }
-    // Every row got a finite distance: no range was left to its zero fill.
-    expect(expected.every((d) => d > 0 && Number.isFinite(d))).toBe(true);
   });
 });
 
