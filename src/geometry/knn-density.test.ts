@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { densityGrid } from "./grid-density.js";
-import { compareDensities, knnDensity, knnDensityStreaming } from "./knn-density.js";
+import { compareDensities, knnDensity, knnDensityStreaming, knnGridAgreement } from "./knn-density.js";
 import { denseRowSource } from "./matrix.js";
 import { createGaussian, createRandom } from "./random.js";
 import { findSparseRegions } from "./sparse-regions.js";
@@ -69,5 +69,47 @@ describe("knnDensity", () => {
     expect(agreement.lowDensityCutoff).toBe(30);
     expect(agreement.sparsePointsLowShare).toBe(0.5);
     expect(agreement.disagreeingCells).toEqual([{ cell: 1, points: 2, lowShare: 0 }]);
+  });
+
+  describe("knnGridAgreement", () => {
+    const options = { k: 8, projectDims: 12, referenceSize: 1000, seed: 2, exactBudget: 0 };
+    const bridgeMap = () => {
+      const lifted = liftedBridge();
+      const grid = densityGrid(lifted.points, lifted.count, 2, { shape: [20, 10], bounds: { min: [0, 0], max: [20, 10] } });
+      return { ...lifted, grid, sparse: findSparseRegions(grid, 10).sparse };
+    };
+
+    it("querying every row gives the all-rows approximate answer exactly, in memory and streamed", async () => {
+      const { data, cols, count, grid, sparse } = bridgeMap();
+      const all = compareDensities(grid.cellOfPoint, sparse, knnDensity(data, count, cols, options));
+      const everyRow = { ...options, sparseQueries: count, cutoffSample: count };
+      const inMemory = await knnGridAgreement({ ...denseRowSource(data, count, cols), inMemory: data }, grid.cellOfPoint, sparse, everyRow);
+      const streamed = await knnGridAgreement(denseRowSource(data, count, cols, 77), grid.cellOfPoint, sparse, everyRow);
+      for (const check of [inMemory, streamed]) {
+        expect(check.method).toBe("approximate");
+        expect(check.agreement).toEqual(all);
+        expect(check.queried).toBe(count);
+      }
+    });
+
+    it("a sample for the cutoff and a cap on sparse queries: close to the full answer, far fewer rows", async () => {
+      const { data, cols, count, grid, sparse } = bridgeMap();
+      const all = compareDensities(grid.cellOfPoint, sparse, knnDensity(data, count, cols, options));
+      const sparseCount = Array.from(grid.cellOfPoint).filter((cell) => sparse[cell]).length;
+      const sampled = await knnGridAgreement(denseRowSource(data, count, cols, 64), grid.cellOfPoint, sparse, { ...options, cutoffSample: 600, sparseQueries: 30 });
+      expect(sampled.queried).toBeLessThan(count / 1.5);
+      expect(sampled.description).toMatch(new RegExp(`a sample of 30 of the ${sparseCount} sparse-cell points`));
+      expect(sampled.description).toMatch(/uniform sample of 600 rows/);
+      expect(Math.abs(sampled.agreement.baseline - all.baseline)).toBeLessThan(0.01);
+      expect(Math.abs(sampled.agreement.sparsePointsLowShare - all.sparsePointsLowShare)).toBeLessThan(0.1);
+      expect(sampled.agreement.sparsePointsLowShare).toBeGreaterThan(0.85);
+    });
+
+    it("small sets stay exact over every row", async () => {
+      const { data, cols, count, grid, sparse } = bridgeMap();
+      const check = await knnGridAgreement({ ...denseRowSource(data, count, cols), inMemory: data }, grid.cellOfPoint, sparse, { k: 8 });
+      expect(check.method).toBe("exact");
+      expect(check.agreement).toEqual(compareDensities(grid.cellOfPoint, sparse, knnDensity(data, count, cols, { k: 8 })));
+    });
   });
 });

@@ -16,8 +16,14 @@
  *
  * {@link knnDensityInWorkers} and {@link knnDensityStreaming} split the distance blocks over
  * worker threads (shared memory, knn-workers.ts) with the same answer as {@link knnDensity}.
+ *
+ * The map's cross-check ({@link knnGridAgreement}) needs the density of far fewer points than all:
+ * the points of the grid's sparse cells, and enough others to place the low-density cutoff. On big
+ * sets it computes the approximate density of just those rows — each the very value the
+ * all-rows approximate path gives it — so the check costs a read of the data, not a projection of it.
  */
 import { projectBlock } from "./dense-kernels.js";
+import type { RowBlock } from "./matrix.js";
 import { kthNeighbourRange } from "./knn-kernel.js";
 import { kthNeighbourDistancesInWorkers } from "./knn-workers.js";
 import type { RowSource } from "./matrix.js";
@@ -154,6 +160,125 @@ function kthNeighbourDistances(data: Float32Array | Float64Array, rows: number, 
   return kth;
 }
 
+/** Options of {@link knnGridAgreement}. */
+export interface KnnGridAgreementOptions extends KnnDensityOptions {
+  /** Sparse-cell points whose density is computed at most (a seeded sample beyond). Default 20,000. */
+  sparseQueries?: number;
+  /** Rows of a uniform sample that place the low-density cutoff. Default 20,000. */
+  cutoffSample?: number;
+  /** The low-density quantile (see {@link compareDensities}). Default 0.25. */
+  quantile?: number;
+}
+
+/** How the grid's sparse cells agree with kNN density, and how the density was computed. */
+export interface KnnGridAgreement {
+  method: KnnDensity["method"];
+  description: string;
+  agreement: DensityAgreement;
+  /** Rows whose kNN density was computed. */
+  queried: number;
+}
+
+/**
+ * The map's kNN cross-check: do the grid's sparse cells hold low-kNN-density points? Small sets
+ * (within `exactBudget`) compare every row's exact density. Bigger ones use the approximate
+ * density (random projection, reference sample) of only the rows the answer needs: the
+ * sparse-cell points (a seeded sample of `sparseQueries` when there are more) and a uniform sample
+ * of `cutoffSample` rows for the quantile cutoff. Each of those rows gets exactly the density the
+ * all-rows approximate path would give it; only the cutoff is estimated from the sample.
+ */
+export async function knnGridAgreement(
+  source: RowSource & { inMemory?: Float32Array | Float64Array },
+  cellOfPoint: Uint32Array,
+  sparse: Uint8Array,
+  options: KnnGridAgreementOptions = {},
+): Promise<KnnGridAgreement> {
+  const { rows, cols } = source;
+  if (cellOfPoint.length !== rows) throw new RangeError(`the grid has ${cellOfPoint.length} points, the embeddings ${rows} rows`);
+  const k = checkK(options.k ?? 10, rows);
+  const quantile = options.quantile ?? 0.25;
+  const seed = options.seed ?? 0;
+  if (rows * rows * cols <= (options.exactBudget ?? 4e9)) {
+    const knn = source.inMemory ? await knnDensityInWorkers(source.inMemory, rows, cols, options) : await knnDensityStreaming(source, options);
+    return { method: knn.method, description: knn.description, agreement: compareDensities(cellOfPoint, sparse, knn, quantile), queried: rows };
+  }
+  const sparsePoints: number[] = [];
+  for (let i = 0; i < rows; i++) if (sparse[cellOfPoint[i]]) sparsePoints.push(i);
+  const sparseLimit = options.sparseQueries ?? 20_000;
+  const sparseQueries =
+    sparsePoints.length <= sparseLimit
+      ? Uint32Array.from(sparsePoints)
+      : Uint32Array.from(sampleIndices(createRandom(seed + 2), sparsePoints.length, sparseLimit), (position) => sparsePoints[position]);
+  const cutoffRows = sampleIndices(createRandom(seed + 3), rows, options.cutoffSample ?? 20_000);
+  const reference = referenceSample(rows, k, options);
+  // One compact matrix of the rows needed, in ascending row order; the reference indices remapped.
+  const needed = Uint32Array.from(new Set([...sparseQueries, ...cutoffRows, ...reference])).sort();
+  const position = new Map<number, number>();
+  needed.forEach((row, at) => position.set(row, at));
+  const m = Math.min(options.projectDims ?? 32, cols);
+  const projection = randomProjection(cols, m, seed);
+  const projected = new Float32Array(new SharedArrayBuffer(needed.length * m * Float32Array.BYTES_PER_ELEMENT));
+  await projectRows(source, needed, projection, m, projected);
+  const compactReference = Uint32Array.from(reference, (row) => position.get(row) as number);
+  const kth = await kthNeighbourDistancesInWorkers(projected, needed.length, m, compactReference, k, options);
+  const densityOf = (row: number) => 1 / kth[position.get(row) as number];
+
+  const cutoffDensities = Float64Array.from(cutoffRows, densityOf).sort();
+  const cutoff = cutoffDensities[Math.min(cutoffDensities.length - 1, Math.floor(quantile * cutoffDensities.length))];
+  let baselineLow = 0;
+  for (const density of cutoffDensities) if (density < cutoff) baselineLow++;
+  const perCell = new Map<number, { points: number; low: number }>();
+  let sparseLow = 0;
+  for (const row of sparseQueries) {
+    const isLow = densityOf(row) < cutoff;
+    if (isLow) sparseLow++;
+    const entry = perCell.get(cellOfPoint[row]) ?? { points: 0, low: 0 };
+    entry.points++;
+    if (isLow) entry.low++;
+    perCell.set(cellOfPoint[row], entry);
+  }
+  const sampledSparse = sparseQueries.length < sparsePoints.length;
+  return {
+    method: "approximate",
+    description:
+      `${approximateDescription(rows, cols, m, k, reference.length)}; computed for ` +
+      `${sampledSparse ? `a sample of ${sparseQueries.length} of the ${sparsePoints.length}` : `all ${sparsePoints.length}`} sparse-cell points, ` +
+      `the low-density cutoff from a uniform sample of ${cutoffRows.length} rows`,
+    agreement: {
+      lowDensityCutoff: cutoff,
+      sparsePointsLowShare: sparseQueries.length ? sparseLow / sparseQueries.length : 0,
+      baseline: baselineLow / cutoffDensities.length,
+      disagreeingCells: disagreeingCells(perCell),
+    },
+    queried: needed.length,
+  };
+}
+
+/** Projects the `rows` (ascending) of a source onto `projection` (`m × cols`), one pass, other rows skipped. */
+async function projectRows(source: RowSource & { inMemory?: Float32Array | Float64Array }, rows: Uint32Array, projection: Float64Array, m: number, out: Float32Array): Promise<void> {
+  const { cols } = source;
+  const zeros = new Float64Array(m);
+  if (source.inMemory) {
+    for (let at = 0; at < rows.length; at++) projectBlock(source.inMemory.subarray(rows[at] * cols, (rows[at] + 1) * cols), 1, cols, null, projection, m, zeros, out, at * m);
+    return;
+  }
+  let first = 0;
+  let at = 0;
+  for await (const block of source.blocks() as AsyncIterable<RowBlock> | Iterable<RowBlock>) {
+    const last = first + block.rows;
+    // Consecutive wanted rows of this block are projected together.
+    while (at < rows.length && rows[at] < last) {
+      let end = at + 1;
+      while (end < rows.length && rows[end] < last && rows[end] === rows[end - 1] + 1) end++;
+      const from = rows[at] - first;
+      projectBlock(block.data.subarray(from * cols, (from + end - at) * cols), end - at, cols, null, projection, m, zeros, out, at * m);
+      at = end;
+    }
+    first = last;
+  }
+  if (first !== source.rows) throw new RangeError(`row source yielded ${first} rows, declared ${source.rows}`);
+}
+
 /** How grid sparsity and kNN density agree. */
 export interface DensityAgreement {
   /** kNN-density value below which a point counts as low density (the `quantile` of all points). */
@@ -191,9 +316,13 @@ export function compareDensities(cellOfPoint: Uint32Array, sparse: Uint8Array, k
     if (isLow) entry.low++;
     perCell.set(cell, entry);
   }
-  const disagreeingCells = [...perCell.entries()]
-    .map(([cell, { points, low: lowPoints }]) => ({ cell, points, lowShare: lowPoints / points }))
+  return { lowDensityCutoff: cutoff, sparsePointsLowShare: sparsePoints ? sparseLow / sparsePoints : 0, baseline: low / rows, disagreeingCells: disagreeingCells(perCell) };
+}
+
+/** Sparse cells where fewer than half the points have low kNN density, most disagreeing first. */
+function disagreeingCells(perCell: Map<number, { points: number; low: number }>): DensityAgreement["disagreeingCells"] {
+  return [...perCell.entries()]
+    .map(([cell, { points, low }]) => ({ cell, points, lowShare: low / points }))
     .filter((entry) => entry.lowShare < 0.5)
     .sort((a, b) => a.lowShare - b.lowShare || a.cell - b.cell);
-  return { lowDensityCutoff: cutoff, sparsePointsLowShare: sparsePoints ? sparseLow / sparsePoints : 0, baseline: low / rows, disagreeingCells };
 }

@@ -5,7 +5,7 @@
  * density in the full embedding space. Plain functions over the reduced points: no run, no I/O.
  */
 import { type DensityGrid, densityGrid } from "../../geometry/grid-density.js";
-import { compareDensities, knnDensityInWorkers, knnDensityStreaming } from "../../geometry/knn-density.js";
+import { knnGridAgreement } from "../../geometry/knn-density.js";
 import { type SeedPair, selectSeedPairs } from "../../geometry/seed-pairs.js";
 import { findSparseRegions, type SparseMap } from "../../geometry/sparse-regions.js";
 import { chooseThreshold, type ThresholdChoice } from "../../geometry/threshold.js";
@@ -43,11 +43,12 @@ export function mapDensity(points: Float32Array, rows: number, dims: number, opt
 
 /**
  * How far the grid's sparse cells agree with a kNN density over the full embeddings (in memory
- * or streamed): undefined when `k` is 0 or the set has no more than `k` rows.
+ * or streamed): undefined when `k` is 0 or the set has no more than `k` rows. On big sets only the
+ * sparse-cell points and a sample for the cutoff are queried (knn-density.ts `knnGridAgreement`).
  */
 export async function knnAgreement(source: EmbeddingSource, density: MapDensity, options: { k: number; seed: number }): Promise<MapArtifact["knn"]> {
   const { k, seed } = options;
   if (k <= 0 || source.rows <= k) return undefined;
-  const knn = source.inMemory ? await knnDensityInWorkers(source.inMemory, source.rows, source.cols, { k, seed }) : await knnDensityStreaming(source, { k, seed });
-  return { k, method: knn.method, description: knn.description, agreement: compareDensities(density.grid.cellOfPoint, density.sparse.sparse, knn) };
+  const check = await knnGridAgreement(source, density.grid.cellOfPoint, density.sparse.sparse, { k, seed });
+  return { k, method: check.method, description: check.description, agreement: check.agreement };
 }
