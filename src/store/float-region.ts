@@ -1,0 +1,81 @@
+import { open } from "node:fs/promises";
+import type { FileHandle } from "node:fs/promises";
+import { endianness } from "node:os";
+import { InputError } from "../core/errors.js";
+
+/** Element types a vector file may hold; all are read as float32. */
+export type FloatElement = "float32" | "float64" | "float16";
+
+export const ELEMENT_BYTES: Readonly<Record<FloatElement, number>> = { float32: 4, float64: 8, float16: 2 };
+
+/**
+ * A row-major matrix of little-endian floats stored at `offset` in a file written by someone
+ * else (a .npy's data, a raw .f32, a gapfill matrix's rows): read where it lies, nothing copied
+ * to another file first.
+ */
+export interface FloatRegion {
+  path: string;
+  offset: number;
+  rows: number;
+  cols: number;
+  element: FloatElement;
+}
+
+/** Rows `[start, start + count)` of a region, as float32, with the bytes they were read from. */
+export interface RegionRows {
+  start: number;
+  rows: number;
+  data: Float32Array;
+  /** The file's own bytes of these rows (the same memory as `data` for float32). */
+  bytes: Uint8Array;
+}
+
+/**
+ * Reads rows `[start, start + count)`. float32 rows are read straight into the returned array
+ * (into `into` when given, which must hold `count × cols` values); float64 and float16 are
+ * converted.
+ */
+export async function readRegionRows(handle: FileHandle, region: FloatRegion, start: number, count: number, into?: Float32Array): Promise<RegionRows> {
+  if (endianness() !== "LE") throw new InputError("vector-endianness", `${region.path}: little-endian vector files need a little-endian host`, { file: region.path });
+  const width = ELEMENT_BYTES[region.element];
+  const values = count * region.cols;
+  const data = into ?? new Float32Array(values);
+  if (data.length !== values) throw new RangeError(`${region.path}: target holds ${data.length} values, rows need ${values}`);
+  const bytes = region.element === "float32" ? new Uint8Array(data.buffer, data.byteOffset, data.byteLength) : new Uint8Array(values * width);
+  const position = region.offset + start * region.cols * width;
+  let offset = 0;
+  while (offset < bytes.byteLength) {
+    const { bytesRead } = await handle.read(bytes, offset, bytes.byteLength - offset, position + offset);
+    if (bytesRead === 0) {
+      throw new InputError("vectors-truncated", `${region.path} ends inside row ${start + Math.floor(offset / (region.cols * width))} of ${region.rows}: the file is cut short`, { file: region.path });
+    }
+    offset += bytesRead;
+  }
+  if (region.element === "float64") data.set(new Float64Array(bytes.buffer, bytes.byteOffset, values));
+  else if (region.element === "float16") {
+    const halves = new Uint16Array(bytes.buffer, bytes.byteOffset, values);
+    for (let i = 0; i < values; i++) data[i] = halfToFloat(halves[i]);
+  }
+  return { start, rows: count, data, bytes };
+}
+
+/** Streams a region in blocks of at most `blockRows` rows; each block is a fresh array. */
+export async function* regionRowBlocks(region: FloatRegion, blockRows: number): AsyncGenerator<RegionRows> {
+  if (!Number.isInteger(blockRows) || blockRows <= 0) throw new RangeError(`blockRows must be a positive integer, got ${blockRows}`);
+  const handle = await open(region.path, "r");
+  try {
+    for (let start = 0; start < region.rows; start += blockRows) yield await readRegionRows(handle, region, start, Math.min(blockRows, region.rows - start));
+  } finally {
+    await handle.close();
+  }
+}
+
+/** IEEE 754 binary16 → number (subnormals, infinities and NaN included). */
+export function halfToFloat(half: number): number {
+  const sign = half & 0x8000 ? -1 : 1;
+  const exponent = (half >> 10) & 0x1f;
+  const fraction = half & 0x3ff;
+  if (exponent === 0) return sign * fraction * 2 ** -24;
+  if (exponent === 0x1f) return fraction === 0 ? sign * Infinity : NaN;
+  return sign * (1 + fraction / 1024) * 2 ** (exponent - 15);
+}
