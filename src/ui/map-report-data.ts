@@ -1,3 +1,4 @@
+import type { EmbeddingsFileInfo } from "../pipeline/map/embed-examples.js";
 import type { MapResult } from "../pipeline/map/map-dataset.js";
 import { warningText } from "./map-warning-text.js";
 import type { MapReportData } from "./map-report.js";
@@ -52,6 +53,7 @@ export function mapReportData(result: MapResult, title = "gapfill map"): MapRepo
     ["rows", String(artifact.rows)],
     ["embedder", artifact.embedder.label],
     ...(artifact.embedder.truncated ? [["truncated", `${artifact.embedder.truncated} of ${artifact.rows} texts were longer than the student's context and were embedded from their first tokens`] as [string, string]] : []),
+    ...(artifact.embedder.file ? [["vectors", vectorsFileText(artifact.embedder.file)] as [string, string]] : []),
     ["embedding dims", String(artifact.embeddingDims)],
     [
       "reducer",
@@ -84,7 +86,7 @@ export function mapReportData(result: MapResult, title = "gapfill map"): MapRepo
   return {
     title,
     dataset: artifact.dataset,
-    embedder: { label: artifact.embedder.label, studentView: artifact.embedder.studentView },
+    embedder: { label: artifact.embedder.label, studentView: artifact.embedder.studentView, ...(artifact.embedder.kind === "precomputed" ? { note: precomputedNote(artifact.embedder.label) } : {}) },
     reducer: artifact.reducer.name,
     dims,
     points: { x, y },
@@ -121,4 +123,17 @@ export function mapReportData(result: MapResult, title = "gapfill map"): MapRepo
     histogram: artifact.threshold.histogram,
     summary,
   };
+}
+
+/** One line on a precomputed vector file: format, size, when, digest. */
+export function vectorsFileText(file: EmbeddingsFileInfo): string {
+  const column = file.column ? `, column ${file.column}` : "";
+  return `${file.path} (${file.format} ${file.dtype}${column}, ${file.bytes} bytes, modified ${file.modified}, sha256 ${file.sha256.slice(0, 16)}…)`;
+}
+
+function precomputedNote(label: string): string {
+  return (
+    `This map uses ${label}: gapfill did not compute them and cannot tell whose they are; it is the student's view only if they are your student's embeddings. ` +
+    `New texts cannot be placed on it (generate's targeting check is skipped, eval cannot place its questions).`
+  );
 }

@@ -51,7 +51,9 @@ export function renderMapReport(data: MapReportData): string {
   const warnings = (data.warnings ?? []).map((message) => `<p class="banner">${escapeHtml(message)}</p>`).join("");
   const banner = data.embedder.studentView
     ? ""
-    : `<p class="banner">This map uses ${escapeHtml(data.embedder.label)}: it is <b>not the student's view</b> of the data. ` +
+    : data.embedder.note
+      ? `<p class="banner">${escapeHtml(data.embedder.note)}</p>`
+      : `<p class="banner">This map uses ${escapeHtml(data.embedder.label)}: it is <b>not the student's view</b> of the data. ` +
       `Pass <code>--student SPEC</code> to map the set as your student sees it.</p>`;
   return renderPage({
     title: data.title,

@@ -1,4 +1,5 @@
 import type { Command } from "commander";
+import { vectorsFileText } from "../../ui/map-report-data.js";
 import { warningText } from "../../ui/map-warning-text.js";
 import { withProgressLog } from "../../store/progress-log.js";
 import { UsageError } from "../../core/errors.js";
@@ -11,6 +12,10 @@ import { parseChoice, parseInteger, parsePositiveNumber } from "./parse-flags.js
 interface MapFlags extends ReadFlags, OutputFlags {
   student?: string;
   embedding: string;
+  embeddings?: string;
+  embedderName?: string;
+  embeddingColumn?: string;
+  embeddingDims?: string;
   dims: string;
   reducer: string;
   grid: string;
@@ -29,6 +34,10 @@ export function registerMap(program: Command, io: CliIo): void {
     .argument("<dataset>", "a .jsonl, .json, .csv or .parquet file")
     .option("--student <spec>", "student engine (llama:PATH.gguf, openai:MODEL@URL, ollama:MODEL); default: the lexical embedder")
     .option("--embedding <mode>", "pooled | mean | input-uniform | input-idf (student only)", "pooled")
+    .option("--embeddings <file>", "vectors made elsewhere, one per dataset row in its order: .npy (float32; float64/float16 converted), .f32 (raw little-endian float32 rows) or .parquet (a list-of-float column)")
+    .option("--embedder-name <name>", "whose vectors --embeddings holds (the model that made them), said in every artifact")
+    .option("--embedding-column <name>", "the vector column of a .parquet --embeddings file (default: its only list-of-float column)")
+    .option("--embedding-dims <n>", "vector length of --embeddings: reads a raw .f32 by it, checks the other formats (default for a raw .f32: one row per dataset row)")
     .option("--dims <k>", "map dimensions: 2 or 3", "2")
     .option("--reducer <name>", "pca (linear: midpoints map to midpoints) | svd | umap (≤ 100,000 rows) | tsne (Barnes–Hut, ≤ 20,000 rows); umap and tsne are nonlinear: midpoints do not map to midpoints", "pca")
     .option("--grid <shape>", "auto, or cells per axis: 40x30 (40x30x10 in 3-D)", "auto")
@@ -50,6 +59,9 @@ export function registerMap(program: Command, io: CliIo): void {
     const window = parseInteger(flags.window, "--window", 1);
     if (window % 2 === 0) throw new UsageError(`--window must be odd, got ${window}`, "--window");
     const readOptions = readOptionsFrom(flags);
+    const embeddingDims = flags.embeddingDims === undefined ? undefined : parseInteger(flags.embeddingDims, "--embedding-dims", 1);
+    // With --embeddings the student embeds nothing here: an --embedding left at its default is not a choice.
+    const embeddingChosen = command.getOptionValueSource("embedding") !== "default";
 
     const [{ mapDataset }, { openRun, defaultRunDir }, { atomicWriteFile }, { renderMapReport }, { mapReportData }] = await Promise.all([
       import("../../pipeline/map/map-dataset.js"),
@@ -64,7 +76,9 @@ export function registerMap(program: Command, io: CliIo): void {
     const onEvent = withProgressLog(run, renderer);
     let student;
     try {
-      if (flags.student) {
+      if (flags.student && flags.embeddings !== undefined) {
+        onEvent({ type: "notice", stage: "embed", message: `--student ${flags.student} is not used: the map is made from the vectors in ${flags.embeddings}` });
+      } else if (flags.student) {
         const { createEngine } = await import("../../engines/create-engine.js");
         const { RequestCache } = await import("../../engines/request-cache.js");
         student = await createEngine(flags.student, { cache: new RequestCache(run.db), onEvent, option: "student" });
@@ -72,7 +86,11 @@ export function registerMap(program: Command, io: CliIo): void {
       const result = await mapDataset(dataset, run, {
         ...readOptions,
         student,
-        embedding,
+        embedding: flags.embeddings !== undefined && !embeddingChosen ? undefined : embedding,
+        embeddings: flags.embeddings,
+        embedderName: flags.embedderName,
+        embeddingColumn: flags.embeddingColumn,
+        embeddingDims,
         dims: Number(dims) as 2 | 3,
         reducer,
         grid,
@@ -140,6 +158,7 @@ function formatMapSummary(summary: ReturnType<typeof mapSummary>): string {
     ["run", summary.run],
     ["rows", String(summary.rows)],
     ["embedder", summary.embedder.label + (summary.embedder.truncated ? `; ${summary.embedder.truncated} texts longer than its context were embedded from their first tokens` : "")],
+    ...(summary.embedder.file ? [["vectors", vectorsFileText(summary.embedder.file)] as [string, string]] : []),
     ["map", `${summary.reducer} → ${summary.dims}-D, grid ${summary.grid.join("×")} (${summary.gridRule})`],
     ["threshold T", `${summary.threshold} (${summary.thresholdRule})`],
     ["cells", `${summary.nonEmptyCells} non-empty, ${summary.sparseCells} sparse in ${summary.regions} regions`],

@@ -18,15 +18,39 @@ export const EMBEDDING_MODES = ["pooled", "mean", "input-uniform", "input-idf"] 
 export type EmbeddingMode = (typeof EMBEDDING_MODES)[number];
 
 export interface EmbedderInfo {
-  kind: "lexical" | "student";
+  /** `precomputed`: vectors made outside gapfill and read from a file (`gapfill map --embeddings`). */
+  kind: "lexical" | "student" | "precomputed";
   /** Said in every artifact: what the points are. */
   label: string;
-  /** False for the lexical fallback: the map is not the student's view. */
+  /**
+   * False for the lexical fallback: the map is not the student's view. False for precomputed
+   * vectors too: gapfill cannot tell whose they are, only what their maker named them.
+   */
   studentView: boolean;
   spec?: string;
   mode?: EmbeddingMode;
   /** Texts longer than the student's context, embedded from their first tokens (absent when none). */
   truncated?: number;
+  /** Precomputed: the model or pipeline that made the vectors, as the user named it (absent: unnamed). */
+  name?: string;
+  /** Precomputed: the file the vectors were read from. */
+  file?: EmbeddingsFileInfo;
+}
+
+/** Where precomputed vectors came from: enough to tell the file again, and to tell a changed one. */
+export interface EmbeddingsFileInfo {
+  /** Absolute path when the map was made. */
+  path: string;
+  format: "npy" | "f32" | "gapfill-f32" | "parquet";
+  /** The element type as stored: "<f4", "<f8", "<f2" (.npy), "float32" (.f32), "list<float>", "list<double>" (Parquet). */
+  dtype: string;
+  /** Parquet: the vector column. */
+  column?: string;
+  bytes: number;
+  /** The file's modification time (ISO 8601) when it was last checked. */
+  modified: string;
+  /** sha256 of the whole file, hex. */
+  sha256: string;
 }
 
 export function describeEmbedder(engine: Engine | undefined, mode: EmbeddingMode): EmbedderInfo {

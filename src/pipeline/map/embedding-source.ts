@@ -1,5 +1,6 @@
 import type { RowSource } from "../../geometry/matrix.js";
-import { float32MatrixShape, float32RowBlocks, readFloat32Matrix } from "../../store/float32-matrix.js";
+import { type FloatRegion, regionRowBlocks } from "../../store/float-region.js";
+import { FLOAT32_MATRIX_HEADER_BYTES, float32MatrixShape, float32RowBlocks, readFloat32Matrix } from "../../store/float32-matrix.js";
 
 /** A run's embedding matrix as the reducers read it: in memory when it fits, else streamed. */
 export type EmbeddingSource = RowSource & { inMemory?: Float32Array };
@@ -12,6 +13,11 @@ function streamedBlockRows(cols: number): number {
   return Math.max(64, Math.floor((64 << 20) / (cols * 4)));
 }
 
+/** True when a `rows × cols` float32 matrix is loaded rather than streamed under `limit` bytes. */
+export function fitsInMemory(rows: number, cols: number, limit = IN_MEMORY_LIMIT_BYTES): boolean {
+  return rows * cols * 4 <= limit;
+}
+
 /**
  * Opens the float32 matrix at `path` for the reduce and density phases. Up to `inMemoryLimitBytes`
  * (default {@link IN_MEMORY_LIMIT_BYTES}) it is loaded once and `inMemory` is set; above it every
@@ -20,23 +26,57 @@ function streamedBlockRows(cols: number): number {
  */
 export async function openEmbeddingSource(path: string, options: { inMemoryLimitBytes?: number; blockRows?: number } = {}): Promise<EmbeddingSource> {
   const { rows, cols } = await float32MatrixShape(path);
-  if (rows * cols * 4 <= (options.inMemoryLimitBytes ?? IN_MEMORY_LIMIT_BYTES)) {
-    const matrix = await readFloat32Matrix(path);
-    return {
-      rows,
-      cols,
-      inMemory: matrix.data,
-      *blocks() {
-        yield { data: matrix.data, rows };
-      },
-    };
-  }
+  if (fitsInMemory(rows, cols, options.inMemoryLimitBytes)) return inMemorySource((await readFloat32Matrix(path)).data, rows, cols);
   const blockRows = options.blockRows ?? streamedBlockRows(cols);
   return {
     rows,
     cols,
     async *blocks() {
       for await (const block of float32RowBlocks(path, blockRows)) yield { data: block.data, rows: block.rows };
+    },
+  };
+}
+
+/**
+ * The same over vectors where they lie in a file gapfill did not write (a .npy's data, a raw
+ * .f32): `loaded` is the region already read whole (by the check that validated it), else a
+ * region within the limit is read once here, and a bigger one is streamed from its offset on
+ * every pass, never copied into the run.
+ */
+export async function openRegionSource(
+  region: FloatRegion,
+  options: { inMemoryLimitBytes?: number; blockRows?: number; loaded?: Float32Array } = {},
+): Promise<EmbeddingSource> {
+  const { rows, cols } = region;
+  if (options.loaded) return inMemorySource(options.loaded, rows, cols);
+  if (fitsInMemory(rows, cols, options.inMemoryLimitBytes)) {
+    const data = new Float32Array(rows * cols);
+    for await (const block of regionRowBlocks(region, streamedBlockRows(cols))) data.set(block.data, block.start * cols);
+    return inMemorySource(data, rows, cols);
+  }
+  const blockRows = options.blockRows ?? streamedBlockRows(cols);
+  return {
+    rows,
+    cols,
+    async *blocks() {
+      for await (const block of regionRowBlocks(region, blockRows)) yield { data: block.data, rows: block.rows };
+    },
+  };
+}
+
+/** A gapfill matrix file's rows as a region (its data starts after the 32-byte header). */
+export async function gapfillMatrixRegion(path: string): Promise<FloatRegion> {
+  const { rows, cols } = await float32MatrixShape(path);
+  return { path, offset: FLOAT32_MATRIX_HEADER_BYTES, rows, cols, element: "float32" };
+}
+
+function inMemorySource(data: Float32Array, rows: number, cols: number): EmbeddingSource {
+  return {
+    rows,
+    cols,
+    inMemory: data,
+    *blocks() {
+      yield { data, rows };
     },
   };
 }

@@ -98,7 +98,7 @@ const numbers = z.array(z.number());
 
 const embedderSchema = z
   .object({
-    kind: z.enum(["lexical", "student"]),
+    kind: z.enum(["lexical", "student", "precomputed"]),
     label: z.string(),
     studentView: z.boolean(),
     spec: z.string().optional(),

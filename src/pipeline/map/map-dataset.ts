@@ -11,11 +11,12 @@ import { writeFloat32Matrix } from "../../store/float32-matrix.js";
 import type { Run } from "../../store/run.js";
 import { beginStage, finishStage } from "../../store/stage-state.js";
 import { describeEmbedder, EMBEDDING_MODES, embedExamples, type EmbedderInfo, type EmbeddingMode } from "./embed-examples.js";
-import { openEmbeddingSource } from "./embedding-source.js";
+import { type EmbeddingSource, openEmbeddingSource } from "./embedding-source.js";
 import { MAP_ARTIFACT_VERSION, type MapArtifact, type MapSeedPair, writeMapArtifact } from "./map-artifact.js";
 import { knnAgreement, type MapDensity, mapDensity } from "./map-density.js";
 import { mapQuality, type MapQuality, targetCheck } from "./map-quality.js";
 import { placeInterpolatedPairs } from "./place-interpolated-pairs.js";
+import { precomputedEmbeddings } from "./precomputed-embeddings.js";
 import { type ReducedMap, reduceEmbeddings, type Reducer, REDUCERS } from "./reduce-embeddings.js";
 import { checkNonlinearRows, isNonlinearReducer } from "./reduce-nonlinear.js";
 
@@ -24,9 +25,21 @@ export type { MapQuality, MapWarning } from "./map-quality.js";
 export { REDUCERS, type Reducer } from "./reduce-embeddings.js";
 
 export interface MapOptions extends ReadOptions {
-  /** The student; without one the lexical embedder is used (and every artifact says so). */
+  /** The student; without one the lexical embedder is used (and every artifact says so). Not used to embed when `embeddings` is given. */
   student?: Engine;
   embedding?: EmbeddingMode;
+  /**
+   * Vectors made elsewhere, one per dataset row in the dataset's order, instead of embedding here:
+   * a float32 `.npy` (`<f8`/`<f2` are converted), a `.f32` (raw little-endian float32 rows, or a
+   * gapfill matrix file) or a `.parquet` with a list-of-float column.
+   */
+  embeddings?: string;
+  /** Whose vectors `embeddings` are (the model that made them): said in every artifact. */
+  embedderName?: string;
+  /** The vector column of a Parquet `embeddings` file (default: its only list-of-float column). */
+  embeddingColumn?: string;
+  /** Vector length of `embeddings`: reads a raw .f32 by it, checks the other formats. Without it a raw .f32 has one row per dataset row. */
+  embeddingDims?: number;
   dims?: 2 | 3;
   reducer?: Reducer;
   /** Cells per axis; omitted: chosen from the data. */
@@ -77,23 +90,20 @@ export async function mapDataset(datasetPath: string, run: Run, options: MapOpti
 
   const { examples } = await timed("read", () => readAll(datasetPath, options));
   const digest = datasetDigest(examples);
-  const embedder = describeEmbedder(options.student, mode);
   // Before the (expensive) embedding: a set too big for UMAP/t-SNE fails now, not after it.
   if (isNonlinearReducer(reducer)) checkNonlinearRows(reducer, examples.length);
 
-  const embeddingsPath = run.path("embeddings.f32");
-  const embedParams = { datasetDigest: digest, embedder: embedder.spec ?? "lexical", mode: embedder.kind === "student" ? mode : null, seed };
-  let truncated: number;
-  if (beginStage(run.db, "embed", embedParams, run.dir) !== "done") {
-    ({ truncated } = await timed("embed", () => embedExamples(examples, embeddingsPath, { engine: options.student, mode, onEvent, seed })));
-    finishStage(run.db, "embed");
-    run.event("embed-done", { rows: examples.length, truncated });
-  } else truncated = truncatedBefore(run);
-  const source = await openEmbeddingSource(embeddingsPath, { inMemoryLimitBytes: options.inMemoryLimitBytes });
+  let source: EmbeddingSource;
+  let embedder: EmbedderInfo;
+  if (options.embeddings !== undefined) {
+    if (options.student) {
+      onEvent({ type: "notice", stage: "embed", message: `the map is made from the vectors in ${options.embeddings}; the student ${options.student.spec} does not embed the dataset` });
+    }
+    ({ source, embedder } = await timed("embed", () =>
+      precomputedEmbeddings(run, { path: datasetPath, rows: examples.length, digest }, { ...options, embeddings: options.embeddings as string, onEvent }),
+    ));
+  } else ({ source, embedder } = await embedHere(run, examples, digest, { ...options, mode, seed, onEvent, timed }));
   const { rows, cols } = source;
-  if (rows !== examples.length) {
-    throw new RunStateError("run-state-corrupt", `${embeddingsPath} holds ${rows} rows, the dataset ${examples.length}: the run's embeddings are damaged; use a new run directory`);
-  }
 
   const reduced = await timed("reduce", () => reduceEmbeddings(source, { reducer, dims, seed, onEvent }));
   onEvent({ type: "notice", stage: "reduce", message: `reduced ${rows} × ${cols} to ${dims}-D by ${reducer} in ${seconds.reduce.toFixed(1)} s` });
@@ -120,11 +130,35 @@ export async function mapDataset(datasetPath: string, run: Run, options: MapOpti
   });
   for (const warning of quality.warnings) onEvent({ type: "warning", stage: "density", message: warning.message, try: warning.try });
 
-  const artifact = mapArtifact({ datasetPath, digest, examples, embedder: truncated > 0 ? { ...embedder, truncated } : embedder, embeddingDims: cols, reducer, dims, reduced, density, knn, quality });
+  const artifact = mapArtifact({ datasetPath, digest, examples, embedder, embeddingDims: cols, reducer, dims, reduced, density, knn, quality });
   await writeFloat32Matrix(run.path("points.f32"), { data: reduced.points, rows, cols: dims });
   await writeMapArtifact(run.dir, artifact);
   run.event("map-done", { rows, sparseCells: artifact.sparseCells.length, regions: artifact.regions.length, pairs: artifact.pairs.length });
   return { artifact, points: reduced.points, examples, grid: density.grid, seconds };
+}
+
+/** The student's or the lexical embedder's vectors, made in this run (and resumed) or found done. */
+async function embedHere(
+  run: Run,
+  examples: readonly Example[],
+  digest: string,
+  options: MapOptions & { mode: EmbeddingMode; seed: number; onEvent: ProgressListener; timed: <T>(name: string, work: () => Promise<T>) => Promise<T> },
+): Promise<{ source: EmbeddingSource; embedder: EmbedderInfo }> {
+  const { mode, seed, onEvent } = options;
+  const embedder = describeEmbedder(options.student, mode);
+  const embeddingsPath = run.path("embeddings.f32");
+  const embedParams = { datasetDigest: digest, embedder: embedder.spec ?? "lexical", mode: embedder.kind === "student" ? mode : null, seed };
+  let truncated: number;
+  if (beginStage(run.db, "embed", embedParams, run.dir) !== "done") {
+    ({ truncated } = await options.timed("embed", () => embedExamples(examples, embeddingsPath, { engine: options.student, mode, onEvent, seed })));
+    finishStage(run.db, "embed");
+    run.event("embed-done", { rows: examples.length, truncated });
+  } else truncated = truncatedBefore(run);
+  const source = await openEmbeddingSource(embeddingsPath, { inMemoryLimitBytes: options.inMemoryLimitBytes });
+  if (source.rows !== examples.length) {
+    throw new RunStateError("run-state-corrupt", `${embeddingsPath} holds ${source.rows} rows, the dataset ${examples.length}: the run's embeddings are damaged; use a new run directory`);
+  }
+  return { source, embedder: truncated > 0 ? { ...embedder, truncated } : embedder };
 }
 
 /** Option values the CLI would have refused, refused here too for library callers (by option name). */
@@ -139,6 +173,19 @@ function checkMapOptions(options: MapOptions): void {
   for (const name of ["pairs", "knn", "seed"] as const) {
     const value = options[name];
     if (value !== undefined && (!Number.isInteger(value) || value < 0)) throw new OptionError(name, `must be a non-negative integer, got ${value}`);
+  }
+  if (options.embeddings !== undefined && (typeof options.embeddings !== "string" || options.embeddings === "")) throw new OptionError("embeddings", "must be the path of a vector file");
+  for (const name of ["embedderName", "embeddingColumn"] as const) {
+    const value = options[name];
+    if (value !== undefined && (typeof value !== "string" || value.trim() === "")) throw new OptionError(name, "must be a non-empty name");
+    if (value !== undefined && options.embeddings === undefined) throw new OptionError(name, "applies to vectors read from a file: give embeddings too", { relatedOptions: ["embeddings"] });
+  }
+  if (options.embedding !== undefined && options.embeddings !== undefined) {
+    throw new OptionError("embedding", "chooses how a student embeds the dataset; with embeddings the vectors come from the file", { relatedOptions: ["embeddings"] });
+  }
+  if (options.embeddingDims !== undefined) {
+    if (!Number.isInteger(options.embeddingDims) || options.embeddingDims <= 0) throw new OptionError("embeddingDims", `must be a positive integer, got ${options.embeddingDims}`);
+    if (options.embeddings === undefined) throw new OptionError("embeddingDims", "applies to vectors read from a file: give embeddings too", { relatedOptions: ["embeddings"] });
   }
   if (options.threshold !== undefined && !(options.threshold >= 0)) throw new OptionError("threshold", `must be a non-negative number, got ${options.threshold}`);
   if (options.inMemoryLimitBytes !== undefined && !(options.inMemoryLimitBytes >= 0)) {

@@ -53,6 +53,14 @@ export async function placeOnMap(mapDir: string, questions: readonly string[], o
     : `projected with the map's fitted ${map.reducer.name.toUpperCase()} model`;
   let vectors: Float32Array;
   let method: string;
+  if (map.embedder.kind === "precomputed") {
+    // gapfill holds the vectors, not the model that made them: a new text has no vector in that space.
+    throw new InputError(
+      "map-precomputed",
+      `the map in ${mapDir} was made from ${map.embedder.label}: gapfill cannot embed new texts into that space, so they cannot be placed on it (map with a student to place texts)`,
+      { file: join(mapDir, MAP_FILE), field: "embedder" },
+    );
+  }
   if (map.embedder.kind === "lexical") {
     vectors = await lexicalVectors(mapDir, map, questions, options, notes);
     method = `lexical TF-IDF + SVD fitted on the map's dataset (never on the placed texts), ${reducer}`;

@@ -1,0 +1,201 @@
+import { createHash } from "node:crypto";
+import { open, stat } from "node:fs/promises";
+import { extname } from "node:path";
+import { InputError, OptionError } from "../../core/errors.js";
+import { ELEMENT_BYTES, type FloatElement, type FloatRegion, readRegionRows } from "../../store/float-region.js";
+import { FLOAT32_MATRIX_HEADER_BYTES, float32MatrixShape } from "../../store/float32-matrix.js";
+import { hasNpyMagic, readNpyHeader } from "../../store/npy.js";
+import type { EmbeddingsFileInfo } from "./embed-examples.js";
+import { describeParquetVectors, nonFiniteVector, type ParquetVectorColumn } from "./parquet-vectors.js";
+
+/** What the vectors in a file are and where they lie, read from its header alone. */
+export type EmbeddingsLayout =
+  | { format: "npy" | "f32" | "gapfill-f32"; dtype: string; region: FloatRegion; bytes: number; mtimeMs: number; inferredDims?: boolean }
+  | { format: "parquet"; dtype: string; parquet: ParquetVectorColumn; bytes: number; mtimeMs: number };
+
+export interface EmbeddingsFileOptions {
+  path: string;
+  /** Parquet: the vector column (default: the only list-of-float column). */
+  column?: string;
+  /** Vector length: needed to read a raw .f32 when the row count is unknown, a check for the other formats. */
+  dims?: number;
+}
+
+const NPY_ELEMENTS: Readonly<Record<string, FloatElement>> = { "<f4": "float32", "<f8": "float64", "<f2": "float16" };
+const GAPFILL_MAGIC = "GFMATF32";
+
+/**
+ * Reads the header of a vector file chosen by its extension and checked by its content:
+ * `.npy` (2-D, C order, `<f4`, or `<f8`/`<f2` converted to float32 as they are read), `.f32`
+ * (a gapfill matrix file, or raw little-endian float32 rows whose length is `dims` or, without
+ * it, whatever makes `datasetRows` rows), `.parquet` (a list-of-float column). The file must hold
+ * `datasetRows` vectors of at least one value: anything else is one error naming the file and
+ * both numbers.
+ */
+export async function readEmbeddingsLayout(options: EmbeddingsFileOptions, datasetRows: number, datasetPath: string): Promise<EmbeddingsLayout> {
+  const { path } = options;
+  const stats = await stat(path).catch(() => undefined);
+  if (!stats?.isFile()) throw new InputError("embeddings-missing", `${path}: no such file (given as embeddings)`, { file: path, relatedOptions: ["embeddings"] });
+  const extension = extname(path).toLowerCase();
+  if (options.column !== undefined && extension !== ".parquet") {
+    throw new OptionError("embeddingColumn", `names a column of a .parquet file; ${path} is not one`, { relatedOptions: ["embeddings"] });
+  }
+  const base = { bytes: stats.size, mtimeMs: stats.mtimeMs };
+  const start = await firstBytes(path, 8);
+  let layout: EmbeddingsLayout;
+  if (extension === ".npy") layout = { ...base, ...(await npyLayout(path, stats.size)) };
+  else if (extension === ".f32") {
+    if (hasNpyMagic(start)) throw new InputError("embeddings-format", `${path} is a .npy file (it starts with numpy's magic): name it .npy`, { file: path });
+    layout =
+      Buffer.from(start).toString("latin1") === GAPFILL_MAGIC
+        ? { ...base, format: "gapfill-f32", dtype: "float32", region: { path, offset: FLOAT32_MATRIX_HEADER_BYTES, ...(await float32MatrixShape(path)), element: "float32" } }
+        : { ...base, ...rawLayout(path, stats.size, options.dims, datasetRows) };
+  } else if (extension === ".parquet") {
+    if (Buffer.from(start).toString("latin1", 0, 4) !== "PAR1") throw new InputError("embeddings-format", `${path} does not start with Parquet's magic "PAR1": is it a Parquet file?`, { file: path });
+    const parquet = await describeParquetVectors(path, options.column);
+    layout = { ...base, format: "parquet", dtype: parquet.element === "float64" ? "list<double>" : "list<float>", parquet };
+  } else {
+    throw new OptionError(
+      "embeddings",
+      `${path}: its extension "${extension}" names no vector format gapfill reads: .npy (numpy, float32), .f32 (raw little-endian float32 rows, or a gapfill matrix) or .parquet (a column of float lists)`,
+    );
+  }
+  const { rows, cols } = shapeOf(layout);
+  if (rows !== datasetRows) {
+    throw new InputError(
+      "embeddings-rows",
+      `${path} holds ${rows} vectors and ${datasetPath} has ${datasetRows} rows: the vectors must be row-aligned with the dataset (vector i embeds row i, in the dataset's order)`,
+      { file: path },
+    );
+  }
+  if (cols === 0) throw new InputError("embeddings-dims", `${path} holds vectors of 0 dims: there is nothing to map`, { file: path });
+  if (options.dims !== undefined && cols !== options.dims) {
+    throw new InputError("embeddings-dims", `${path} holds vectors of ${cols} dims, embeddingDims says ${options.dims}`, { file: path, relatedOptions: ["embeddingDims"] });
+  }
+  return layout;
+}
+
+/** rows × cols of a layout. */
+export function shapeOf(layout: EmbeddingsLayout): { rows: number; cols: number } {
+  return layout.format === "parquet" ? { rows: layout.parquet.rows, cols: layout.parquet.cols } : { rows: layout.region.rows, cols: layout.region.cols };
+}
+
+async function npyLayout(path: string, size: number): Promise<{ format: "npy"; dtype: string; region: FloatRegion }> {
+  const header = await readNpyHeader(path);
+  const element = NPY_ELEMENTS[header.descr];
+  if (!element) {
+    throw new InputError(
+      "npy-dtype",
+      `${path} holds ${header.descr} values; gapfill reads float32 ('<f4', and converts '<f8' and '<f2'): save it with np.save(path, vectors.astype(np.float32))`,
+      { file: path },
+    );
+  }
+  if (header.shape.length !== 2) {
+    throw new InputError("npy-shape", `${path} holds a ${header.shape.length}-D array of shape (${header.shape.join(", ")}); the vectors must be a 2-D array (rows, dims)`, { file: path });
+  }
+  if (header.fortranOrder) {
+    throw new InputError("npy-fortran-order", `${path} is stored in Fortran (column) order; gapfill reads rows in C order: save it with np.save(path, np.ascontiguousarray(vectors))`, { file: path });
+  }
+  const [rows, cols] = header.shape;
+  const expected = header.dataOffset + rows * cols * ELEMENT_BYTES[element];
+  if (size !== expected) {
+    throw new InputError("npy-size", `${path} is ${size} bytes; its header (shape (${rows}, ${cols}), ${header.descr}) needs ${expected}: the file is ${size < expected ? "cut short" : "longer than its array"}`, {
+      file: path,
+    });
+  }
+  return { format: "npy", dtype: header.descr, region: { path, offset: header.dataOffset, rows, cols, element } };
+}
+
+function rawLayout(path: string, size: number, dims: number | undefined, datasetRows: number): { format: "f32"; dtype: string; region: FloatRegion; inferredDims?: boolean } {
+  if (size % 4 !== 0) throw new InputError("f32-size", `${path} is ${size} bytes, not a whole number of float32 values`, { file: path });
+  const values = size / 4;
+  if (dims !== undefined) {
+    if (values % dims !== 0) {
+      throw new InputError("f32-size", `${path} holds ${values} float32 values, not a whole number of ${dims}-dim rows (embeddingDims ${dims})`, { file: path, relatedOptions: ["embeddingDims"] });
+    }
+    return { format: "f32", dtype: "float32", region: { path, offset: 0, rows: values / dims, cols: dims, element: "float32" } };
+  }
+  // Row-aligned with the dataset: the vector length is what makes one row per example.
+  if (datasetRows === 0 || values % datasetRows !== 0) {
+    throw new InputError(
+      "f32-size",
+      `${path} holds ${values} float32 values, not ${datasetRows} rows (the dataset's) of a whole number of dims: give the vector length with embeddingDims to see how many rows it holds`,
+      { file: path, relatedOptions: ["embeddingDims"] },
+    );
+  }
+  return { format: "f32", dtype: "float32", region: { path, offset: 0, rows: datasetRows, cols: values / datasetRows, element: "float32" }, inferredDims: true };
+}
+
+async function firstBytes(path: string, count: number): Promise<Uint8Array> {
+  const handle = await open(path, "r");
+  try {
+    const bytes = Buffer.alloc(count);
+    const { bytesRead } = await handle.read(bytes, 0, count, 0);
+    return bytes.subarray(0, bytesRead);
+  } finally {
+    await handle.close();
+  }
+}
+
+/** Rows per block of the checking pass: about 64 MiB of float32. */
+function checkBlockRows(cols: number): number {
+  return Math.max(64, Math.floor((64 << 20) / (cols * 4)));
+}
+
+/**
+ * One pass over a vector file: its sha256 (the whole file, header included) and, for a region,
+ * a check that every value is finite (a NaN or Inf is an error naming its row). With `keep`,
+ * the region's rows are kept as one float32 array, so a file that fits in memory is read once.
+ */
+export async function checkEmbeddingsFile(layout: EmbeddingsLayout, path: string, keep: boolean): Promise<{ sha256: string; loaded?: Float32Array }> {
+  const hash = createHash("sha256");
+  const handle = await open(path, "r");
+  try {
+    if (layout.format === "parquet") {
+      const buffer = Buffer.alloc(Math.min(layout.bytes, 64 << 20));
+      for (let position = 0; position < layout.bytes; ) {
+        const { bytesRead } = await handle.read(buffer, 0, Math.min(buffer.length, layout.bytes - position), position);
+        if (bytesRead === 0) throw new InputError("vectors-truncated", `${path} changed while it was read`, { file: path });
+        hash.update(buffer.subarray(0, bytesRead));
+        position += bytesRead;
+      }
+      return { sha256: hash.digest("hex") };
+    }
+    const { region } = layout;
+    const header = Buffer.alloc(region.offset);
+    if (region.offset > 0) await handle.read(header, 0, region.offset, 0);
+    hash.update(header);
+    const loaded = keep ? new Float32Array(region.rows * region.cols) : undefined;
+    const blockRows = checkBlockRows(region.cols);
+    for (let start = 0; start < region.rows; start += blockRows) {
+      const count = Math.min(blockRows, region.rows - start);
+      const rows = await readRegionRows(handle, region, start, count, loaded?.subarray(start * region.cols, (start + count) * region.cols));
+      hash.update(rows.bytes);
+      checkFinite(path, rows.data, start, region.cols);
+    }
+    return { sha256: hash.digest("hex"), loaded };
+  } finally {
+    await handle.close();
+  }
+}
+
+function checkFinite(path: string, data: Float32Array, startRow: number, cols: number): void {
+  for (let i = 0; i < data.length; i++) {
+    const value = data[i];
+    // v − v is 0 for every finite v, NaN for NaN and ±Infinity.
+    if (value - value !== 0) throw nonFiniteVector(path, startRow + Math.floor(i / cols), i % cols, value);
+  }
+}
+
+/** The provenance record of a checked file. */
+export function embeddingsFileInfo(layout: EmbeddingsLayout, absolutePath: string, sha256: string): EmbeddingsFileInfo {
+  return {
+    path: absolutePath,
+    format: layout.format,
+    dtype: layout.dtype,
+    ...(layout.format === "parquet" ? { column: layout.parquet.column } : {}),
+    bytes: layout.bytes,
+    modified: new Date(layout.mtimeMs).toISOString(),
+    sha256,
+  };
+}
