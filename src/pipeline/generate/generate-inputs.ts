@@ -41,6 +41,11 @@ export async function loadGenerateInputs(
     return { examples: result.examples, map: result.artifact };
   }
   const map = readMapArtifact(mapPath);
+  if (map.embedder.kind === "precomputed") {
+    // The pairs were chosen among those vectors; a student decodes its own token embeddings of the seed questions, which needs no vector of the map.
+    const decoding = options.student ? `; the student ${options.student.spec} decodes its own token embeddings of each pair's seed questions` : "";
+    options.onEvent({ type: "notice", stage: "generate", message: `the map in ${run.dir} was made from ${map.embedder.label}: its seed pairs come from that space${decoding}` });
+  }
   const { examples } = await readAll(datasetPath, options);
   if (datasetDigest(examples) !== map.datasetDigest) {
     throw new RunStateError("run-dataset-changed", `run ${run.dir} was mapped from ${map.dataset} (other rows than ${datasetPath}); use a new run directory for this dataset`);
