@@ -9,9 +9,10 @@ import { closeSync, mkdtempSync, openSync, readSync, rmSync, writeSync } from "n
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { densityGrid } from "../src/geometry/grid-density.js";
-import { knnDensityStreaming } from "../src/geometry/knn-density.js";
+import { compareDensities, type DensityAgreement, knnDensity, knnDensityStreaming, knnGridAgreement } from "../src/geometry/knn-density.js";
 import type { RowBlock, RowSource } from "../src/geometry/matrix.js";
-import { pcaStreaming, projectPcaStreaming } from "../src/geometry/pca.js";
+import { pcaFitTransform, pcaStreaming } from "../src/geometry/pca.js";
+import { componentCorrelations } from "./map-whole-bench.js";
 import { createGaussian, createRandom } from "../src/geometry/random.js";
 import { selectSeedPairs } from "../src/geometry/seed-pairs.js";
 import { findSparseRegions } from "../src/geometry/sparse-regions.js";
@@ -54,10 +55,9 @@ export async function benchMap(options: MapBenchOptions = {}): Promise<{ name: s
       const rssBefore = process.resourceUsage().maxRSS * 1024;
 
       started = performance.now();
-      const model = await pcaStreaming(source, 2, { seed: 0 });
-      const points = await projectPcaStreaming(model, source);
+      const { model, points } = await pcaFitTransform(source, 2, { seed: 0 });
       figures.pca_s = seconds(started);
-      figures.pca_data_passes = model.passes + 1; // fit passes plus the projection pass
+      figures.pca_data_passes = model.passes; // the projection comes from the final pass
       // The fit on the calling thread alone: what the Gram worker threads bring.
       started = performance.now();
       await pcaStreaming(source, 2, { seed: 0, threads: 1 });
@@ -80,15 +80,23 @@ export async function benchMap(options: MapBenchOptions = {}): Promise<{ name: s
       figures.seeds_s = seconds(started);
       figures.seed_pairs = pairs.length;
 
+      // The map's kNN check (sparse-cell points and a cutoff sample) beside the all-rows
+      // approximate density it replaced, and how far their answers differ.
       started = performance.now();
-      await knnDensityStreaming(source, { k: 10 });
-      figures.knn_s = seconds(started);
-      // The same on the calling thread alone: what the worker threads bring (the projection
-      // pass that feeds them is still one thread).
+      const check = await knnGridAgreement(source, grid.cellOfPoint, sparse.sparse, { k: 10 });
+      figures.knn_check_s = seconds(started);
+      figures.knn_check_rows = check.queried;
+      figures.knn_check_share_of_map = figures.knn_check_s / (figures.pca_s + figures.grid_s + figures.sparse_s + figures.seeds_s + figures.knn_check_s);
+      started = performance.now();
+      const allRows = await knnDensityStreaming(source, { k: 10 });
+      figures.knn_all_rows_s = seconds(started);
+      const before = compareDensities(grid.cellOfPoint, sparse.sparse, allRows);
+      Object.assign(figures, agreementDifference(check.agreement, before, "vs_all_rows"));
+      // The all-rows density on the calling thread alone: what the worker threads bring.
       started = performance.now();
       await knnDensityStreaming(source, { k: 10, threads: 1 });
-      figures.knn_one_thread_s = seconds(started);
-      figures.knn_threads_speedup = figures.knn_one_thread_s / figures.knn_s;
+      figures.knn_all_rows_one_thread_s = seconds(started);
+      figures.knn_threads_speedup = figures.knn_all_rows_one_thread_s / figures.knn_all_rows_s;
 
       const peak = process.resourceUsage().maxRSS * 1024;
       const bytes = rows * cols * 4;
@@ -101,14 +109,15 @@ export async function benchMap(options: MapBenchOptions = {}): Promise<{ name: s
         const runKnn = rows <= (options.sklearnKnnMaxRows ?? 60_000);
         const output = execFileSync(python, [new URL("./sklearn_peer.py", import.meta.url).pathname.replace(/dist\/bench\/sklearn_peer\.py$/, "bench/sklearn_peer.py"), file, String(rows), String(cols), "10", runKnn ? "1" : "0"], {
           encoding: "utf8",
-          maxBuffer: 1 << 20,
+          maxBuffer: 16 << 20,
         });
-        const peer = JSON.parse(output.trim().split("\n").pop() as string) as { pca_s: number; knn_s?: number };
+        const peer = JSON.parse(output.trim().split("\n").pop() as string) as { pca_s: number; knn_s?: number; components: number[][] };
         figures.sklearn_pca_s = peer.pca_s;
         figures.pca_over_sklearn = figures.pca_s / peer.pca_s;
+        componentCorrelations(model.components, peer.components, cols).forEach((value, t) => (figures[`component_${t + 1}_correlation_sklearn`] = value));
         if (peer.knn_s !== undefined) {
           figures.sklearn_exact_knn_s = peer.knn_s;
-          figures.knn_over_sklearn_exact = figures.knn_s / peer.knn_s;
+          figures.knn_all_rows_over_sklearn_exact = figures.knn_all_rows_s / peer.knn_s;
         }
       }
       results.push({ name: `map ${rows} x ${cols}`, figures });
@@ -119,12 +128,60 @@ export async function benchMap(options: MapBenchOptions = {}): Promise<{ name: s
   return results;
 }
 
+/**
+ * The sampled kNN check against another answer: the difference in the share of sparse-cell points
+ * flagged low-density, and per sparse cell whether both call it agreeing (most points low).
+ */
+function agreementDifference(sampled: DensityAgreement, reference: DensityAgreement, label: string): Record<string, number> {
+  const disagreeing = (agreement: DensityAgreement) => new Set(agreement.disagreeingCells.map((cell) => cell.cell));
+  const a = disagreeing(sampled);
+  const b = disagreeing(reference);
+  let differ = 0;
+  for (const cell of a) if (!b.has(cell)) differ++;
+  for (const cell of b) if (!a.has(cell)) differ++;
+  return {
+    [`knn_low_share_${label}`]: sampled.sparsePointsLowShare,
+    [`knn_low_share_reference_${label}`]: reference.sparsePointsLowShare,
+    [`knn_disagreeing_cells_${label}`]: a.size,
+    [`knn_disagreeing_cells_reference_${label}`]: b.size,
+    [`knn_cells_classified_differently_${label}`]: differ,
+  };
+}
+
+/**
+ * The kNN check against exact densities where exact is affordable (12K × 256): the sampled check
+ * (with a cutoff sample and a sparse-query cap scaled down to this size) beside the exact one.
+ */
+export async function benchKnnCheckVsExact(): Promise<{ name: string; figures: Record<string, number> }> {
+  const rows = 12_000, cols = 256;
+  const directory = mkdtempSync(join(tmpdir(), "gapfill-knn-exact-"));
+  try {
+    const file = join(directory, "embeddings.f32");
+    writeMixture(file, rows, cols);
+    const source = fileRowSource(file, rows, cols);
+    const { points } = await pcaFitTransform(source, 2, { seed: 0 });
+    const grid = densityGrid(points, rows, 2);
+    const sparse = findSparseRegions(grid, chooseThreshold(grid.density, grid.counts).threshold);
+    const data = new Float32Array(rows * cols);
+    let row = 0;
+    for await (const block of source.blocks()) {
+      data.set(block.data.subarray(0, block.rows * cols), row * cols);
+      row += block.rows;
+    }
+    const exact = compareDensities(grid.cellOfPoint, sparse.sparse, knnDensity(data, rows, cols, { k: 10 }));
+    const sampled = await knnGridAgreement(source, grid.cellOfPoint, sparse.sparse, { k: 10, exactBudget: 0, cutoffSample: 2000, sparseQueries: 2000 });
+    return { name: `kNN check, sampled vs exact, ${rows} x ${cols}`, figures: { rows, cols, queried: sampled.queried, ...agreementDifference(sampled.agreement, exact, "vs_exact") } };
+  } finally {
+    rmSync(directory, { recursive: true, force: true });
+  }
+}
+
 function seconds(started: number): number {
   return (performance.now() - started) / 1000;
 }
 
 /** A Python with sklearn, or null: Debian's python3-sklearn lives under /usr/bin/python3. */
-function findSklearnPython(): string | null {
+export function findSklearnPython(): string | null {
   for (const candidate of ["/usr/bin/python3", "python3"]) {
     try {
       execFileSync(candidate, ["-c", "import sklearn"], { stdio: "ignore" });
@@ -140,9 +197,9 @@ function findSklearnPython(): string | null {
  * Writes rows of a mixture in `cols` dimensions: 6 Gaussian clusters (σ = 1) with
  * centres 12 apart along random directions, plus thin bridges: 1% of the rows lie on
  * the segments between consecutive centres — the planted sparse regions. Block by block,
- * so memory stays one block.
+ * so memory stays one block. `header` (an .npy header) is written first when given.
  */
-function writeMixture(file: string, rows: number, cols: number): void {
+export function writeMixture(file: string, rows: number, cols: number, header?: Uint8Array): void {
   const random = createRandom(42);
   const gaussian = createGaussian(random);
   const clusters = 6;
@@ -150,6 +207,7 @@ function writeMixture(file: string, rows: number, cols: number): void {
   const handle = openSync(file, "w");
   const block = new Float32Array(ROWS_PER_BLOCK * cols);
   try {
+    if (header) writeSync(handle, header);
     for (let start = 0; start < rows; start += ROWS_PER_BLOCK) {
       const count = Math.min(ROWS_PER_BLOCK, rows - start);
       for (let r = 0; r < count; r++) {

@@ -1,7 +1,7 @@
 """Benchmark peer for bench/map-bench.ts: sklearn's PCA (and exact kNN) on the same float32 data.
 
 Usage: python3 sklearn_peer.py DATA.bin ROWS COLS K_NEIGHBOURS RUN_KNN(0|1)
-Prints one JSON line with seconds per stage.
+Prints one JSON line with seconds per stage and the PCA components (for the subspace check).
 """
 import json
 import sys
@@ -18,8 +18,10 @@ def main() -> None:
     data = np.asarray(data)
     figures = {}
     start = time.perf_counter()
-    PCA(n_components=2, svd_solver="randomized", random_state=0).fit_transform(data)
+    pca = PCA(n_components=2, svd_solver="randomized", random_state=0)
+    pca.fit_transform(data)
     figures["pca_s"] = time.perf_counter() - start
+    figures["components"] = pca.components_.tolist()
     if run_knn:
         start = time.perf_counter()
         NearestNeighbors(n_neighbors=k + 1, algorithm="brute").fit(data).kneighbors(data)

@@ -254,29 +254,38 @@ export async function knnGridAgreement(
   };
 }
 
-/** Projects the `rows` (ascending) of a source onto `projection` (`m × cols`), one pass, other rows skipped. */
+/**
+ * Projects the `rows` (ascending) of a source onto `projection` (`m × cols`) in one pass, other rows
+ * skipped: the wanted rows are gathered into a staging block and projected a block at a time.
+ */
 async function projectRows(source: RowSource & { inMemory?: Float32Array | Float64Array }, rows: Uint32Array, projection: Float64Array, m: number, out: Float32Array): Promise<void> {
   const { cols } = source;
   const zeros = new Float64Array(m);
+  const stagingRows = Math.max(1, Math.min(rows.length, Math.floor((8 << 20) / (cols * 4))));
+  const staging = new Float32Array(stagingRows * cols);
+  let staged = 0;
+  let done = 0;
+  const flush = () => {
+    projectBlock(staging, staged, cols, null, projection, m, zeros, out, done * m);
+    done += staged;
+    staged = 0;
+  };
+  const take = (data: Float32Array | Float64Array, row: number) => {
+    staging.set(data.subarray(row * cols, (row + 1) * cols), staged * cols);
+    if (++staged === stagingRows) flush();
+  };
   if (source.inMemory) {
-    for (let at = 0; at < rows.length; at++) projectBlock(source.inMemory.subarray(rows[at] * cols, (rows[at] + 1) * cols), 1, cols, null, projection, m, zeros, out, at * m);
-    return;
-  }
-  let first = 0;
-  let at = 0;
-  for await (const block of source.blocks() as AsyncIterable<RowBlock> | Iterable<RowBlock>) {
-    const last = first + block.rows;
-    // Consecutive wanted rows of this block are projected together.
-    while (at < rows.length && rows[at] < last) {
-      let end = at + 1;
-      while (end < rows.length && rows[end] < last && rows[end] === rows[end - 1] + 1) end++;
-      const from = rows[at] - first;
-      projectBlock(block.data.subarray(from * cols, (from + end - at) * cols), end - at, cols, null, projection, m, zeros, out, at * m);
-      at = end;
+    for (const row of rows) take(source.inMemory, row);
+  } else {
+    let first = 0;
+    for await (const block of source.blocks() as AsyncIterable<RowBlock> | Iterable<RowBlock>) {
+      const last = first + block.rows;
+      while (done + staged < rows.length && rows[done + staged] < last) take(block.data, rows[done + staged] - first);
+      first = last;
     }
-    first = last;
+    if (first !== source.rows) throw new RangeError(`row source yielded ${first} rows, declared ${source.rows}`);
   }
-  if (first !== source.rows) throw new RangeError(`row source yielded ${first} rows, declared ${source.rows}`);
+  if (staged > 0) flush();
 }
 
 /** How grid sparsity and kNN density agree. */
