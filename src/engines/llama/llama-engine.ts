@@ -4,13 +4,14 @@
  * per-token embeddings and decoding from input embeddings; our own GGUF reader for the
  * input-embedding rows. All eight capabilities.
  */
-import type { LlamaContext, LlamaContextSequence, LlamaEmbeddingContext, LlamaModel, Token } from "node-llama-cpp";
+import type { LlamaContext, LlamaContextSequence, LlamaModel } from "node-llama-cpp";
 import type { Capability, ChatMessage, Engine, GenerateOptions, Generation, Matrix } from "../../core/engine.js";
 import { EngineCallError, GapfillError, InputError } from "../../core/errors.js";
 import type { ProgressListener } from "../../core/events.js";
 import { progress, silent } from "../../core/events.js";
 import { decodeFromEmbeddings } from "./ffi/decode-embeddings.js";
 import { FfiModel } from "./ffi/ffi-model.js";
+import { pooledEmbeddings } from "./ffi/pooled-embed.js";
 import { tokenEmbeddings } from "./ffi/token-embed.js";
 import type { GgufHeader } from "./gguf/gguf-reader.js";
 import { readGgufHeader } from "./gguf/gguf-reader.js";
@@ -33,9 +34,10 @@ export interface LlamaEngineOptions {
   seed?: number;
   onEvent?: ProgressListener;
   /**
-   * Pooling of `embed`: "model" (default) is node-llama-cpp's embedding context, which returns
+   * Pooling of `embed`: "model" (default) is what node-llama-cpp's embedding context returns,
    * the last token's hidden state unless the GGUF sets `<arch>.pooling_type`; "mean" averages
-   * the per-token hidden states from the FFI path.
+   * the text tokens' hidden states (the rows of `tokenEmbed`). Both through the FFI, attention
+   * in float32 (ffi/pooled-embed.ts says why).
    */
   pooling?: "model" | "mean";
   /** Folder for `hf:` downloads. Default: node-llama-cpp's models folder. */
@@ -99,7 +101,6 @@ class LlamaEngine implements Engine {
   private readonly serial = serialQueue();
   private readonly adapters: Array<{ filePath: string; scale: number }> = [];
   private generation?: Promise<{ context: LlamaContext; sequence: LlamaContextSequence }>;
-  private embedding?: Promise<LlamaEmbeddingContext>;
   private ffi?: Promise<FfiModel>;
   private closed = false;
 
@@ -162,27 +163,11 @@ class LlamaEngine implements Engine {
     return this.serial(async () => {
       const started = Date.now();
       this.emit(progress.start("embed", texts.length, "texts"));
-      const rows: Float32Array[] = [];
-      let truncated = 0;
-      if (this.options.pooling === "mean") {
-        const ffi = await this.ffiModel();
-        for (const text of texts) {
-          const tokens = tokenEmbeddings(ffi, text);
-          const mean = new Float32Array(tokens.cols);
-          for (let r = 0; r < tokens.rows; r++) for (let c = 0; c < tokens.cols; c++) mean[c] += tokens.data[r * tokens.cols + c] / tokens.rows;
-          rows.push(mean);
-          this.emit(progress.tick("embed", rows.length, texts.length));
-        }
-      } else {
-        this.embedding ??= this.llamaModel.createEmbeddingContext({ contextSize: this.contextSize, threads: this.threads });
-        const context = await this.embedding;
-        for (const text of texts) {
-          const input = this.fitToContext(text);
-          if (input !== text) truncated++;
-          rows.push(Float32Array.from((await context.getEmbeddingFor(input)).vector));
-          this.emit(progress.tick("embed", rows.length, texts.length));
-        }
-      }
+      const { rows, truncated } = pooledEmbeddings(await this.ffiModel(), texts, {
+        pooling: this.options.pooling ?? "model",
+        contextSize: this.contextSize,
+        onProgress: (done) => this.emit(progress.tick("embed", done, texts.length)),
+      });
       this.emit(progress.end("embed", rows.length, (Date.now() - started) / 1000));
       const cols = rows[0].length;
       const data = new Float32Array(rows.length * cols);
@@ -209,19 +194,6 @@ class LlamaEngine implements Engine {
         cause: error,
       });
     }
-  }
-
-  /**
-   * The text, or its first tokens when it is longer than an embedding context holds
-   * (node-llama-cpp refuses an input of `contextSize` tokens or more).
-   */
-  private fitToContext(text: string): string | Token[] {
-    const limit = this.contextSize - 1;
-    // Byte-level vocabularies give at most one token per byte (+ BOS): short texts skip tokenizing.
-    if (Buffer.byteLength(text, "utf8") + 2 <= limit) return text;
-    const tokens = this.llamaModel.tokenize(text, false);
-    const bos = this.llamaModel.tokens.shouldPrependBosToken && this.llamaModel.tokens.bos !== null ? 1 : 0;
-    return tokens.length + bos <= limit ? text : tokens.slice(0, limit - bos);
   }
 
   async tokenEmbed(text: string): Promise<Matrix> {
@@ -322,7 +294,6 @@ class LlamaEngine implements Engine {
     this.closed = true;
     await this.serial(async () => {
       if (this.generation) await (await this.generation).context.dispose();
-      if (this.embedding) await (await this.embedding).dispose();
       if (this.ffi) (await this.ffi).free();
       await this.llamaModel.dispose();
     });

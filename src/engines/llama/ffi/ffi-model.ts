@@ -1,7 +1,7 @@
 import { GapfillError, InputError } from "../../../core/errors.js";
 import type { ContextParams, Libllama, Pointer } from "./libllama.js";
 import { defaultThreads } from "../llama-runtime.js";
-import { LLAMA_POOLING_TYPE_NONE, loadLibllama } from "./libllama.js";
+import { GGML_TYPE_F32, LLAMA_FLASH_ATTN_DISABLED, LLAMA_POOLING_TYPE_NONE, loadLibllama } from "./libllama.js";
 
 export interface FfiModelOptions {
   /** Upper bound on a context's size in tokens. Default: the model's trained context, capped at 4096. */
@@ -15,6 +15,24 @@ export interface FfiContextOptions {
   tokens: number;
   /** Extract per-token hidden states (pooling none) instead of logits. */
   embeddings?: boolean;
+  /**
+   * With `embeddings`: the llama.cpp pooling type (`llama_pooling_type`; -1 the model's own).
+   * Default none, one state per output token.
+   */
+  pooling?: number;
+  /**
+   * Attention in float32 throughout: flash attention off and an F32 KV cache. llama.cpp's CPU
+   * flash attention rounds K, V and its running sums to float16; on stories260K that put
+   * mean-pooled vectors 1.3e-4 from a float64 forward pass, against 2e-7 this way, and a
+   * 146-token text decoded ~3× faster (head size 8 leaves the f16 kernel per-key overhead).
+   * The price is the attention matrix in the compute buffer: tokens² × heads floats.
+   */
+  exact?: boolean;
+  /**
+   * Most tokens the context may hold, in place of {@link FfiModel.contextLimit}. The caller's
+   * `?context=` above the trained context (issue 11) passes through here.
+   */
+  limit?: number;
 }
 
 /**
@@ -30,6 +48,10 @@ export class FfiModel {
   readonly nEmbdInput: number;
   /** Width of the hidden states (`llama_get_embeddings_ith`). */
   readonly nEmbd: number;
+  /** Width of a pooled embedding (`llama_model_n_embd_out`). */
+  readonly nEmbdOut: number;
+  /** Attention heads (`llama_model_n_head`): sizes the attention matrix of an exact context. */
+  readonly nHead: number;
   readonly nVocab: number;
   readonly trainedContext: number;
 
@@ -43,6 +65,8 @@ export class FfiModel {
     this.vocab = llama.modelGetVocab(pointer);
     this.nEmbdInput = llama.modelNEmbdInp(pointer);
     this.nEmbd = llama.modelNEmbd(pointer);
+    this.nEmbdOut = llama.modelNEmbdOut(pointer);
+    this.nHead = llama.modelNHead(pointer);
     this.nVocab = llama.vocabNTokens(this.vocab);
     this.trainedContext = llama.modelNCtxTrain(pointer);
   }
@@ -109,7 +133,7 @@ export class FfiModel {
   /** Run `use` with a fresh context sized for `tokens`, freeing the context afterwards (also on error). */
   withContext<T>(options: FfiContextOptions, use: (context: Pointer) => T): T {
     const { llama } = this.lib;
-    const limit = this.contextLimit;
+    const limit = options.limit ?? this.contextLimit;
     if (options.tokens > limit) {
       throw new InputError("context-overflow", `${options.tokens} tokens do not fit the context of ${limit} tokens (${this.path})`);
     }
@@ -124,7 +148,8 @@ export class FfiModel {
       n_threads: threads,
       n_threads_batch: threads,
       embeddings: options.embeddings ?? false,
-      pooling_type: options.embeddings ? LLAMA_POOLING_TYPE_NONE : -1,
+      pooling_type: options.embeddings ? (options.pooling ?? LLAMA_POOLING_TYPE_NONE) : -1,
+      ...(options.exact ? { flash_attn_type: LLAMA_FLASH_ATTN_DISABLED, type_k: GGML_TYPE_F32, type_v: GGML_TYPE_F32 } : {}),
       // CPU only: these would try to move work to an accelerator.
       offload_kqv: false,
       op_offload: false,

@@ -117,6 +117,11 @@ const toFloatProto = koffi.proto("void", ["const uint8_t *", koffi.out("float *"
 export const EXPECTED_SIZES = { modelParams: 80, contextParams: 160, batch: 56 } as const;
 
 export const LLAMA_POOLING_TYPE_NONE = 0;
+export const LLAMA_POOLING_TYPE_MEAN = 1;
+/** `llama_context_params.flash_attn_type`: off. */
+export const LLAMA_FLASH_ATTN_DISABLED = 0;
+/** `ggml_type` F32, for `type_k` / `type_v`. */
+export const GGML_TYPE_F32 = 0;
 
 function bindLlama(path: string) {
   const lib = koffi.load(path);
@@ -140,6 +145,12 @@ function bindLlama(path: string) {
     decode: lib.func("llama_decode", "int32_t", ["void *", batchType]) as (ctx: Pointer, batch: LlamaBatch) => number,
     getLogitsIth: lib.func("llama_get_logits_ith", "float *", ["void *", "int32_t"]) as (ctx: Pointer, i: number) => Pointer,
     getEmbeddingsIth: lib.func("llama_get_embeddings_ith", "float *", ["void *", "int32_t"]) as (ctx: Pointer, i: number) => Pointer,
+    getEmbeddingsSeq: lib.func("llama_get_embeddings_seq", "float *", ["void *", "int32_t"]) as (ctx: Pointer, seqId: number) => Pointer,
+    poolingType: lib.func("llama_pooling_type", "int", ["void *"]) as (ctx: Pointer) => number,
+    modelNEmbdOut: lib.func("llama_model_n_embd_out", "int32_t", ["void *"]) as (model: Pointer) => number,
+    modelNHead: lib.func("llama_model_n_head", "int32_t", ["void *"]) as (model: Pointer) => number,
+    getMemory: lib.func("llama_get_memory", "void *", ["void *"]) as (ctx: Pointer) => Pointer,
+    memoryClear: lib.func("llama_memory_clear", "void", ["void *", "bool"]) as (memory: Pointer, data: boolean) => void,
     nCtx: lib.func("llama_n_ctx", "uint32_t", ["void *"]) as (ctx: Pointer) => number,
     adapterLoraInit: lib.func("llama_adapter_lora_init", "void *", ["void *", "const char *"]) as (model: Pointer, path: string) => Pointer,
     setAdaptersLora: lib.func("llama_set_adapters_lora", "int32_t", ["void *", "void **", "size_t", "float *"]) as (
