@@ -80,6 +80,21 @@ describe("gapfill map --embeddings", () => {
     expect(mode.code).toBe(2);
     expect(mode.stderr).toBe("gapfill: --embedding chooses how a student embeds the dataset; with --embeddings the vectors come from the file\n");
   });
+
+  it("inspect --embeddings checks a vector file against the dataset without mapping", async () => {
+    const result = await runCli(["inspect", EXAMPLE, "--embeddings", npy, "--json", "--quiet"]);
+    expect(result.code).toBe(0);
+    const { createHash } = await import("node:crypto");
+    const sha256 = createHash("sha256").update(await readFile(npy)).digest("hex");
+    expect(JSON.parse(result.stdout).vectors).toMatchObject({ rows: 400, cols: vectors.cols, file: { path: npy, format: "npy", dtype: "<f4", sha256 } });
+    const text = await runCli(["inspect", EXAMPLE, "--embeddings", npy, "--quiet"]);
+    expect(text.stdout).toContain(`vectors  400 × ${vectors.cols}, one per row, all finite: ${npy} (npy <f4`);
+    const nan = join(dir, "nan.npy");
+    writeNpy(nan, Float32Array.from(vectors.data, (v, i) => (i === 12 * vectors.cols + 3 ? Number.NaN : v)), vectors.rows, vectors.cols);
+    const refused = await runCli(["inspect", EXAMPLE, "--embeddings", nan, "--quiet"]);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toBe(`gapfill: ${nan}: row 12 (0-based) holds NaN at position 3: every vector must be finite (NaN/Inf would make the map meaningless)\n`);
+  });
 });
 
 describe("gapfill generate on a map of precomputed vectors", () => {

@@ -102,7 +102,12 @@ export async function precomputedEmbeddings(
 /** A run that already has a map of other dims was made from other vectors: say both numbers before anything is read. */
 function refuseOtherDims(run: Run, path: string, cols: number): void {
   if (!existsSync(run.path(MAP_FILE))) return;
-  const previous = readMapArtifact(run.path(MAP_FILE)).embeddingDims;
+  let previous: number;
+  try {
+    previous = readMapArtifact(run.path(MAP_FILE)).embeddingDims;
+  } catch {
+    return; // A map this gapfill cannot read is rewritten by this call; the embed stage's params still guard the vectors.
+  }
   if (previous !== cols) {
     throw new InputError("embeddings-dims", `${path} holds vectors of ${cols} dims; the map in ${run.dir} was made from vectors of ${previous} dims: map these into a new run directory`, {
       file: path,
@@ -137,4 +142,27 @@ async function decodeParquet(layout: Extract<EmbeddingsLayout, { format: "parque
     throw error;
   }
   onEvent(progress.end("embed", rows, (performance.now() - started) / 1000));
+}
+
+/** What {@link checkEmbeddingsFor} found: the file, its shape, and that every value is finite. */
+export interface EmbeddingsCheck {
+  file: EmbeddingsFileInfo;
+  rows: number;
+  cols: number;
+}
+
+/**
+ * The checks `mapDataset` makes of a vector file, without mapping (for `gapfill inspect DATASET
+ * --embeddings FILE`): row-aligned with a dataset of `datasetRows` rows, the vector length, every
+ * value finite (a Parquet column decoded to see), and the file's sha256. Throws what the map would.
+ */
+export async function checkEmbeddingsFor(
+  dataset: { path: string; rows: number },
+  options: { embeddings: string; embeddingColumn?: string; embeddingDims?: number },
+): Promise<EmbeddingsCheck> {
+  const path = options.embeddings;
+  const layout = await readEmbeddingsLayout({ path, column: options.embeddingColumn, dims: options.embeddingDims }, dataset.rows, dataset.path);
+  const { sha256 } = await checkEmbeddingsFile(layout, path, false);
+  if (layout.format === "parquet") for await (const block of parquetVectorBlocks(path, layout.parquet)) void block;
+  return { file: embeddingsFileInfo(layout, resolve(path), sha256), ...shapeOf(layout) };
 }
