@@ -8,7 +8,9 @@ import { benchEngineThroughput } from "./engine-throughput.js";
 import { benchEvalThroughput } from "./eval-throughput.js";
 import { benchAnswers } from "./answers-bench.js";
 import { benchInterop } from "./interop-bench.js";
-import { benchMap } from "./map-bench.js";
+import { benchKernels } from "./kernels-bench.js";
+import { benchKnnCheckVsExact, benchMap } from "./map-bench.js";
+import { benchWholeMap } from "./map-whole-bench.js";
 import { benchNonlinearMap } from "./map-nonlinear-bench.js";
 import { benchUi } from "./ui-bench.js";
 import { benchTargeting } from "./targeting-bench.js";
@@ -22,9 +24,11 @@ const benches: Record<string, Bench> = {
   cli: () => benchCliStartup(),
   decode: () => benchDecode(),
   interop: () => benchInterop(),
+  kernels: () => benchKernels(),
   engines: async () => [await benchEngineThroughput({ latencyMs: 50, concurrency: 32 }), await benchEngineThroughput({ latencyMs: 200, concurrency: 64 })],
   eval: async () => [await benchEvalThroughput({ latencyMs: 50, concurrency: 32 }), await benchEvalThroughput({ latencyMs: 200, concurrency: 64 })],
-  map: () => benchMap(),
+  map: async () => [...(await benchMap()), await benchKnnCheckVsExact()],
+  "map-whole": () => benchWholeMap(),
   "map-nonlinear": () => benchNonlinearMap(),
   ui: () => benchUi(),
   targeting: () => benchTargeting(),

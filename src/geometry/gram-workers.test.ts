@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { accumulateCenteredGram, gramScratch } from "./dense-kernels.js";
+import { accumulateCenteredGram, gramScratch, projectBlock } from "./dense-kernels.js";
 import { startGramThreads, gramThreadCount } from "./gram-workers.js";
 import { sharedCopy } from "./knn-workers.js";
 import { pca, pcaInWorkers } from "./pca.js";
@@ -102,6 +102,42 @@ describe("startGramThreads", () => {
     expect(answers[1]).toEqual(answers[0]);
     expect(answers[2]).toEqual(answers[0]);
   }
+
+  it.each([
+    { kernel: "JavaScript", simd: false },
+    { kernel: "WebAssembly SIMD", simd: true },
+  ])("projects every row on 1, 2 or 3 threads to the bits of projectBlock over the whole matrix ($kernel)", async ({ simd }) => {
+    const previous = setSimdKernels(simd);
+    try {
+      // 1,100 rows in blocks of 700 and 400 (not shared: copied piece by piece for the workers).
+      const rows = 1100, cols = 23, k = 3;
+      const data = gaussianMatrix(rows, cols, 8);
+      const gaussian = createGaussian(createRandom(12));
+      const components = Float64Array.from({ length: k * cols }, () => gaussian());
+      const mean = Float64Array.from({ length: cols }, () => 0.5);
+      const meanProjection = new Float64Array(k);
+      for (let t = 0; t < k; t++) for (let c = 0; c < cols; c++) meanProjection[t] += mean[c] * components[t * cols + c];
+      const expected = new Float64Array(rows * k);
+      projectBlock(data, rows, cols, mean, components, k, meanProjection, expected, 0);
+      expect(expected.some((value) => value === 0)).toBe(false);
+      for (const threadCount of [1, 2, 3]) {
+        const threads = startGramThreads(threadCount);
+        try {
+          const out = new Float64Array(new SharedArrayBuffer(rows * k * Float64Array.BYTES_PER_ELEMENT));
+          const pass = threads.beginProjection({ cols, mean, components, k, meanProjection, out });
+          await pass.add({ data: data.subarray(0, 700 * cols), rows: 700 });
+          await pass.add({ data: data.subarray(700 * cols), rows: rows - 700 });
+          pass.finish();
+          expect(Array.from(out)).toEqual(Array.from(expected));
+          if (threadCount > 1) expect(() => threads.beginProjection({ cols, mean, components, k, meanProjection, out: new Float64Array(rows * k) })).toThrow(/shared memory/);
+        } finally {
+          await threads.close();
+        }
+      }
+    } finally {
+      setSimdKernels(previous);
+    }
+  });
 
   it("keeps small problems on the calling thread", () => {
     expect(gramThreadCount(1000, 64, 8, { threads: 2 })).toBe(1);

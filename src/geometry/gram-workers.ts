@@ -1,11 +1,12 @@
 /**
- * The centered Gram products of PCA and truncated SVD over several threads. Each block of rows
- * is cut into pieces of consecutive rows; the threads (the calling one included) claim pieces
- * from a shared counter until none are left, and each piece is accumulated into its own slot
- * (W or ZᵀGZ, Σt, Σ‖x−μ‖²) in a SharedArrayBuffer. The calling thread then adds the slots into
- * the pass's totals in piece order. Claiming pieces keeps both cores busy even when another
- * process holds one of them; adding in piece order makes the answer independent of which thread
- * took which piece and of the thread count, so a run is reproducible to the bit. Against
+ * The centered Gram products of PCA and truncated SVD over several threads, and projections
+ * of whole passes (x·P for a `k × cols` P). Each block of rows is cut into pieces that the threads
+ * claim (piece-claims.ts: workers from the front, the calling thread from the back, a block not in
+ * shared memory copied piece by piece for the workers only), and each piece of a Gram pass is
+ * accumulated into its own slot (W or ZᵀGZ, Σt, Σ‖x−μ‖²) in a SharedArrayBuffer. The calling
+ * thread then adds the slots into the pass's totals in piece order, which makes the answer
+ * independent of which thread took which piece and of the thread count, so a run is
+ * reproducible to the bit. Against
  * {@link accumulateCenteredGram} over the whole block it differs only by rounding (regrouped sums).
  *
  * Like knn-workers.ts, the workers run the kernel's own source text (`eval` workers), so the
@@ -16,8 +17,9 @@
  */
 import { availableParallelism } from "node:os";
 import { Worker } from "node:worker_threads";
-import { PANEL_ROWS, accumulateCenteredGramJs, gramScratch } from "./dense-kernels.js";
-import { SIMD_GLUE_SOURCE, accumulateCenteredGramSimd, simdKernels, simdKernelsModule } from "./wasm/simd-kernels.js";
+import { PANEL_ROWS, accumulateCenteredGramJs, gramScratch, projectBlockJs } from "./dense-kernels.js";
+import { claimFront, pieceClaims, shareBlock } from "./piece-claims.js";
+import { SIMD_GLUE_SOURCE, accumulateCenteredGramSimd, projectBlockSimd, simdKernels, simdKernelsModule } from "./wasm/simd-kernels.js";
 import type { RowBlock } from "./matrix.js";
 
 /**
@@ -38,7 +40,7 @@ const MAX_PIECES = 16;
 /** Rows per piece at least: small enough to balance, big enough that slot sums stay negligible. */
 const MIN_PIECE_ROWS = 256;
 
-/** The state a thread needs to claim and accumulate pieces (see {@link claimPieces}). */
+/** The state a thread needs to accumulate pieces (see {@link accumulatePiece}). */
 interface PieceTask {
   cols: number;
   width: number;
@@ -46,55 +48,75 @@ interface PieceTask {
   basis: Float64Array;
   meanBasis: Float64Array;
   wantSquares: boolean;
-  counter: Int32Array;
+  /** Which pieces are claimed and published (piece-claims.ts). */
+  claims: Int32Array;
   slotProducts: Float64Array;
   slotSums: Float64Array;
   slotSmall: Float64Array | null;
   slotSquares: Float64Array;
 }
 
-/**
- * Claims pieces of `data` (`rows` rows) from `task.counter` until none are left, each into its
- * own slot. Import-free and given the kernel as an argument: the workers run its source text.
- */
-function claimPieces(kernel: typeof accumulateCenteredGramJs, task: PieceTask, data: Float32Array | Float64Array, rows: number, pieceRows: number, scratch: Float64Array): void {
+/** Accumulates piece `piece` of `data` (`rows` rows) into its own slot. Import-free (workers run its source). */
+function accumulatePiece(kernel: typeof accumulateCenteredGramJs, task: PieceTask, data: Float32Array | Float64Array, rows: number, pieceRows: number, piece: number, scratch: Float64Array): void {
   const { cols, width } = task;
-  const pieces = Math.ceil(rows / pieceRows);
   const productSize = task.slotProducts.length === 0 ? 0 : cols * width;
-  for (;;) {
-    const piece = Atomics.add(task.counter, 0, 1);
-    if (piece >= pieces) return;
-    const first = piece * pieceRows;
-    const last = Math.min(rows, first + pieceRows);
-    const product = task.slotProducts.subarray(piece * productSize, (piece + 1) * productSize);
-    const sums = task.slotSums.subarray(piece * width, (piece + 1) * width);
-    const small = task.slotSmall ? task.slotSmall.subarray(piece * width * width, (piece + 1) * width * width) : null;
-    product.fill(0);
-    sums.fill(0);
-    if (small) small.fill(0);
-    task.slotSquares[piece] = kernel(data.subarray(first * cols, last * cols), last - first, cols, task.mean, task.basis, width, task.meanBasis, product, sums, scratch, task.wantSquares, small);
-  }
+  const first = piece * pieceRows;
+  const last = Math.min(rows, first + pieceRows);
+  const product = task.slotProducts.subarray(piece * productSize, (piece + 1) * productSize);
+  const sums = task.slotSums.subarray(piece * width, (piece + 1) * width);
+  const small = task.slotSmall ? task.slotSmall.subarray(piece * width * width, (piece + 1) * width * width) : null;
+  product.fill(0);
+  sums.fill(0);
+  if (small) small.fill(0);
+  task.slotSquares[piece] = kernel(data.subarray(first * cols, last * cols), last - first, cols, task.mean, task.basis, width, task.meanBasis, product, sums, scratch, task.wantSquares, small);
+}
+
+/** The state a thread needs to project pieces (see {@link projectPiece}). */
+interface ProjectionTask {
+  cols: number;
+  mean: Float64Array | null;
+  components: Float64Array;
+  k: number;
+  meanProjection: Float64Array;
+  claims: Int32Array;
+  out: Float32Array | Float64Array;
+}
+
+/** Projects piece `piece` of `data` into `task.out` from row `outRow` on. Import-free (workers run its source). */
+function projectPiece(kernel: typeof projectBlockJs, task: ProjectionTask, data: Float32Array | Float64Array, rows: number, pieceRows: number, outRow: number, piece: number): void {
+  const { cols, k } = task;
+  const first = piece * pieceRows;
+  const last = Math.min(rows, first + pieceRows);
+  kernel(data.subarray(first * cols, last * cols), last - first, cols, task.mean, task.components, k, task.meanProjection, task.out, (outRow + first) * k);
 }
 
 const WORKER_SOURCE = `
 const { parentPort, workerData } = require("node:worker_threads");
 const PANEL_ROWS = ${PANEL_ROWS};
 const accumulateCenteredGramJs = ${accumulateCenteredGramJs.toString()};
+const projectBlockJs = ${projectBlockJs.toString()};
 ${SIMD_GLUE_SOURCE}
-const claimPieces = ${claimPieces.toString()};
+const accumulatePiece = ${accumulatePiece.toString()};
+const projectPiece = ${projectPiece.toString()};
+const claimFront = ${claimFront.toString()};
 const simd = workerData.module ? instantiateSimdKernels(workerData.module) : null;
-const kernel = simd
+const gram = simd
   ? (block, rows, cols, mean, basis, width, meanBasis, product, sums, scratch, wantSquares, small) =>
       accumulateCenteredGramSimd(simd, block, rows, cols, mean, basis, width, product, sums, wantSquares, small)
   : accumulateCenteredGramJs;
+const project = simd
+  ? (block, rows, cols, mean, components, k, meanProjection, out, outOffset) => projectBlockSimd(simd, block, rows, cols, mean, components, k, out, outOffset)
+  : projectBlockJs;
 let pass = null;
 let scratch = null;
 parentPort.on("message", (task) => {
   if (task.type === "pass") {
     pass = task;
-    scratch = new Float64Array(PANEL_ROWS * task.width);
+    scratch = task.kind === "gram" ? new Float64Array(PANEL_ROWS * task.width) : null;
+  } else if (pass.kind === "gram") {
+    claimFront(pass.claims, (piece) => accumulatePiece(gram, pass, task.data, task.rows, task.pieceRows, piece, scratch));
   } else {
-    claimPieces(kernel, pass, task.data, task.rows, task.pieceRows, scratch);
+    claimFront(pass.claims, (piece) => projectPiece(project, pass, task.data, task.rows, task.pieceRows, task.outRow, piece));
   }
   parentPort.postMessage("done");
 });
@@ -126,11 +148,33 @@ export interface GramThreadPass {
   finish(): GramSums;
 }
 
+/** What a projection pass needs: the inputs of `projectBlock`, and where the rows go. */
+export interface ProjectionPassInputs {
+  cols: number;
+  /** Subtracted from each row first; null for none. */
+  mean: Float64Array | null;
+  /** `k × cols`, row-major. */
+  components: Float64Array;
+  k: number;
+  /** μ·components[t] (used by the JavaScript kernel). */
+  meanProjection: Float64Array;
+  /** `rows × k` for the whole pass, in shared memory (the workers write into it): row r at r·k. */
+  out: Float32Array | Float64Array;
+}
+
+/** One projection pass in progress: feed every block to `add` (awaited, in order); `finish` checks the row count. */
+export interface ProjectionThreadPass {
+  add(block: RowBlock): Promise<void>;
+  finish(): void;
+}
+
 /** Worker threads kept for the passes of one fit. Always `close` them (finally). */
 export interface GramThreads {
   /** Threads working, the calling one included. */
   threads: number;
   beginPass(inputs: GramPassInputs): GramThreadPass;
+  /** A pass that projects every row (projectBlock) on all the threads. */
+  beginProjection(inputs: ProjectionPassInputs): ProjectionThreadPass;
   close(): Promise<void>;
 }
 
@@ -178,24 +222,24 @@ export function gramThreadCount(rows: number, cols: number, width: number, optio
 export function startGramThreads(threads: number): GramThreads {
   const simd = simdKernels();
   const module = simd ? simdKernelsModule() : null;
-  const kernel: typeof accumulateCenteredGramJs = simd
+  const gram: typeof accumulateCenteredGramJs = simd
     ? (block, rows, cols, mean, basis, width, _meanBasis, product, sums, _scratch, wantSquares, small) =>
         accumulateCenteredGramSimd(simd, block, rows, cols, mean, basis, width, product, sums, wantSquares, small ?? null)
     : accumulateCenteredGramJs;
+  const project: typeof projectBlockJs = simd
+    ? (block, rows, cols, mean, components, k, _meanProjection, out, outOffset) => projectBlockSimd(simd, block, rows, cols, mean, components, k, out, outOffset)
+    : projectBlockJs;
   const calls = Array.from({ length: Math.max(0, threads - 1) }, () => workerCalls(new Worker(WORKER_SOURCE, { eval: true, workerData: { module } })));
   let staging: Float32Array | Float64Array | null = null;
 
-  /** A shared view of `values` (copied into the staging buffer unless already shared). */
-  function shared(values: Float32Array | Float64Array): Float32Array | Float64Array {
-    if (values.buffer instanceof SharedArrayBuffer) return values;
+  /** A shared buffer shaped like `values`, at least as long (filled piece by piece as pieces are published). */
+  function stagingView<T extends Float32Array | Float64Array>(values: T): T {
     // Blocks are at most one chunk, so the staging buffer stays at most 64 MiB.
     const bytes = values.length * values.BYTES_PER_ELEMENT;
     if (!staging || staging.constructor !== values.constructor || staging.length < values.length) {
       staging = values instanceof Float32Array ? new Float32Array(new SharedArrayBuffer(bytes)) : new Float64Array(new SharedArrayBuffer(bytes));
     }
-    const view = staging.subarray(0, values.length);
-    view.set(values);
-    return view;
+    return staging.subarray(0, values.length) as T;
   }
 
   return {
@@ -209,13 +253,13 @@ export function startGramThreads(threads: number): GramThreads {
         basis: sharedF64(inputs.basis),
         meanBasis: sharedF64(inputs.meanBasis),
         wantSquares,
-        counter: new Int32Array(new SharedArrayBuffer(Int32Array.BYTES_PER_ELEMENT)),
+        claims: pieceClaims(),
         slotProducts: sharedZeros(final ? 0 : MAX_PIECES * cols * width),
         slotSums: sharedZeros(MAX_PIECES * width),
         slotSmall: final ? sharedZeros(MAX_PIECES * width * width) : null,
         slotSquares: sharedZeros(MAX_PIECES),
       };
-      const started = calls.map((worker) => worker.call({ type: "pass", ...task }));
+      const started = calls.map((worker) => worker.call({ type: "pass", kind: "gram", ...task }));
       // Awaited by the first add; until then a worker's failure must not count as unhandled.
       for (const promise of started) promise.catch(() => undefined);
       const scratch = gramScratch(width);
@@ -231,14 +275,21 @@ export function startGramThreads(threads: number): GramThreads {
           await Promise.all(started);
           for (let first = 0; first < block.rows; first += chunkRows) {
             const rows = Math.min(chunkRows, block.rows - first);
-            const data = shared(block.data.subarray(first * cols, (first + rows) * cols));
+            const source = block.data.subarray(first * cols, (first + rows) * cols);
             const pieceRows = Math.max(MIN_PIECE_ROWS, Math.ceil(rows / MAX_PIECES));
-            task.counter[0] = 0;
-            const done = calls.map((worker) => worker.call({ type: "block", data, rows, pieceRows }));
-            claimPieces(kernel, task, data, rows, pieceRows, scratch);
-            await Promise.all(done);
-            // Piece order, whoever computed each piece: the same blocks give the same bits.
             const pieces = Math.ceil(rows / pieceRows);
+            await shareBlock(
+              task.claims,
+              calls.length,
+              source,
+              () => stagingView(source),
+              rows,
+              cols,
+              pieceRows,
+              (data) => calls.map((worker) => worker.call({ type: "block", data, rows, pieceRows })),
+              (data, piece) => accumulatePiece(gram, task, data, rows, pieceRows, piece, scratch),
+            );
+            // Piece order, whoever computed each piece: the same blocks give the same bits.
             for (let piece = 0; piece < pieces; piece++) {
               addInto(totals.product, task.slotProducts, piece * totals.product.length);
               addInto(totals.centeringSums, task.slotSums, piece * width);
@@ -249,6 +300,50 @@ export function startGramThreads(threads: number): GramThreads {
         },
         finish(): GramSums {
           return totals;
+        },
+      };
+    },
+    beginProjection(inputs: ProjectionPassInputs): ProjectionThreadPass {
+      const { cols, k, out } = inputs;
+      if (calls.length > 0 && !(out.buffer instanceof SharedArrayBuffer)) throw new TypeError("a projection on worker threads needs its output in shared memory");
+      const task: ProjectionTask = {
+        cols,
+        mean: inputs.mean ? sharedF64(inputs.mean) : null,
+        components: sharedF64(inputs.components),
+        k,
+        meanProjection: sharedF64(inputs.meanProjection),
+        claims: pieceClaims(),
+        out,
+      };
+      const started = calls.map((worker) => worker.call({ type: "pass", kind: "project", ...task }));
+      for (const promise of started) promise.catch(() => undefined);
+      const chunkRows = Math.max(1, Math.floor(COPY_CHUNK_VALUES / cols));
+      let seen = 0;
+      return {
+        async add(block: RowBlock): Promise<void> {
+          await Promise.all(started);
+          if ((seen + block.rows) * k > out.length) throw new RangeError(`projection output holds ${out.length / k} rows, got more`);
+          for (let first = 0; first < block.rows; first += chunkRows) {
+            const rows = Math.min(chunkRows, block.rows - first);
+            const source = block.data.subarray(first * cols, (first + rows) * cols);
+            const pieceRows = Math.max(MIN_PIECE_ROWS, Math.ceil(rows / MAX_PIECES));
+            const outRow = seen + first;
+            await shareBlock(
+              task.claims,
+              calls.length,
+              source,
+              () => stagingView(source),
+              rows,
+              cols,
+              pieceRows,
+              (data) => calls.map((worker) => worker.call({ type: "block", data, rows, pieceRows, outRow })),
+              (data, piece) => projectPiece(project, task, data, rows, pieceRows, outRow, piece),
+            );
+          }
+          seen += block.rows;
+        },
+        finish(): void {
+          if (seen * k !== out.length) throw new RangeError(`projection pass got ${seen} rows, its output holds ${out.length / k}`);
         },
       };
     },
