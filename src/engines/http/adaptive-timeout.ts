@@ -27,7 +27,10 @@ export interface AdaptiveTimeoutOptions {
  * feeding it back would let hangs raise the timeout that is meant to cut them.
  */
 export class AdaptiveTimeout {
+  /** The window in arrival order (a ring once full)… */
   private readonly samples: number[] = [];
+  /** …and the same values sorted: the percentile is read, not sorted for, on every request. */
+  private readonly sorted: number[] = [];
   private next = 0;
   private cached: number | undefined;
 
@@ -36,7 +39,11 @@ export class AdaptiveTimeout {
   observe(latencyMs: number): void {
     const window = this.options.window ?? 256;
     if (this.samples.length < window) this.samples.push(latencyMs);
-    else this.samples[this.next] = latencyMs;
+    else {
+      this.sorted.splice(lowerBound(this.sorted, this.samples[this.next]), 1);
+      this.samples[this.next] = latencyMs;
+    }
+    this.sorted.splice(lowerBound(this.sorted, latencyMs), 0, latencyMs);
     this.next = (this.next + 1) % window;
     this.cached = undefined;
   }
@@ -45,11 +52,23 @@ export class AdaptiveTimeout {
   currentMs(): number {
     if (this.cached !== undefined) return this.cached;
     const { initialMs, floorMs, multiple } = this.options;
-    const count = this.samples.length;
+    const sorted = this.sorted;
+    const count = sorted.length;
     if (count < (this.options.earlySamples ?? 3)) return initialMs;
-    const sorted = [...this.samples].sort((a, b) => a - b);
     const high = count < (this.options.minSamples ?? 8) ? 2 * sorted[count - 1] : sorted[Math.min(count - 1, Math.ceil((this.options.percentile ?? 0.95) * count) - 1)];
     this.cached = Math.min(initialMs, Math.max(floorMs, Math.ceil(multiple * high)));
     return this.cached;
   }
+}
+
+/** The first index of `sorted` whose value is not below `value`. */
+function lowerBound(sorted: readonly number[], value: number): number {
+  let low = 0;
+  let high = sorted.length;
+  while (low < high) {
+    const middle = (low + high) >>> 1;
+    if (sorted[middle] < value) low = middle + 1;
+    else high = middle;
+  }
+  return low;
 }

@@ -122,7 +122,9 @@ describe("HttpClient", () => {
     server.script("hang");
     const controller = new AbortController();
     const pending = client({ timeoutMs: 10_000 }).post("/chat/completions", chatBody, { signal: controller.signal });
-    setTimeout(() => controller.abort(new Error("user stopped")), 20);
+    // Aborted once the server holds the request (a first connection can take a while on a busy machine).
+    while (server.requests.length === 0) await new Promise((resolve) => setTimeout(resolve, 5));
+    controller.abort(new Error("user stopped"));
     await expect(pending).rejects.toThrow("user stopped");
     expect(server.requests).toHaveLength(1);
   });

@@ -6,6 +6,7 @@ import { EndpointPool, type CallOutcome } from "./endpoint-pool.js";
 import { postJson, sleep } from "./post-json.js";
 import { redact, snippet } from "./redact.js";
 import { type FailureReason, failureReason, isOverload } from "./request-failure.js";
+import { fetchTransport, pooledTransport, type Transport } from "./transport.js";
 
 /** One retry as it happens, for progress: why, where, and how long until the next attempt. */
 export interface RetryInfo {
@@ -23,6 +24,7 @@ export interface HttpClientOptions {
   /** One or more base URLs serving the same model, e.g. `http://127.0.0.1:8000/v1`. */
   baseUrls: readonly string[];
   apiKey?: string;
+  /** Send through this fetch instead of the client's own connection pool (tests, proxies). */
   fetch?: typeof fetch;
   /** Maximum concurrent requests per base URL. Default 8. */
   concurrency?: number;
@@ -81,15 +83,26 @@ export class HttpClient {
   readonly baseUrls: readonly string[];
   private readonly pool: EndpointPool;
   private readonly options: HttpClientOptions;
-  private readonly fetchImpl: typeof fetch;
+  private readonly transport: Transport;
+  /** Set when this client owns its connection pool (no injected fetch): closed by `close`. */
+  private readonly closeTransport?: () => Promise<void>;
   /** Per path: chat latencies say nothing about embedding latencies. */
   private readonly timeouts = new Map<string, AdaptiveTimeout>();
   private readonly retryTally = { timeouts: 0, lastNoticeAt: 0 };
 
-  constructor(options: HttpClientOptions) {
+  /** @param shared a transport to use instead of opening one (`postTo`'s one-URL clients share their parent's pool) */
+  constructor(options: HttpClientOptions, shared?: Transport) {
     this.options = options;
     this.baseUrls = options.baseUrls.map((url) => url.replace(/\/+$/, ""));
-    this.fetchImpl = options.fetch ?? globalThis.fetch;
+    if (shared) this.transport = shared;
+    else if (options.fetch) this.transport = fetchTransport(options.fetch);
+    else {
+      // As many connections per origin as requests may be in flight to it: a freed slot never
+      // waits for a connection, and no connection sits unused.
+      const pool = pooledTransport(options.concurrency ?? defaults.concurrency);
+      this.transport = pool.send;
+      this.closeTransport = pool.close;
+    }
     this.pool = new EndpointPool(this.baseUrls, {
       concurrency: options.concurrency ?? defaults.concurrency,
       increaseAfter: options.increaseAfter,
@@ -137,7 +150,12 @@ export class HttpClient {
 
   /** POST to one given base URL (with retries), outside the shared pool: for per-server actions. */
   postTo<T = unknown>(baseUrl: string, path: string, body: unknown, options: PostOptions<T> = {}): Promise<T> {
-    return new HttpClient({ ...this.options, baseUrls: [baseUrl], concurrency: 1 }).post(path, body, options);
+    return new HttpClient({ ...this.options, baseUrls: [baseUrl], concurrency: 1 }, this.transport).post(path, body, options);
+  }
+
+  /** Lets the client's idle connections go (requests in flight finish first). */
+  async close(): Promise<void> {
+    await this.closeTransport?.();
   }
 
   /** POST the same body to every base URL (loading a LoRA adapter must reach all servers). */
@@ -183,7 +201,7 @@ export class HttpClient {
 
   private attempt(url: string, body: unknown, options: PostOptions<unknown>, timeoutMs: () => number): Promise<unknown> {
     return postJson({
-      fetch: this.fetchImpl,
+      transport: this.transport,
       url,
       body,
       apiKey: this.options.apiKey,

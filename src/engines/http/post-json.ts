@@ -2,10 +2,11 @@ import { EngineCallError, isRetryableStatus } from "../../core/errors.js";
 import { redact, snippet } from "./redact.js";
 import { NetworkError, RequestTimeoutError } from "./request-failure.js";
 import { parseRetryAfter } from "./retry-after.js";
+import type { Transport, TransportReply } from "./transport.js";
 
 /** One HTTP POST attempt, no retries: the building block of HttpClient. */
 export interface PostAttempt {
-  fetch: typeof fetch;
+  transport: Transport;
   url: string;
   body: unknown;
   apiKey?: string;
@@ -83,9 +84,9 @@ async function exchange(attempt: PostAttempt, signal: AbortSignal, timedOutAfter
     throw new EngineCallError(message, { endpoint: url, retryable: true });
   };
 
-  let response: Response;
+  let response: TransportReply;
   try {
-    response = await attempt.fetch(url, { method: "POST", headers, body: JSON.stringify(attempt.body), signal });
+    response = await attempt.transport(url, { headers, body: JSON.stringify(attempt.body), signal });
   } catch (error) {
     return translate(error, "request");
   }
@@ -96,12 +97,12 @@ async function exchange(attempt: PostAttempt, signal: AbortSignal, timedOutAfter
     return translate(error, "reading the body");
   }
 
-  if (!response.ok) {
+  if (response.status < 200 || response.status > 299) {
     const hint = attempt.hints?.[response.status];
     throw failure(`HTTP ${response.status}${text ? `: ${snippet(text)}` : ""}${hint ? ` (${hint})` : ""}`, {
       statusCode: response.status,
       retryable: isRetryableStatus(response.status),
-      retryAfterMs: parseRetryAfter(response.headers.get("retry-after")),
+      retryAfterMs: parseRetryAfter(response.header("retry-after")),
     });
   }
   if (attempt.expect === "text") return text;

@@ -37,21 +37,33 @@ export class OpenAICaller {
 
   async call<T>(endpoint: ApiEndpoint, body: Record<string, unknown>, schema: ZodType<T>, context: CallContext = {}): Promise<{ value: T; cached: boolean }> {
     const post = () => this.client.post(endpoint.path, body, { signal: context.signal, hints: endpoint.hints, fromRoot: endpoint.fromRoot });
+    // The answer validated by `send`, so the same object is not parsed again below.
+    let sent: { raw: unknown; value: T } | undefined;
     const send = async () => {
       // A garbled answer can be a passing fault (a proxy, a reply cut and re-framed): ask again,
       // up to WRONG_SHAPE_ASKS times. The same wrong shape every time is how this server answers.
       let raw = await post();
-      for (let ask = 1; ask < WRONG_SHAPE_ASKS && !schema.safeParse(raw).success; ask++) raw = await post();
-      return this.check(endpoint, schema, raw);
+      let parsed = schema.safeParse(raw);
+      for (let ask = 1; ask < WRONG_SHAPE_ASKS && !parsed.success; ask++) {
+        raw = await post();
+        parsed = schema.safeParse(raw);
+      }
+      if (!parsed.success) return this.check(endpoint, schema, raw);
+      sent = { raw, value: parsed.data };
+      return raw;
     };
-    if (!this.cache) return { value: await send(), cached: false };
+    const read = (raw: unknown): Promise<T> => {
+      const known = sent as { raw: unknown; value: T } | undefined;
+      return known !== undefined && known.raw === raw ? Promise.resolve(known.value) : this.check(endpoint, schema, raw);
+    };
+    if (!this.cache) return { value: await read(await send()), cached: false };
     const model = typeof body.model === "string" ? body.model : "";
     const { response, cached } = await this.cache.call(
       { engine: this.engineKind, model, endpoint: endpoint.api, body, stage: context.stage },
       send,
       { isUsable: (stored) => schema.safeParse(stored).success },
     );
-    return { value: await this.check(endpoint, schema, response), cached };
+    return { value: await read(response), cached };
   }
 
   private async check<T>(endpoint: ApiEndpoint, schema: ZodType<T>, raw: unknown): Promise<T> {

@@ -278,6 +278,7 @@ export class OpenAIEngine implements Engine {
   }
 
   async close(): Promise<void> {
-    // Nothing held: connections belong to fetch's pool and close when idle.
+    // The client's keep-alive connections (an injected fetch holds its own).
+    await this.client.close();
   }
 }
