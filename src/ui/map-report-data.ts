@@ -128,7 +128,7 @@ export function mapReportData(result: MapResult, title = "gapfill map"): MapRepo
 /** One line on a precomputed vector file: format, size, when, digest. */
 export function vectorsFileText(file: EmbeddingsFileInfo): string {
   const column = file.column ? `, column ${file.column}` : "";
-  return `${file.path} (${file.format} ${file.dtype}${column}, ${file.bytes} bytes, modified ${file.modified}, sha256 ${file.sha256.slice(0, 16)}…)`;
+  return `${file.path} (${file.format} ${file.dtype}${column}, ${file.bytes} bytes, modified ${file.modified}, ${file.digest.algorithm} ${file.digest.value.slice(0, 16)}…)`;
 }
 
 function precomputedNote(label: string): string {

@@ -14,7 +14,7 @@ export function registerInspect(program: Command, io: CliIo): void {
     .description("Report rows, schema, extractable answers, lengths, duplicates and problem rows of a dataset")
     .argument("<dataset>", "a .jsonl, .json, .csv or .parquet file")
     .option("--show <n>", "how many problem rows to list", "5")
-    .option("--embeddings <file>", "also check a vector file for `gapfill map --embeddings`: one finite vector per row, its dims and sha256")
+    .option("--embeddings <file>", "also check a vector file for `gapfill map --embeddings`: one finite vector per row, its dims and digest")
     .option("--embedding-column <name>", "the vector column of a .parquet --embeddings file")
     .option("--embedding-dims <n>", "vector length of --embeddings (reads a raw .f32 by it)")
     .option("--json", "print the report as JSON on stdout")

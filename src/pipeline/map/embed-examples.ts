@@ -47,10 +47,14 @@ export interface EmbeddingsFileInfo {
   /** Parquet: the vector column. */
   column?: string;
   bytes: number;
-  /** The file's modification time (ISO 8601) when it was last checked. */
+  /** The file's modification time (ISO 8601) when the map read it. */
   modified: string;
-  /** sha256 of the whole file, hex. */
-  sha256: string;
+  /**
+   * The file's identity. `sha256`: of the whole file (Parquet, decoded whole anyway).
+   * `sha256-sampled`: of its size, its header and 64 pieces of 64 KiB spread evenly over its
+   * vectors (all of them up to 4 MiB), so a map of a 6 GB .npy reads no extra pass for it.
+   */
+  digest: { algorithm: "sha256" | "sha256-sampled"; value: string };
 }
 
 export function describeEmbedder(engine: Engine | undefined, mode: EmbeddingMode): EmbedderInfo {

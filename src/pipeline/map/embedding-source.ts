@@ -1,5 +1,6 @@
 import type { RowSource } from "../../geometry/matrix.js";
-import { type FloatRegion, regionRowBlocks } from "../../store/float-region.js";
+import { open } from "node:fs/promises";
+import { type FloatRegion, readRegionRows, regionRowBlocks } from "../../store/float-region.js";
 import { FLOAT32_MATRIX_HEADER_BYTES, float32MatrixShape, float32RowBlocks, readFloat32Matrix } from "../../store/float32-matrix.js";
 
 /** A run's embedding matrix as the reducers read it: in memory when it fits, else streamed. */
@@ -39,27 +40,41 @@ export async function openEmbeddingSource(path: string, options: { inMemoryLimit
 
 /**
  * The same over vectors where they lie in a file gapfill did not write (a .npy's data, a raw
- * .f32): `loaded` is the region already read whole (by the check that validated it), else a
- * region within the limit is read once here, and a bigger one is streamed from its offset on
- * every pass, never copied into the run.
+ * .f32): a region within the limit is read once here, a bigger one is streamed from its offset
+ * on every pass, never copied into the run. `check` sees every row once: as the region is loaded,
+ * or during the first pass that reads it to the end (a NaN found there stops that pass).
  */
 export async function openRegionSource(
   region: FloatRegion,
-  options: { inMemoryLimitBytes?: number; blockRows?: number; loaded?: Float32Array } = {},
+  options: { inMemoryLimitBytes?: number; blockRows?: number; check?: (data: Float32Array, startRow: number) => void } = {},
 ): Promise<EmbeddingSource> {
   const { rows, cols } = region;
-  if (options.loaded) return inMemorySource(options.loaded, rows, cols);
+  const check = options.check ?? (() => {});
   if (fitsInMemory(rows, cols, options.inMemoryLimitBytes)) {
     const data = new Float32Array(rows * cols);
-    for await (const block of regionRowBlocks(region, streamedBlockRows(cols))) data.set(block.data, block.start * cols);
+    const blockRows = streamedBlockRows(cols);
+    const handle = await open(region.path, "r");
+    try {
+      for (let start = 0; start < rows; start += blockRows) {
+        const count = Math.min(blockRows, rows - start);
+        check((await readRegionRows(handle, region, start, count, data.subarray(start * cols, (start + count) * cols))).data, start);
+      }
+    } finally {
+      await handle.close();
+    }
     return inMemorySource(data, rows, cols);
   }
   const blockRows = options.blockRows ?? streamedBlockRows(cols);
+  let checked = false;
   return {
     rows,
     cols,
     async *blocks() {
-      for await (const block of regionRowBlocks(region, blockRows)) yield { data: block.data, rows: block.rows };
+      for await (const block of regionRowBlocks(region, blockRows)) {
+        if (!checked) check(block.data, block.start);
+        yield { data: block.data, rows: block.rows };
+      }
+      checked = true;
     },
   };
 }

@@ -5,7 +5,8 @@ import { afterAll, describe, expect, it } from "vitest";
 import { GapfillError, InputError, OptionError } from "../../core/errors.js";
 import { writeFloat32Matrix } from "../../store/float32-matrix.js";
 import { writeNpy, writeRawF32, writeVectorParquet } from "../../../test/support/vector-files.js";
-import { checkEmbeddingsFile, type EmbeddingsLayout, readEmbeddingsLayout, shapeOf } from "./embeddings-file.js";
+import { regionRowBlocks } from "../../store/float-region.js";
+import { checkFiniteRows, embeddingsDigest, type EmbeddingsLayout, readEmbeddingsLayout, shapeOf } from "./embeddings-file.js";
 
 const dir = mkdtempSync(join(tmpdir(), "gapfill-embeddings-file-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -16,9 +17,11 @@ const ROWS = 5;
 const COLS = 3;
 const VALUES = Float32Array.from({ length: ROWS * COLS }, (_, i) => [Math.floor(i / 3), Math.floor(i / 3) + 0.5, -Math.floor(i / 3)][i % 3]);
 
-async function loadedValues(layout: EmbeddingsLayout, path: string): Promise<number[]> {
-  const { loaded } = await checkEmbeddingsFile(layout, path, true);
-  return [...(loaded ?? [])];
+async function loadedValues(layout: EmbeddingsLayout): Promise<number[]> {
+  if (layout.format === "parquet") throw new Error("a region layout was expected");
+  const values: number[] = [];
+  for await (const block of regionRowBlocks(layout.region, 2)) values.push(...block.data);
+  return values;
 }
 
 async function refusal(work: Promise<unknown>): Promise<GapfillError> {
@@ -38,7 +41,7 @@ describe("readEmbeddingsLayout", () => {
       writeNpy(path, VALUES, ROWS, COLS, { descr });
       const layout = await readEmbeddingsLayout({ path }, ROWS, "data.jsonl");
       expect(layout).toMatchObject({ format: "npy", dtype: descr, region: { offset: 128, rows: ROWS, cols: COLS } });
-      expect(await loadedValues(layout, path)).toEqual([...VALUES]);
+      expect(await loadedValues(layout)).toEqual([...VALUES]);
     }
   });
 
@@ -47,13 +50,13 @@ describe("readEmbeddingsLayout", () => {
     writeRawF32(raw, VALUES);
     const inferred = await readEmbeddingsLayout({ path: raw }, ROWS, "data.jsonl");
     expect(inferred).toMatchObject({ format: "f32", inferredDims: true, region: { offset: 0, rows: ROWS, cols: COLS } });
-    expect(await loadedValues(inferred, raw)).toEqual([...VALUES]);
+    expect(await loadedValues(inferred)).toEqual([...VALUES]);
     expect(shapeOf(await readEmbeddingsLayout({ path: raw, dims: 3 }, ROWS, "data.jsonl"))).toEqual({ rows: ROWS, cols: COLS });
     const matrix = file("run-embeddings.f32");
     await writeFloat32Matrix(matrix, { data: VALUES, rows: ROWS, cols: COLS });
     const gapfill = await readEmbeddingsLayout({ path: matrix }, ROWS, "data.jsonl");
     expect(gapfill).toMatchObject({ format: "gapfill-f32", region: { offset: 32, rows: ROWS, cols: COLS } });
-    expect(await loadedValues(gapfill, matrix)).toEqual([...VALUES]);
+    expect(await loadedValues(gapfill)).toEqual([...VALUES]);
   });
 
   it("finds the only list-of-float column of a Parquet file, and asks for one among several", async () => {
@@ -124,25 +127,45 @@ describe("readEmbeddingsLayout", () => {
   });
 });
 
-describe("checkEmbeddingsFile", () => {
-  it("gives the whole file's sha256 and names the row of a NaN or an Inf", async () => {
-    const path = file("nan.npy");
-    const values = Float32Array.from(VALUES);
-    writeNpy(path, values, ROWS, COLS);
-    const layout = await readEmbeddingsLayout({ path }, ROWS, "d");
-    const { sha256 } = await checkEmbeddingsFile(layout, path, false);
+describe("embeddingsDigest and checkFiniteRows", () => {
+  it("digests a small file whole (size, header, vectors) and a big one by 64 spread pieces, each of which changes it", async () => {
     const { createHash } = await import("node:crypto");
     const { readFileSync } = await import("node:fs");
-    expect(sha256).toBe(createHash("sha256").update(readFileSync(path)).digest("hex"));
+    const small = file("digest-small.npy");
+    writeNpy(small, VALUES, ROWS, COLS);
+    const smallDigest = await embeddingsDigest(await readEmbeddingsLayout({ path: small }, ROWS, "d"), small);
+    const bytes = readFileSync(small);
+    expect(smallDigest).toEqual({ algorithm: "sha256-sampled", value: createHash("sha256").update(`${bytes.length}\n`).update(bytes).digest("hex") });
+    // 600 rows × 2048 dims = 4.9 MB of vectors, over the 4 MiB read whole.
+    const rows = 600;
+    const cols = 2048;
+    const big = file("digest-big.f32");
+    const values = new Float32Array(rows * cols);
+    writeRawF32(big, values);
+    const layout = await readEmbeddingsLayout({ path: big, dims: cols }, rows, "d");
+    const before = await embeddingsDigest(layout, big);
+    values[0] = 1; // the first piece starts at the first value
+    writeRawF32(big, values);
+    const first = await embeddingsDigest(layout, big);
+    expect(first.value).not.toBe(before.value);
+    values[rows * cols - 1] = 1; // the last piece ends at the last value
+    writeRawF32(big, values);
+    expect((await embeddingsDigest(layout, big)).value).not.toBe(first.value);
+    const parquet = file("digest.parquet");
+    writeVectorParquet(parquet, [{ name: "v", rows: [[1, 2], [3, 4]] }]);
+    const whole = await embeddingsDigest(await readEmbeddingsLayout({ path: parquet }, 2, "d"), parquet);
+    expect(whole).toEqual({ algorithm: "sha256", value: createHash("sha256").update(readFileSync(parquet)).digest("hex") });
+  });
+
+  it("names the row and position of a NaN or an Inf, counting rows from the block's start row", () => {
+    const values = Float32Array.from(VALUES);
+    expect(() => checkFiniteRows("v.npy", values, 0, COLS)).not.toThrow();
     values[3 * COLS + 1] = Number.NaN;
-    writeNpy(path, values, ROWS, COLS);
-    expect((await refusal(checkEmbeddingsFile(layout, path, false))).message).toBe(
-      `${path}: row 3 (0-based) holds NaN at position 1: every vector must be finite (NaN/Inf would make the map meaningless)`,
-    );
+    expect(() => checkFiniteRows("v.npy", values, 100, COLS)).toThrow("v.npy: row 103 (0-based) holds NaN at position 1: every vector must be finite (NaN/Inf would make the map meaningless)");
     values[3 * COLS + 1] = 0;
-    values[4 * COLS] = -Infinity;
-    writeNpy(path, values, ROWS, COLS, { descr: "<f2" });
-    const half = await readEmbeddingsLayout({ path }, ROWS, "d");
-    expect((await refusal(checkEmbeddingsFile(half, path, true))).message).toMatch(/row 4 \(0-based\) holds -Infinity at position 0/);
+    values[4 * COLS + 2] = -Infinity;
+    expect(() => checkFiniteRows("v.npy", values, 0, COLS)).toThrow(/row 4 \(0-based\) holds -Infinity at position 2/);
+    // A length not a multiple of 4 has its tail checked too.
+    expect(() => checkFiniteRows("v.npy", Float32Array.of(0, 0, 0, 0, Infinity), 0, 1)).toThrow(/row 4 \(0-based\) holds Infinity/);
   });
 });

@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import { open, stat } from "node:fs/promises";
 import { extname } from "node:path";
 import { InputError, OptionError } from "../../core/errors.js";
-import { ELEMENT_BYTES, type FloatElement, type FloatRegion, readRegionRows } from "../../store/float-region.js";
+import { ELEMENT_BYTES, type FloatElement, type FloatRegion } from "../../store/float-region.js";
 import { FLOAT32_MATRIX_HEADER_BYTES, float32MatrixShape } from "../../store/float32-matrix.js";
 import { hasNpyMagic, readNpyHeader } from "../../store/npy.js";
 import type { EmbeddingsFileInfo } from "./embed-examples.js";
@@ -137,49 +137,50 @@ async function firstBytes(path: string, count: number): Promise<Uint8Array> {
   }
 }
 
-/** Rows per block of the checking pass: about 64 MiB of float32. */
-function checkBlockRows(cols: number): number {
-  return Math.max(64, Math.floor((64 << 20) / (cols * 4)));
-}
+/** Pieces hashed by the sampled digest, and their size. */
+const DIGEST_PIECES = 64;
+const DIGEST_PIECE_BYTES = 64 << 10;
 
 /**
- * One pass over a vector file: its sha256 (the whole file, header included) and, for a region,
- * a check that every value is finite (a NaN or Inf is an error naming its row). With `keep`,
- * the region's rows are kept as one float32 array, so a file that fits in memory is read once.
+ * The identity of a vector file (see {@link EmbeddingsFileInfo.digest}): the whole file's sha256
+ * for Parquet; for the other formats, the sha256 of its size, header and 64 evenly spread pieces of
+ * its vectors, which reads 4 MiB whatever the file's size. The values themselves are checked as
+ * the map reads them ({@link checkFiniteRows}).
  */
-export async function checkEmbeddingsFile(layout: EmbeddingsLayout, path: string, keep: boolean): Promise<{ sha256: string; loaded?: Float32Array }> {
+export async function embeddingsDigest(layout: EmbeddingsLayout, path: string): Promise<EmbeddingsFileInfo["digest"]> {
   const hash = createHash("sha256");
   const handle = await open(path, "r");
+  const readAt = async (buffer: Buffer, position: number) => {
+    for (let offset = 0; offset < buffer.length; ) {
+      const { bytesRead } = await handle.read(buffer, offset, buffer.length - offset, position + offset);
+      if (bytesRead === 0) throw new InputError("vectors-truncated", `${path} changed while it was read`, { file: path });
+      offset += bytesRead;
+    }
+    hash.update(buffer);
+  };
   try {
     if (layout.format === "parquet") {
       const buffer = Buffer.alloc(Math.min(layout.bytes, 64 << 20));
-      for (let position = 0; position < layout.bytes; ) {
-        const { bytesRead } = await handle.read(buffer, 0, Math.min(buffer.length, layout.bytes - position), position);
-        if (bytesRead === 0) throw new InputError("vectors-truncated", `${path} changed while it was read`, { file: path });
-        hash.update(buffer.subarray(0, bytesRead));
-        position += bytesRead;
-      }
-      return { sha256: hash.digest("hex") };
+      for (let position = 0; position < layout.bytes; position += buffer.length) await readAt(buffer.subarray(0, Math.min(buffer.length, layout.bytes - position)), position);
+      return { algorithm: "sha256", value: hash.digest("hex") };
     }
     const { region } = layout;
-    const header = Buffer.alloc(region.offset);
-    if (region.offset > 0) await handle.read(header, 0, region.offset, 0);
-    hash.update(header);
-    const loaded = keep ? new Float32Array(region.rows * region.cols) : undefined;
-    const blockRows = checkBlockRows(region.cols);
-    for (let start = 0; start < region.rows; start += blockRows) {
-      const count = Math.min(blockRows, region.rows - start);
-      const rows = await readRegionRows(handle, region, start, count, loaded?.subarray(start * region.cols, (start + count) * region.cols));
-      hash.update(rows.bytes);
-      checkFinite(path, rows.data, start, region.cols);
+    hash.update(`${layout.bytes}\n`);
+    await readAt(Buffer.alloc(region.offset), 0);
+    const dataBytes = layout.bytes - region.offset;
+    if (dataBytes <= DIGEST_PIECES * DIGEST_PIECE_BYTES) await readAt(Buffer.alloc(dataBytes), region.offset);
+    else {
+      const piece = Buffer.alloc(DIGEST_PIECE_BYTES);
+      for (let i = 0; i < DIGEST_PIECES; i++) await readAt(piece, region.offset + Math.floor((i * (dataBytes - DIGEST_PIECE_BYTES)) / (DIGEST_PIECES - 1)));
     }
-    return { sha256: hash.digest("hex"), loaded };
+    return { algorithm: "sha256-sampled", value: hash.digest("hex") };
   } finally {
     await handle.close();
   }
 }
 
-function checkFinite(path: string, data: Float32Array, startRow: number, cols: number): void {
+/** Throws an error naming the row (0-based, counted from `startRow`) of the first NaN or ±Infinity in `data`, rows of `cols`. */
+export function checkFiniteRows(path: string, data: Float32Array, startRow: number, cols: number): void {
   // v · 0 is 0 for every finite v and NaN for NaN and ±Infinity: four branch-free sums say whether a block is clean.
   let a = 0;
   let b = 0;
@@ -202,7 +203,7 @@ function checkFinite(path: string, data: Float32Array, startRow: number, cols: n
 }
 
 /** The provenance record of a checked file. */
-export function embeddingsFileInfo(layout: EmbeddingsLayout, absolutePath: string, sha256: string): EmbeddingsFileInfo {
+export function embeddingsFileInfo(layout: EmbeddingsLayout, absolutePath: string, digest: EmbeddingsFileInfo["digest"]): EmbeddingsFileInfo {
   return {
     path: absolutePath,
     format: layout.format,
@@ -210,6 +211,6 @@ export function embeddingsFileInfo(layout: EmbeddingsLayout, absolutePath: strin
     ...(layout.format === "parquet" ? { column: layout.parquet.column } : {}),
     bytes: layout.bytes,
     modified: new Date(layout.mtimeMs).toISOString(),
-    sha256,
+    digest,
   };
 }

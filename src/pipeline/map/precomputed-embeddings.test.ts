@@ -75,7 +75,7 @@ describe("mapDataset with embeddings made elsewhere", () => {
       label: `precomputed vectors BAAI/bge-m3 from ${file("lexical.npy")} (made outside gapfill)`,
       file: { path: file("lexical.npy"), format: "npy", dtype: "<f4" },
     });
-    expect(named.artifact.embedder.file?.sha256).toMatch(/^[0-9a-f]{64}$/);
+    expect(named.artifact.embedder.file?.digest).toMatchObject({ algorithm: "sha256-sampled", value: expect.stringMatching(/^[0-9a-f]{64}$/) });
     expect(named.events.filter((event) => event.type === "warning" && /no name/.test(event.message))).toEqual([]);
     const unnamed = await mapInto("unnamed", { embeddings: file("lexical.npy") });
     expect(unnamed.artifact.embedder.label).toBe(`unnamed vectors from ${file("lexical.npy")} (made outside gapfill)`);
@@ -84,20 +84,29 @@ describe("mapDataset with embeddings made elsewhere", () => {
     expect(warnings[0]).toMatchObject({ try: [{ option: "embedderName", value: "MODEL" }] });
   });
 
-  it("checks the file once: a rerun with the same file does not read it before the map, a changed file is refused", async () => {
+  it("reads the file once per pass: a NaN is found as the map loads or first streams it, named by its row", async () => {
+    const path = file("nan.npy");
+    writeNpy(path, Float32Array.from(vectors.data, (v, i) => (i === 321 * vectors.cols + 5 ? Number.NaN : v)), vectors.rows, vectors.cols);
+    for (const inMemoryLimitBytes of [undefined, 0]) {
+      const error = await refusal(mapInto(`nan-${inMemoryLimitBytes}`, { embeddings: path, embedderName: "m", inMemoryLimitBytes }));
+      expect(error.message).toBe(`${path}: row 321 (0-based) holds NaN at position 5: every vector must be finite (NaN/Inf would make the map meaningless)`);
+    }
+  });
+
+  it("keeps the file's digest as the embed stage's identity: a touched file goes on, a changed one is refused", async () => {
     const path = file("rerun.npy");
     writeNpy(path, vectors.data, vectors.rows, vectors.cols);
-    const checks = (result: { events: ProgressEvent[] }) => result.events.filter((event) => event.type === "embed-start").length;
-    expect(checks(await mapInto("rerun", { embeddings: path, embedderName: "m" }))).toBe(1);
-    expect(checks(await mapInto("rerun", { embeddings: path, embedderName: "m" }))).toBe(0);
-    // Touched but the same bytes: checked again, and the run goes on.
+    const first = await mapInto("rerun", { embeddings: path, embedderName: "m" });
     utimesSync(path, new Date(), new Date(Date.now() + 5000));
-    expect(checks(await mapInto("rerun", { embeddings: path, embedderName: "m" }))).toBe(1);
+    const touched = await mapInto("rerun", { embeddings: path, embedderName: "m" });
+    expect(touched.artifact.embedder.file?.digest).toEqual(first.artifact.embedder.file?.digest);
+    expect(touched.artifact.embedder.file?.modified).not.toBe(first.artifact.embedder.file?.modified);
+    expect(touched.points).toEqual(first.points);
     const other = Float32Array.from(vectors.data, (v, i) => (i === 0 ? v + 1 : v));
     writeNpy(path, other, vectors.rows, vectors.cols);
     const changed = await refusal(mapInto("rerun", { embeddings: path, embedderName: "m" }));
     expect(changed.code).toBe("run-params-changed");
-    expect(changed.message).toMatch(/stage "embed" was run with different settings \(sha256: "[0-9a-f]{64}" → "[0-9a-f]{64}"\)/);
+    expect(changed.message).toMatch(/stage "embed" was run with different settings \(digest: "[0-9a-f]{64}" → "[0-9a-f]{64}"\)/);
   });
 
   it("refuses vectors of other dims than the run's map before anything else, naming both numbers", async () => {

@@ -6,10 +6,11 @@ import type { ProgressListener } from "../../core/events.js";
 import { progress } from "../../core/events.js";
 import { openFloat32MatrixAppender } from "../../store/float32-matrix.js";
 import type { Run } from "../../store/run.js";
-import { beginStage, finishStage, getStage } from "../../store/stage-state.js";
+import { beginStage, finishStage } from "../../store/stage-state.js";
 import type { EmbedderInfo, EmbeddingsFileInfo } from "./embed-examples.js";
-import { checkEmbeddingsFile, embeddingsFileInfo, type EmbeddingsLayout, readEmbeddingsLayout, shapeOf } from "./embeddings-file.js";
-import { type EmbeddingSource, fitsInMemory, openEmbeddingSource, openRegionSource } from "./embedding-source.js";
+import { regionRowBlocks } from "../../store/float-region.js";
+import { checkFiniteRows, embeddingsDigest, embeddingsFileInfo, type EmbeddingsLayout, readEmbeddingsLayout, shapeOf } from "./embeddings-file.js";
+import { type EmbeddingSource, openEmbeddingSource, openRegionSource } from "./embedding-source.js";
 import { MAP_FILE, readMapArtifact } from "./map-artifact.js";
 import { parquetVectorBlocks } from "./parquet-vectors.js";
 
@@ -33,12 +34,12 @@ export function precomputedLabel(path: string, name: string | undefined): string
 }
 
 /**
- * The embed stage for vectors made elsewhere. The file is checked once (row count and dims
- * against the dataset, every value finite, its sha256 as its identity); a later call with the
- * same file (same size and modification time) trusts that check and does not read it again
- * before the map reads it. .npy and .f32 vectors are read where they lie on every pass; a
- * Parquet column is decoded once into the run's embeddings.f32. The stage params hold the
- * file's sha256, so the run refuses other vectors as it refuses another student.
+ * The embed stage for vectors made elsewhere. The header is checked against the dataset (row
+ * count, dims) before anything else; the file's digest (a few MiB read, see
+ * {@link embeddingsDigest}) is the stage's identity, so the run refuses other vectors as it
+ * refuses another student; every value is checked finite as the map first reads it, so no extra
+ * pass over a 6 GB file is made. .npy and .f32 vectors are read where they lie on every pass; a
+ * Parquet column is decoded once into the run's embeddings.f32, and not again on a rerun.
  */
 export async function precomputedEmbeddings(
   run: Run,
@@ -62,33 +63,21 @@ export async function precomputedEmbeddings(
     });
   }
 
-  const absolute = resolve(path);
-  const modified = new Date(layout.mtimeMs).toISOString();
-  const known = checkedBefore(run);
-  const keep = layout.format !== "parquet" && fitsInMemory(rows, cols, options.inMemoryLimitBytes);
-  let sha256: string;
-  let loaded: Float32Array | undefined;
-  if (known && known.path === absolute && known.bytes === layout.bytes && known.modified === modified) sha256 = known.sha256;
-  else {
-    const started = performance.now();
-    onEvent(progress.start("embed", rows, `vectors checked in ${path}`));
-    ({ sha256, loaded } = await checkEmbeddingsFile(layout, path, keep));
-    onEvent(progress.end("embed", rows, (performance.now() - started) / 1000));
-  }
-  const file = embeddingsFileInfo(layout, absolute, sha256);
-
+  const file = embeddingsFileInfo(layout, resolve(path), await embeddingsDigest(layout, path));
   const embeddingsPath = run.path("embeddings.f32");
-  const params = { datasetDigest: dataset.digest, embedder: "precomputed", sha256, ...(layout.format === "parquet" ? { column: layout.parquet.column } : {}) };
+  const params = { datasetDigest: dataset.digest, embedder: "precomputed", digest: file.digest.value, ...(layout.format === "parquet" ? { column: layout.parquet.column } : {}) };
   if (beginStage(run.db, "embed", params, run.dir) !== "done") {
     if (layout.format === "parquet") await decodeParquet(layout, path, embeddingsPath, onEvent);
     finishStage(run.db, "embed");
   }
-  if (known?.sha256 !== sha256 || known.modified !== modified || known.path !== absolute) run.event("embed-done", { rows, truncated: 0, file });
+  // The file as each call found it (a touched file keeps its digest): the run's log says when it changed.
+  const last = lastFile(run);
+  if (last?.path !== file.path || last.modified !== file.modified || last.digest?.value !== file.digest.value) run.event("embed-done", { rows, truncated: 0, file });
 
   const source =
     layout.format === "parquet"
       ? await openEmbeddingSource(embeddingsPath, { inMemoryLimitBytes: options.inMemoryLimitBytes })
-      : await openRegionSource(layout.region, { inMemoryLimitBytes: options.inMemoryLimitBytes, loaded });
+      : await openRegionSource(layout.region, { inMemoryLimitBytes: options.inMemoryLimitBytes, check: (data, startRow) => checkFiniteRows(path, data, startRow, cols) });
   const embedder: EmbedderInfo = {
     kind: "precomputed",
     label: precomputedLabel(path, options.embedderName),
@@ -115,13 +104,10 @@ function refuseOtherDims(run: Run, path: string, cols: number): void {
   }
 }
 
-/** The file as the last check in this run saw it, when the embed stage finished with precomputed vectors. */
-function checkedBefore(run: Run): EmbeddingsFileInfo | undefined {
-  const stage = getStage(run.db, "embed");
-  if (stage?.status !== "done" || stage.params?.embedder !== "precomputed") return undefined;
+/** The vector file recorded by this run's last embed-done event, if any. */
+function lastFile(run: Run): Partial<EmbeddingsFileInfo> | undefined {
   const payload = run.db.prepare("SELECT payload FROM events WHERE type = 'embed-done' ORDER BY id DESC LIMIT 1").pluck().get() as string | undefined;
-  const file = payload === undefined ? undefined : (JSON.parse(payload) as { file?: EmbeddingsFileInfo }).file;
-  return file && file.sha256 === stage.params.sha256 ? file : undefined;
+  return payload === undefined ? undefined : (JSON.parse(payload) as { file?: Partial<EmbeddingsFileInfo> }).file;
 }
 
 /** A Parquet vector column into the run's float32 matrix, one row group at a time; a crash starts it over (it is deterministic). */
@@ -154,7 +140,8 @@ export interface EmbeddingsCheck {
 /**
  * The checks `mapDataset` makes of a vector file, without mapping (for `gapfill inspect DATASET
  * --embeddings FILE`): row-aligned with a dataset of `datasetRows` rows, the vector length, every
- * value finite (a Parquet column decoded to see), and the file's sha256. Throws what the map would.
+ * value finite (the whole file read, a Parquet column decoded), and the file's digest. Throws what
+ * the map would.
  */
 export async function checkEmbeddingsFor(
   dataset: { path: string; rows: number },
@@ -162,7 +149,8 @@ export async function checkEmbeddingsFor(
 ): Promise<EmbeddingsCheck> {
   const path = options.embeddings;
   const layout = await readEmbeddingsLayout({ path, column: options.embeddingColumn, dims: options.embeddingDims }, dataset.rows, dataset.path);
-  const { sha256 } = await checkEmbeddingsFile(layout, path, false);
-  if (layout.format === "parquet") for await (const block of parquetVectorBlocks(path, layout.parquet)) void block;
-  return { file: embeddingsFileInfo(layout, resolve(path), sha256), ...shapeOf(layout) };
+  const { cols } = shapeOf(layout);
+  const blocks = layout.format === "parquet" ? parquetVectorBlocks(path, layout.parquet) : regionRowBlocks(layout.region, Math.max(64, Math.floor((64 << 20) / (cols * 4))));
+  for await (const block of blocks) checkFiniteRows(path, block.data, block.start, cols);
+  return { file: embeddingsFileInfo(layout, resolve(path), await embeddingsDigest(layout, path)), ...shapeOf(layout) };
 }
