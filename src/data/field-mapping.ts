@@ -101,14 +101,12 @@ export function mapRow(row: unknown, mapping: FieldMapping): MappedRow {
   if (mapping.schema === "chat") return mapChatRow(row, mapping);
 
   const question = readText(row, mapping.questionField, "questionField");
-  if (!question.ok) return question;
+  if (typeof question !== "string") return question;
   const answer = readText(row, mapping.answerField, "answerField");
-  if (!answer.ok) return answer;
+  if (typeof answer !== "string") return answer;
 
-  let questionText = question.text;
-  const used = new Set([topLevelKey(row, mapping.questionField), topLevelKey(row, mapping.answerField)]);
+  let questionText = question;
   if (mapping.inputField) {
-    used.add(mapping.inputField);
     const input = lookupPath(row, mapping.inputField);
     if (input.found && input.value !== null && input.value !== undefined) {
       const inputText = toText(input.value);
@@ -118,7 +116,7 @@ export function mapRow(row: unknown, mapping: FieldMapping): MappedRow {
       if (inputText.trim() !== "") questionText = `${questionText}\n\n${inputText}`;
     }
   }
-  return finish(row, questionText, answer.text, used);
+  return finish(row, questionText, answer, topLevelKey(row, mapping.questionField), topLevelKey(row, mapping.answerField), mapping.inputField);
 }
 
 /** Chat rows: the first user turn is the question, the assistant turn right after it the answer. */
@@ -149,37 +147,46 @@ function mapChatRow(row: Record<string, unknown>, mapping: FieldMapping): Mapped
     }
     if (content.trim() === "") return { ok: false, code: "empty-field", reason: `message ${index} (user) is empty` };
     if (answer.trim() === "") return { ok: false, code: "empty-field", reason: `message ${index + 1} (assistant) is empty` };
-    const mapped = finish(row, content, answer, new Set([topLevelKey(row, mapping.questionField)]));
+    const mapped = finish(row, content, answer, topLevelKey(row, mapping.questionField));
     if (mapped.ok && system !== undefined) mapped.extra = { ...mapped.extra, system };
     return mapped;
   }
   return { ok: false, code: "bad-message", reason: `no user message in "${mapping.questionField}"` };
 }
 
-/** Builds the mapped row: id from the row's own `id` or the content, everything else kept as extra. */
-function finish(row: Record<string, unknown>, question: string, answer: string, used: Set<string>): MappedRow {
+/**
+ * Builds the mapped row: id from the row's own `id` or the content, every field not used
+ * (`used…`: the top-level keys the mapping read) kept as extra. Runs once per row, so it
+ * allocates only what it returns.
+ */
+function finish(row: Record<string, unknown>, question: string, answer: string, used: string, used2?: string, used3?: string): MappedRow {
   const id = ownId(row.id);
-  if (id !== undefined) used.add("id");
-  const extra: Record<string, unknown> = {};
-  let extraCount = 0;
-  for (const [key, value] of Object.entries(row)) {
-    if (used.has(key)) continue;
-    extra[key] = value;
-    extraCount++;
+  let extra: Record<string, unknown> | undefined;
+  for (const key in row) {
+    if (key === used || key === used2 || key === used3 || (id !== undefined && key === "id") || !Object.prototype.hasOwnProperty.call(row, key)) continue;
+    extra ??= {};
+    extra[key] = row[key];
   }
   const mapped: MappedRow = { ok: true, id: id ?? contentId(question, answer), question, answer };
-  if (extraCount > 0) mapped.extra = extra;
+  if (extra) mapped.extra = extra;
   return mapped;
 }
 
-function readText(row: Record<string, unknown>, path: string, option: string): { ok: true; text: string } | RowProblem {
-  const found = lookupPath(row, path);
-  if (!found.found) return missingField(row, path, option);
-  if (found.value === null || found.value === undefined) return { ok: false, code: "field-not-string", reason: `field "${path}" is null`, field: path };
-  const text = toText(found.value);
-  if (text === undefined) return { ok: false, code: "field-not-string", reason: `field "${path}" is ${describe(found.value)}, expected text`, field: path };
+/** The field's text, or why it has none. */
+function readText(row: Record<string, unknown>, path: string, option: string): string | RowProblem {
+  let value: unknown;
+  // Most paths are plain top-level keys: read them without building a lookup result.
+  if (Object.prototype.hasOwnProperty.call(row, path)) value = row[path];
+  else {
+    const found = lookupPath(row, path);
+    if (!found.found) return missingField(row, path, option);
+    value = found.value;
+  }
+  if (value === null || value === undefined) return { ok: false, code: "field-not-string", reason: `field "${path}" is null`, field: path };
+  const text = toText(value);
+  if (text === undefined) return { ok: false, code: "field-not-string", reason: `field "${path}" is ${describe(value)}, expected text`, field: path };
   if (text.trim() === "") return { ok: false, code: "empty-field", reason: `field "${path}" is empty`, field: path };
-  return { ok: true, text };
+  return text;
 }
 
 function missingField(row: Record<string, unknown>, path: string, option: string): RowProblem {

@@ -1,12 +1,13 @@
 import { createReadStream } from "node:fs";
-import { Readable, pipeline } from "node:stream";
 import { CsvError, parse } from "csv-parse";
 import { InputError } from "../core/errors.js";
 import { throwIfAborted, type RawItem, type RowSource } from "./row-source.js";
 
+/** A parsed record and where it ended: the parser's line and empty-line counts after it. */
 interface CsvRecord {
   record: string[];
-  info: { lines: number; empty_lines: number };
+  lines: number;
+  emptyLines: number;
 }
 
 /**
@@ -60,21 +61,32 @@ export function readCsv(path: string, signal?: AbortSignal): RowSource {
     }
   }
 
-  async function* items(): AsyncGenerator<RawItem, void, undefined> {
-    const parser = parse({ bom: true, relax_column_count: true, skip_empty_lines: true, info: true });
-    pipeline(Readable.from(text()), parser, () => {
-      // Errors surface through the parser's iterator below; this callback only keeps them handled.
+  async function* batches(): AsyncGenerator<RawItem[], void, undefined> {
+    // Records are taken from csv-parse's `on_record` hook as each text chunk is written, so a
+    // chunk's rows come out as one batch instead of one async iteration per row.
+    const records: CsvRecord[] = [];
+    const parser = parse({
+      bom: true,
+      relax_column_count: true,
+      skip_empty_lines: true,
+      on_record: (record: string[], context: { lines: number; empty_lines: number }) => {
+        records.push({ record, lines: context.lines, emptyLines: context.empty_lines });
+        return null;
+      },
+    });
+    parser.on("error", () => {
+      // Errors reach us through the write and end callbacks; this listener only keeps them handled.
     });
     let header: string[] | undefined;
     let previousEnd = 0;
     let previousEmpty = 0;
     let dataRecords = 0;
-    try {
-      for await (const { record, info } of parser as AsyncIterable<CsvRecord>) {
-        throwIfAborted(signal);
-        const line = previousEnd + 1 + (info.empty_lines - previousEmpty);
-        previousEnd = info.lines;
-        previousEmpty = info.empty_lines;
+    const toItems = (): RawItem[] => {
+      const items: RawItem[] = [];
+      for (const { record, lines, emptyLines } of records) {
+        const line = previousEnd + 1 + (emptyLines - previousEmpty);
+        previousEnd = lines;
+        previousEmpty = emptyLines;
         if (!header) {
           header = record.map((name) => name.trim());
           const duplicate = header.find((name, index) => header!.indexOf(name) !== index);
@@ -85,27 +97,48 @@ export function readCsv(path: string, signal?: AbortSignal): RowSource {
         }
         dataRecords++;
         if (record.length !== header.length) {
-          yield { kind: "problem", line, code: "ragged-row", reason: `expected ${header.length} columns, got ${record.length}` };
+          items.push({ kind: "problem", line, code: "ragged-row", reason: `expected ${header.length} columns, got ${record.length}` });
           continue;
         }
         const row: Record<string, string> = {};
         for (let column = 0; column < header.length; column++) row[header[column]] = record[column];
-        yield { kind: "row", line, value: row };
+        items.push({ kind: "row", line, value: row });
       }
-    } catch (error) {
-      if (error instanceof CsvError) {
-        const line = (error as CsvError & { lines?: number }).lines;
-        const where = line === undefined ? path : `${path}:${line}`;
-        throw new InputError("invalid-csv", `${where}: invalid CSV (${error.message})`, { file: path, line, cause: error });
+      records.length = 0;
+      return items;
+    };
+    const feed = (chunk: string | undefined): Promise<unknown> =>
+      new Promise((resolve) => {
+        if (chunk === undefined) parser.end(resolve);
+        else parser.write(chunk, resolve);
+      });
+    const chunks = text();
+    try {
+      for (let done = false; !done; ) {
+        throwIfAborted(signal);
+        const next = await chunks.next();
+        done = next.done === true;
+        const error = await feed(next.done ? undefined : next.value);
+        // The rows before a broken record come out first, as they would one by one.
+        const items = toItems();
+        if (items.length > 0 || !error) yield items;
+        if (error instanceof CsvError) {
+          const line = (error as CsvError & { lines?: number }).lines;
+          const where = line === undefined ? path : `${path}:${line}`;
+          throw new InputError("invalid-csv", `${where}: invalid CSV (${error.message})`, { file: path, line, cause: error });
+        }
+        if (error) throw error;
       }
-      throw error;
+    } finally {
+      // Closes the file when the reader stops early (an error, or a caller that stopped reading).
+      await chunks.return();
     }
     if (header && dataRecords === 0) {
       // Only a header: say so rather than "no rows".
       throw new InputError("empty-file", `${path}: has a header row but no data rows`, { file: path });
     }
   }
-  return { items: items(), bytesRead: () => counter.bytes, where: (line) => `${path}:${line}` };
+  return { batches: batches(), bytesRead: () => counter.bytes, where: (line) => `${path}:${line}` };
 }
 
 const CARRY_LIMIT = 1024 * 1024;

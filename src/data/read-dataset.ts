@@ -7,7 +7,7 @@ import { readCsv } from "./read-csv.js";
 import { readJson } from "./read-json.js";
 import { readJsonl } from "./read-jsonl.js";
 import { readParquet } from "./read-parquet.js";
-import type { RawRow, RowSource } from "./row-source.js";
+import { throwIfAborted, type RawItem, type RawRow, type RowSource } from "./row-source.js";
 
 /** How to read a dataset file. */
 export interface ReadOptions {
@@ -37,8 +37,15 @@ export interface DatasetReader {
   readonly mapping: FieldMapping;
   /** Top-level field names of the first readable row. */
   readonly fields: string[];
-  /** The examples, in file order. Streams; may be iterated once. */
+  /** The examples, in file order. Streams; may be iterated once (this or `batches()`). */
   rows(): AsyncIterable<Example>;
+  /**
+   * The same examples a batch at a time (a read chunk's worth, a row group): the fast way
+   * through a large file, without a promise per row. Shares `rows()`'s stream: use one of
+   * them, once. A bad row throws after the batch's earlier rows were mapped (and counted in
+   * `skipped`), but before that batch is handed over.
+   */
+  batches(): AsyncIterable<Example[]>;
   /** Filled while `rows()` is iterated (and by problems met while opening). */
   readonly skipped: SkippedSummary;
   readonly bytesTotal: number;
@@ -69,21 +76,28 @@ export async function openDataset(path: string, options: ReadOptions = {}): Prom
     if (skipped.first.length < FIRST_SKIPPED_KEPT) skipped.first.push({ file: path, line, reason });
   };
 
+  // The batch being read and the position of its next item: opening reads up to the first
+  // readable row, and the rows after it in that batch are the first the iteration maps.
+  let batch: RawItem[] = [];
+  let position = 0;
   let firstRow: RawRow | undefined;
   try {
-    for (;;) {
-      const next = await source.items.next();
+    search: for (;;) {
+      const next = await source.batches.next();
       if (next.done) break;
-      const item = next.value;
-      if (item.kind === "problem") report(item.line, item.code, item.reason);
-      else if (!isRecord(item.value)) report(item.line, "not-an-object", `expected an object, got ${describe(item.value)}`);
-      else {
-        firstRow = item;
-        break;
+      batch = next.value;
+      for (position = 0; position < batch.length; ) {
+        const item = batch[position++];
+        if (item.kind === "problem") report(item.line, item.code, item.reason);
+        else if (!isRecord(item.value)) report(item.line, "not-an-object", `expected an object, got ${describe(item.value)}`);
+        else {
+          firstRow = item;
+          break search;
+        }
       }
     }
   } catch (error) {
-    await source.items.return();
+    await source.batches.return();
     throw error;
   }
   if (!firstRow) {
@@ -102,33 +116,73 @@ export async function openDataset(path: string, options: ReadOptions = {}): Prom
   try {
     mapping = detectMapping(first.value as Record<string, unknown>, options, path);
   } catch (error) {
-    await source.items.return();
+    await source.batches.return();
     throw error;
   }
 
+  const toExample = (item: RawItem): Example | undefined => {
+    if (item.kind === "problem") {
+      report(item.line, item.code, item.reason);
+      return undefined;
+    }
+    const mapped = mapRow(item.value, mapping);
+    if (!mapped.ok) {
+      report(item.line, mapped.code, mapped.reason, mapped);
+      return undefined;
+    }
+    const example: Example = { id: mapped.id, question: mapped.question, answer: mapped.answer, source: { file: path, line: item.line } };
+    if (mapped.extra) example.extra = mapped.extra;
+    return example;
+  };
+
   let consumed = false;
-  async function* rows(): AsyncGenerator<Example, void, undefined> {
+  const claim = (): void => {
     if (consumed) throw new GapfillError("reader-consumed", `${path}: rows() was already iterated; open the dataset again`);
     consumed = true;
-    const toExample = (line: number, value: unknown): Example | undefined => {
-      const mapped = mapRow(value, mapping);
-      if (!mapped.ok) {
-        report(line, mapped.code, mapped.reason, mapped);
-        return undefined;
+  };
+
+  async function* rows(): AsyncGenerator<Example, void, undefined> {
+    claim();
+    try {
+      const firstExample = toExample(first);
+      if (firstExample) yield firstExample;
+      for (;;) {
+        // Mapped one at a time, so a bad row stops the caller right after the rows before it.
+        while (position < batch.length) {
+          throwIfAborted(options.signal);
+          const example = toExample(batch[position++]);
+          if (example) yield example;
+        }
+        const next = await source.batches.next();
+        if (next.done) return;
+        batch = next.value;
+        position = 0;
       }
-      const example: Example = { id: mapped.id, question: mapped.question, answer: mapped.answer, source: { file: path, line } };
-      if (mapped.extra) example.extra = mapped.extra;
-      return example;
-    };
-    const firstExample = toExample(first.line, first.value);
-    if (firstExample) yield firstExample;
-    for await (const item of source.items) {
-      if (item.kind === "problem") {
-        report(item.line, item.code, item.reason);
-        continue;
+    } finally {
+      await source.batches.return();
+    }
+  }
+
+  async function* batches(): AsyncGenerator<Example[], void, undefined> {
+    claim();
+    try {
+      const examples: Example[] = [];
+      const firstExample = toExample(first);
+      if (firstExample) examples.push(firstExample);
+      for (;;) {
+        throwIfAborted(options.signal);
+        for (; position < batch.length; position++) {
+          const example = toExample(batch[position]);
+          if (example) examples.push(example);
+        }
+        if (examples.length > 0) yield examples.splice(0);
+        const next = await source.batches.next();
+        if (next.done) return;
+        batch = next.value;
+        position = 0;
       }
-      const example = toExample(item.line, item.value);
-      if (example) yield example;
+    } finally {
+      await source.batches.return();
     }
   }
 
@@ -138,6 +192,7 @@ export async function openDataset(path: string, options: ReadOptions = {}): Prom
     mapping,
     fields,
     rows,
+    batches,
     skipped,
     bytesTotal: head.size,
     bytesRead: () => source.bytesRead(),
@@ -148,7 +203,7 @@ export async function openDataset(path: string, options: ReadOptions = {}): Prom
 export async function readAll(path: string, options: ReadOptions = {}): Promise<{ examples: Example[]; reader: DatasetReader }> {
   const reader = await openDataset(path, options);
   const examples: Example[] = [];
-  for await (const example of reader.rows()) examples.push(example);
+  for await (const batch of reader.batches()) for (const example of batch) examples.push(example);
   return { examples, reader };
 }
 

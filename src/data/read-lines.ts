@@ -4,28 +4,69 @@ import { fileReadError } from "./read-file-error.js";
 /** One physical line of a text file, decoded strictly as UTF-8 (without its line ending). */
 export type TextLine = { line: number; text: string } | { line: number; invalidUtf8: true };
 
+const CHUNK_BYTES = 64 * 1024;
+const NEWLINE = 0x0a;
+const CARRIAGE_RETURN = 0x0d;
+const BOM = Buffer.from([0xef, 0xbb, 0xbf]);
+
 /**
- * Streams a file line by line. Each line is decoded with a fatal UTF-8 decoder on its own,
- * so a bad byte is reported with its line number and the lines around it still read.
- * Only one chunk (64 KiB) plus one partial line is held at a time. A leading BOM and
- * `\r\n` endings are removed. `counter.bytes` advances as chunks are consumed.
+ * Streams a file's lines, one batch per read chunk (64 KiB). Lines are decoded as if each
+ * went through a fatal UTF-8 decoder on its own, so a bad byte is reported with its line
+ * number and the lines around it still read; a leading BOM and `\r\n` endings are removed.
+ * Only one chunk plus one partial line is held at a time. `counter.bytes` advances as
+ * chunks are consumed.
  */
-export async function* readLines(path: string, counter: { bytes: number }, signal?: AbortSignal): AsyncGenerator<TextLine, void, undefined> {
+export async function* readLines(path: string, counter: { bytes: number }, signal?: AbortSignal): AsyncGenerator<TextLine[], void, undefined> {
   const decoder = new TextDecoder("utf-8", { fatal: true, ignoreBOM: false });
-  const stream = createReadStream(path, { highWaterMark: 64 * 1024, signal });
+  const stream = createReadStream(path, { highWaterMark: CHUNK_BYTES, signal });
   // Pieces of a line that spans chunks, joined once when its newline arrives (no quadratic copying).
   let pending: Buffer[] = [];
   let line = 0;
-  const decode = (bytes: Buffer): TextLine => {
+
+  const decodeLine = (bytes: Buffer, lines: TextLine[]): void => {
     line++;
-    const end = bytes.length > 0 && bytes[bytes.length - 1] === 0x0d ? bytes.length - 1 : bytes.length;
+    const end = bytes.length > 0 && bytes[bytes.length - 1] === CARRIAGE_RETURN ? bytes.length - 1 : bytes.length;
     try {
       // Each decode() drops a leading BOM: what line 1 needs, and harmless on other lines.
-      return { line, text: decoder.decode(bytes.subarray(0, end)) };
+      lines.push({ line, text: decoder.decode(bytes.subarray(0, end)) });
     } catch {
-      return { line, invalidUtf8: true };
+      lines.push({ line, invalidUtf8: true });
     }
   };
+
+  // Whole lines `bytes` (newline-separated, no trailing newline): one native decode of the
+  // block, split on "\n". A newline byte never occurs inside a multi-byte character, so the
+  // block is valid exactly when each line is, and each piece is that line's decoding. Only a
+  // block with a bad byte, or a BOM that a per-line decode would drop, goes line by line.
+  const decodeBlock = (bytes: Buffer, lines: TextLine[]): void => {
+    let text: string | undefined;
+    if (bytes.indexOf(BOM) === -1) {
+      try {
+        text = decoder.decode(bytes);
+      } catch {
+        text = undefined;
+      }
+    }
+    if (text === undefined) {
+      let start = 0;
+      for (;;) {
+        const newline = bytes.indexOf(NEWLINE, start);
+        decodeLine(bytes.subarray(start, newline === -1 ? bytes.length : newline), lines);
+        if (newline === -1) return;
+        start = newline + 1;
+      }
+    }
+    let start = 0;
+    for (;;) {
+      const newline = text.indexOf("\n", start);
+      let end = newline === -1 ? text.length : newline;
+      if (end > start && text.charCodeAt(end - 1) === CARRIAGE_RETURN) end--;
+      lines.push({ line: ++line, text: text.slice(start, end) });
+      if (newline === -1) return;
+      start = newline + 1;
+    }
+  };
+
   const chunks = (stream as AsyncIterable<Buffer>)[Symbol.asyncIterator]();
   for (;;) {
     let next: IteratorResult<Buffer>;
@@ -38,24 +79,28 @@ export async function* readLines(path: string, counter: { bytes: number }, signa
     if (next.done) break;
     const chunk = next.value;
     counter.bytes += chunk.length;
+    const last = chunk.lastIndexOf(NEWLINE);
+    if (last === -1) {
+      // Copy, so a short piece does not keep the whole chunk alive.
+      pending.push(Buffer.from(chunk));
+      continue;
+    }
+    const lines: TextLine[] = [];
     let start = 0;
-    let newline = chunk.indexOf(0x0a, start);
-    while (newline !== -1) {
-      const piece = chunk.subarray(start, newline);
-      if (pending.length) {
-        pending.push(piece);
-        yield decode(Buffer.concat(pending));
-        pending = [];
-      } else {
-        yield decode(piece);
-      }
-      start = newline + 1;
-      newline = chunk.indexOf(0x0a, start);
+    if (pending.length) {
+      const first = chunk.indexOf(NEWLINE);
+      pending.push(chunk.subarray(0, first));
+      decodeLine(Buffer.concat(pending), lines);
+      pending = [];
+      start = first + 1;
     }
-    if (start < chunk.length) {
-      // Copy, so a short tail does not keep the whole 64 KiB chunk alive.
-      pending.push(Buffer.from(chunk.subarray(start)));
-    }
+    if (start <= last) decodeBlock(chunk.subarray(start, last), lines);
+    if (last + 1 < chunk.length) pending.push(Buffer.from(chunk.subarray(last + 1)));
+    yield lines;
   }
-  if (pending.length) yield decode(Buffer.concat(pending));
+  if (pending.length) {
+    const lines: TextLine[] = [];
+    decodeLine(Buffer.concat(pending), lines);
+    yield lines;
+  }
 }

@@ -11,7 +11,7 @@ import { throwIfAborted, type RawItem, type RowSource } from "./row-source.js";
  */
 export function readParquet(path: string, size: number, signal?: AbortSignal): RowSource {
   let bytesDone = 0;
-  async function* items(): AsyncGenerator<RawItem, void, undefined> {
+  async function* batches(): AsyncGenerator<RawItem[], void, undefined> {
     const file = await asyncBufferFromFile(path);
     let metadata: FileMetaData;
     try {
@@ -34,14 +34,13 @@ export function readParquet(path: string, size: number, signal?: AbortSignal): R
         });
       }
       bytesDone += (size * Number(group.total_compressed_size ?? group.total_byte_size)) / compressedTotal;
-      for (let index = 0; index < rows.length; index++) {
-        yield { kind: "row", line: rowStart + index + 1, value: plainValue(rows[index]) };
-      }
+      const first = rowStart + 1;
+      yield rows.map((row, index): RawItem => ({ kind: "row", line: first + index, value: plainValue(row) }));
       rowStart = rowEnd;
     }
     bytesDone = size;
   }
-  return { items: items(), bytesRead: () => Math.round(bytesDone), where: (line) => `${path}:row ${line}` };
+  return { batches: batches(), bytesRead: () => Math.round(bytesDone), where: (line) => `${path}:row ${line}` };
 }
 
 /** Replaces bigints (which JSON cannot print) by numbers when exact, else decimal strings. */

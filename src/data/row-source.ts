@@ -21,9 +21,15 @@ export interface RawProblem {
 
 export type RawItem = RawRow | RawProblem;
 
-/** A format reader's output. `items` may be iterated once. */
+/** A format reader's output. `batches` may be iterated once. */
 export interface RowSource {
-  items: AsyncGenerator<RawItem, void, undefined>;
+  /**
+   * The items in file order, a batch at a time (a read chunk's rows, a row group, a slice of
+   * a parsed document). Batches, not single items, because one promise per row and per layer
+   * of async generators cost more than parsing the row: a 400K-row file was mostly microtasks.
+   * A batch may be empty.
+   */
+  batches: AsyncGenerator<RawItem[], void, undefined>;
   /** Bytes of the file consumed so far, for progress bars. */
   bytesRead(): number;
   /** How a row position is written in messages: `file:12` or `file:row 12`. */
