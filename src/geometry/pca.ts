@@ -7,8 +7,9 @@ import { accumulateCenteredGram, gramScratch, projectBlock } from "./dense-kerne
 import type { RowBlock, RowSource } from "./matrix.js";
 import { checkShape, denseRowSource } from "./matrix.js";
 import type { RandomizedOptions, SubspaceSteps, TopEigen } from "./subspace-iteration.js";
-import { coordinatesOnComponents, gramOfRows, subspaceIteration, transpose } from "./subspace-iteration.js";
+import { coordinatesOnComponents, subspaceIteration, transpose } from "./subspace-iteration.js";
 import { checkRank } from "./check-rank.js";
+import { type Pass, rowProjectionPass } from "./projection-pass.js";
 import { gramThreadCount, startGramThreads, type GramThreads } from "./gram-workers.js";
 
 /** A fitted PCA: project with {@link projectPca}. */
@@ -136,11 +137,6 @@ function meanProjection(model: PcaModel): Float64Array {
   return out;
 }
 
-/** One pass over the rows: blocks in, the product the subspace iteration asked for out. */
-interface Pass {
-  add(block: RowBlock): void | Promise<void>;
-  finish(): Float64Array;
-}
 
 /**
  * The pass bookkeeping shared by the sync and async drivers. Until the mean is known, a power
@@ -192,7 +188,7 @@ function startPca(rows: number, cols: number, k: number, options: RandomizedOpti
     beginPass(step: { basis: Float64Array; width: number; final: boolean }, threads: GramThreads | null = null): Pass {
       const { basis, width, final } = step;
       passes++;
-      if (final && project) return projectionPass(basis, width);
+      if (final && project) return projectionPass(basis, width, threads);
       const fusedMean = !meanKnown;
       const columnSums = fusedMean ? new Float64Array(cols) : null;
       // Σ‖x‖² in float64 here, whatever precision the Gram kernel sums in: Σ‖x‖² − n‖μ‖² cancels.
@@ -255,24 +251,13 @@ function startPca(rows: number, cols: number, k: number, options: RandomizedOpti
   };
 
   /** The final pass of a fit that also projects: T = (X − 1μᵀ)Z kept, ZᵀGZ = TᵀT returned. */
-  function projectionPass(basis: Float64Array, width: number): Pass {
-    const basisRows = transpose(basis, cols, width);
-    const meanBasis = new Float64Array(width);
-    for (let c = 0; c < cols; c++) for (let j = 0; j < width; j++) meanBasis[j] += mean[c] * basis[c * width + j];
-    const coordinates = new Float64Array(rows * width);
+  function projectionPass(basis: Float64Array, width: number, threads: GramThreads | null): Pass {
+    const components = transpose(basis, cols, width);
+    const meanProjection = new Float64Array(width);
+    for (let c = 0; c < cols; c++) for (let j = 0; j < width; j++) meanProjection[j] += mean[c] * basis[c * width + j];
+    const coordinates = threads ? new Float64Array(new SharedArrayBuffer(rows * width * Float64Array.BYTES_PER_ELEMENT)) : new Float64Array(rows * width);
     finalBasis = { basis, width, coordinates };
-    let seen = 0;
-    return {
-      add(block: RowBlock) {
-        if (seen + block.rows > rows) throw new RangeError(`row source yielded more than the declared ${rows} rows`);
-        projectBlock(block.data, block.rows, cols, mean, basisRows, width, meanBasis, coordinates, seen * width);
-        seen += block.rows;
-      },
-      finish(): Float64Array {
-        checkRows(seen);
-        return gramOfRows(coordinates, rows, width);
-      },
-    };
+    return rowProjectionPass({ rows, cols, mean, components, width, meanProjection, coordinates, threads });
   }
 }
 

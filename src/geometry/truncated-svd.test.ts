@@ -3,7 +3,7 @@ import { symmetricEigen } from "./linear-algebra.js";
 import { createRandom } from "./random.js";
 import type { CsrMatrix } from "./truncated-svd.js";
 import { denseRowSource } from "./matrix.js";
-import { projectSvdDense, projectSvdSparse, projectSvdStreaming, truncatedSvd, truncatedSvdDense, truncatedSvdStreaming } from "./truncated-svd.js";
+import { projectSvdDense, projectSvdSparse, projectSvdStreaming, truncatedSvd, truncatedSvdDense, truncatedSvdFitTransform, truncatedSvdStreaming } from "./truncated-svd.js";
 
 /** A random sparse matrix with a dominant block structure, in CSR and dense form. */
 function sparseCase(rows: number, cols: number) {
@@ -65,5 +65,11 @@ describe("truncatedSvd", () => {
     const points = await projectSvdStreaming(streamed, source);
     const expected = projectSvdDense(full, data, rows, cols);
     for (let i = 0; i < expected.length; i++) expect(points[i]).toBeCloseTo(expected[i], 4);
+    // Fit and coordinates in the same passes, on one thread and on worker threads.
+    for (const threads of [1, 2]) {
+      const fit = await truncatedSvdFitTransform(source, 2, { seed: 3, threads, minWork: 0 });
+      for (let i = 0; i < full.components.length; i++) expect(fit.model.components[i]).toBeCloseTo(full.components[i], 6);
+      for (let i = 0; i < expected.length; i++) expect(fit.points[i]).toBeCloseTo(expected[i], 4);
+    }
   });
 });

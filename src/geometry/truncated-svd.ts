@@ -8,7 +8,8 @@ import { gramThreadCount, startGramThreads } from "./gram-workers.js";
 import { checkShape, denseRowSource, type RowSource } from "./matrix.js";
 import type { RandomizedOptions, SubspaceSteps, TopEigen } from "./subspace-iteration.js";
 import { checkRank } from "./check-rank.js";
-import { coordinatesOnComponents, gramOfRows, subspaceIteration, transpose } from "./subspace-iteration.js";
+import { rowProjectionPass } from "./projection-pass.js";
+import { coordinatesOnComponents, subspaceIteration, transpose } from "./subspace-iteration.js";
 
 /** Compressed sparse rows: row i holds `indices/values[indptr[i] .. indptr[i+1])`. */
 export interface CsrMatrix {
@@ -110,15 +111,14 @@ async function svdStreaming(source: RowSource, k: number, options: RandomizedOpt
       let seen = 0;
       let result: Float64Array;
       if (final && project) {
-        const basisRows = transpose(basis, cols, width);
-        const coordinates = new Float64Array(rows * width);
+        const coordinates = threads ? new Float64Array(new SharedArrayBuffer(rows * width * Float64Array.BYTES_PER_ELEMENT)) : new Float64Array(rows * width);
+        const pass = rowProjectionPass({ rows, cols, mean: null, components: transpose(basis, cols, width), width, meanProjection: zeroBasis, coordinates, threads });
         for await (const block of source.blocks()) {
-          if (seen + block.rows > rows) throw new RangeError(`row source yielded more than the declared ${rows} rows`);
-          projectBlock(block.data, block.rows, cols, null, basisRows, width, zeroBasis, coordinates, seen * width);
+          await pass.add(block);
           seen += block.rows;
         }
+        result = pass.finish();
         projected = { basis, width, coordinates };
-        result = gramOfRows(coordinates, rows, width);
       } else if (threads) {
         const pass = threads.beginPass({ cols, mean: zeros, basis, width, meanBasis: zeroBasis, wantSquares: false, final });
         for await (const block of source.blocks()) {
