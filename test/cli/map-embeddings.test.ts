@@ -131,5 +131,11 @@ describe("gapfill generate on a map of precomputed vectors", () => {
     expect(strategy.targeting).toBeNull();
     expect(strategy.targetingNote).toMatch(/^targeting check skipped: the map in .* was made from precomputed vectors bge-m3 .*: gapfill cannot embed new texts into that space/);
     expect(strategy.embedder).toBe(`precomputed vectors bge-m3 from ${npy} (made outside gapfill)`);
+    // eval --map refuses such a map before answering anything (nothing listens at port 9).
+    const evaluation = await runCli(["eval", "--student", "openai:m@http://127.0.0.1:9/v1", "--benchmark", EXAMPLE, "--map", run, "--run", join(dir, "eval"), "--quiet"]);
+    expect(evaluation.code).toBe(1);
+    expect(evaluation.stderr).toBe(
+      `gapfill: the map in ${run} was made from precomputed vectors bge-m3 from ${npy} (made outside gapfill): gapfill cannot embed new texts into that space, so they cannot be placed on it (map with a student to place texts)\n`,
+    );
   });
 });

@@ -2,6 +2,7 @@ import { existsSync } from "node:fs";
 import type { Engine } from "../../core/engine.js";
 import type { Run } from "../../store/run.js";
 import { COMPARE_META_KEYS } from "../compare/compare-meta.js";
+import { checkPlaceable } from "../map/place-on-map.js";
 import { type DensityOnMap, densityOnMap } from "./density-on-map.js";
 import type { EvaluateOptions } from "./evaluation-plan.js";
 import { type EvaluationSummary, summarizeEvaluation } from "./evaluation-summary.js";
@@ -45,6 +46,8 @@ export async function evaluateBenchmark(student: Engine, run: Run, benchmark: Lo
   run.setMeta(COMPARE_META_KEYS.label, options.label ?? run.getMeta(COMPARE_META_KEYS.label) ?? student.model);
   run.setMeta(COMPARE_META_KEYS.strategy, options.strategy ?? run.getMeta(COMPARE_META_KEYS.strategy) ?? "base");
   if (options.budget !== undefined) run.setMeta(COMPARE_META_KEYS.budget, String(options.budget));
+  // A map the questions cannot be placed on is refused before any item is answered, not after all of them.
+  if (options.map) checkPlaceable(options.map, undefined, student);
   const result = await evaluateStudent(student, benchmark.items, run, {
     benchmark: benchmark.benchmark,
     style: benchmark.style,

@@ -53,25 +53,12 @@ export async function placeOnMap(mapDir: string, questions: readonly string[], o
     : `projected with the map's fitted ${map.reducer.name.toUpperCase()} model`;
   let vectors: Float32Array;
   let method: string;
-  if (map.embedder.kind === "precomputed") {
-    // gapfill holds the vectors, not the model that made them: a new text has no vector in that space.
-    throw new InputError(
-      "map-precomputed",
-      `the map in ${mapDir} was made from ${map.embedder.label}: gapfill cannot embed new texts into that space, so they cannot be placed on it (map with a student to place texts)`,
-      { file: join(mapDir, MAP_FILE), field: "embedder" },
-    );
-  }
+  checkPlaceable(mapDir, map, options.student);
   if (map.embedder.kind === "lexical") {
     vectors = await lexicalVectors(mapDir, map, questions, options, notes);
     method = `lexical TF-IDF + SVD fitted on the map's dataset (never on the placed texts), ${reducer}`;
   } else {
-    const student = options.student;
-    if (!student || student.spec !== map.embedder.spec) {
-      const given = student ? `${student.spec}:` : "missing:";
-      throw new OptionError("student", `${given} the map in ${mapDir} was made with the student ${map.embedder.spec}; pass that student to place texts on it`, {
-        code: "map-student-mismatch",
-      });
-    }
+    const student = options.student as Engine;
     const mode = map.embedder.mode ?? "pooled";
     if (mode === "input-idf") notes.push("input-idf: token IDF weights come from the placed texts (the map's IDF table is not stored), so placement is approximate");
     vectors = await studentVectors(student, mode, questions, options);
@@ -86,6 +73,28 @@ export async function placeOnMap(mapDir: string, questions: readonly string[], o
   // UMAP/t-SNE maps have no projection: the nearest training embeddings place each question.
   const points = needsNearestPlacement(map) ? await placeOnNonlinearMap(mapDir, map, vectors, questions.length) : project(map, vectors, questions.length);
   return { map, points, dims: map.reducer.dims, method, notes };
+}
+
+/**
+ * Throws what {@link placeOnMap} would refuse before it embeds anything: a map of precomputed
+ * vectors (no model here makes vectors in their space), or a student map without that student.
+ * Callers that pay for work before placing (eval) call it first; `map` is read when not given.
+ */
+export function checkPlaceable(mapDir: string, map: MapArtifact = readMapArtifact(mapDir), student?: Engine): void {
+  if (map.embedder.kind === "precomputed") {
+    // gapfill holds the vectors, not the model that made them: a new text has no vector in that space.
+    throw new InputError(
+      "map-precomputed",
+      `the map in ${mapDir} was made from ${map.embedder.label}: gapfill cannot embed new texts into that space, so they cannot be placed on it (map with a student to place texts)`,
+      { file: join(mapDir, MAP_FILE), field: "embedder" },
+    );
+  }
+  if (map.embedder.kind === "student" && (!student || student.spec !== map.embedder.spec)) {
+    const given = student ? `${student.spec}:` : "missing:";
+    throw new OptionError("student", `${given} the map in ${mapDir} was made with the student ${map.embedder.spec}; pass that student to place texts on it`, {
+      code: "map-student-mismatch",
+    });
+  }
 }
 
 async function studentVectors(student: Engine, mode: EmbeddingMode, questions: readonly string[], options: PlaceOptions): Promise<Float32Array> {
