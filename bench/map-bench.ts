@@ -32,6 +32,8 @@ export interface MapBenchOptions {
   sklearn?: boolean;
   /** Exact sklearn kNN only up to this many rows (it is O(n²)). Default 60,000. */
   sklearnKnnMaxRows?: number;
+  /** usearch's HNSW kNN only up to this many rows (its index build is the slow part). Default 60,000. */
+  usearchMaxRows?: number;
 }
 
 const ROWS_PER_BLOCK = 4096;
@@ -97,6 +99,14 @@ export async function benchMap(options: MapBenchOptions = {}): Promise<{ name: s
       await knnDensityStreaming(source, { k: 10, threads: 1 });
       figures.knn_all_rows_one_thread_s = seconds(started);
       figures.knn_threads_speedup = figures.knn_all_rows_one_thread_s / figures.knn_all_rows_s;
+
+      if (rows <= (options.usearchMaxRows ?? 60_000)) {
+        const usearch = await usearchKnnSeconds(source, 10);
+        if (usearch !== null) {
+          figures.usearch_hnsw_knn_s = usearch;
+          figures.knn_all_rows_over_usearch = figures.knn_all_rows_s / usearch;
+        }
+      }
 
       const peak = process.resourceUsage().maxRSS * 1024;
       const bytes = rows * cols * 4;
@@ -174,6 +184,32 @@ export async function benchKnnCheckVsExact(): Promise<{ name: string; figures: R
   } finally {
     rmSync(directory, { recursive: true, force: true });
   }
+}
+
+/**
+ * usearch 2.25.3 (a devDependency: HNSW, its prebuilt Linux x64 binary) as the kNN peer: index
+ * every row, then search each row's k + 1 nearest (itself included), as the density needs. Null
+ * when the package cannot be loaded.
+ */
+async function usearchKnnSeconds(source: RowSource, k: number): Promise<number | null> {
+  let usearch: typeof import("usearch");
+  try {
+    usearch = await import("usearch");
+  } catch {
+    return null;
+  }
+  const data = new Float32Array(source.rows * source.cols);
+  let row = 0;
+  for await (const block of source.blocks()) {
+    data.set(block.data.subarray(0, block.rows * source.cols), row * source.cols);
+    row += block.rows;
+  }
+  const started = performance.now();
+  // Its defaults (connectivity, expansions 0 = the library's own), float32 vectors, squared L2.
+  const index = new usearch.Index(source.cols, usearch.MetricKind.L2sq, usearch.ScalarKind.F32, 0, 0, 0, false);
+  index.add(BigUint64Array.from({ length: source.rows }, (_, i) => BigInt(i)), data);
+  index.search(data, k + 1, 0); // 0 threads: all the machine has
+  return seconds(started);
 }
 
 function seconds(started: number): number {
