@@ -12,6 +12,7 @@ import { densityGrid } from "../src/geometry/grid-density.js";
 import { compareDensities, type DensityAgreement, knnDensity, knnDensityStreaming, knnGridAgreement } from "../src/geometry/knn-density.js";
 import type { RowBlock, RowSource } from "../src/geometry/matrix.js";
 import { pcaFitTransform, pcaStreaming } from "../src/geometry/pca.js";
+import { truncatedSvdFitTransform } from "../src/geometry/truncated-svd.js";
 import { componentCorrelations } from "./map-whole-bench.js";
 import { createGaussian, createRandom } from "../src/geometry/random.js";
 import { selectSeedPairs } from "../src/geometry/seed-pairs.js";
@@ -64,6 +65,11 @@ export async function benchMap(options: MapBenchOptions = {}): Promise<{ name: s
       started = performance.now();
       await pcaStreaming(source, 2, { seed: 0, threads: 1 });
       figures.pca_fit_one_thread_s = seconds(started);
+
+      started = performance.now();
+      const svd = await truncatedSvdFitTransform(source, 2, { seed: 0 });
+      figures.svd_s = seconds(started);
+      figures.svd_data_passes = svd.model.passes;
 
       started = performance.now();
       const grid = densityGrid(points, rows, 2);
@@ -121,10 +127,13 @@ export async function benchMap(options: MapBenchOptions = {}): Promise<{ name: s
           encoding: "utf8",
           maxBuffer: 16 << 20,
         });
-        const peer = JSON.parse(output.trim().split("\n").pop() as string) as { pca_s: number; knn_s?: number; components: number[][] };
+        const peer = JSON.parse(output.trim().split("\n").pop() as string) as { pca_s: number; svd_s: number; knn_s?: number; components: number[][]; svd_components: number[][] };
         figures.sklearn_pca_s = peer.pca_s;
         figures.pca_over_sklearn = figures.pca_s / peer.pca_s;
-        componentCorrelations(model.components, peer.components, cols).forEach((value, t) => (figures[`component_${t + 1}_correlation_sklearn`] = value));
+        componentCorrelations(model.components, peer.components, cols).forEach((value, t) => (figures[`pca_component_${t + 1}_correlation_sklearn`] = value));
+        figures.sklearn_svd_s = peer.svd_s;
+        figures.svd_over_sklearn = figures.svd_s / peer.svd_s;
+        componentCorrelations(svd.model.components, peer.svd_components, cols).forEach((value, t) => (figures[`svd_component_${t + 1}_correlation_sklearn`] = value));
         if (peer.knn_s !== undefined) {
           figures.sklearn_exact_knn_s = peer.knn_s;
           figures.knn_all_rows_over_sklearn_exact = figures.knn_all_rows_s / peer.knn_s;

@@ -1,4 +1,4 @@
-"""Benchmark peer for bench/map-bench.ts: sklearn's PCA (and exact kNN) on the same float32 data.
+"""Benchmark peer for bench/map-bench.ts: sklearn's PCA, TruncatedSVD (and exact kNN) on the same float32 data.
 
 Usage: python3 sklearn_peer.py DATA.bin ROWS COLS K_NEIGHBOURS RUN_KNN(0|1)
 Prints one JSON line with seconds per stage and the PCA components (for the subspace check).
@@ -8,7 +8,7 @@ import sys
 import time
 
 import numpy as np
-from sklearn.decomposition import PCA
+from sklearn.decomposition import PCA, TruncatedSVD
 from sklearn.neighbors import NearestNeighbors
 
 
@@ -22,6 +22,11 @@ def main() -> None:
     pca.fit_transform(data)
     figures["pca_s"] = time.perf_counter() - start
     figures["components"] = pca.components_.tolist()
+    start = time.perf_counter()
+    svd = TruncatedSVD(n_components=2, algorithm="randomized", random_state=0)
+    svd.fit_transform(data)
+    figures["svd_s"] = time.perf_counter() - start
+    figures["svd_components"] = svd.components_.tolist()
     if run_knn:
         start = time.perf_counter()
         NearestNeighbors(n_neighbors=k + 1, algorithm="brute").fit(data).kneighbors(data)
