@@ -7,11 +7,20 @@
  * Multiply-adds counted: a Gram pass rows·cols·width·2 (t = xZ, then W += x tᵀ), its final
  * pass rows·cols·width, a projection rows·cols·k, the kNN distances rows·references·dims.
  */
+import { execFileSync } from "node:child_process";
+import { closeSync, mkdtempSync, openSync, readSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { accumulateCenteredGram, gramScratch, projectBlock } from "../src/geometry/dense-kernels.js";
 import { startGramThreads } from "../src/geometry/gram-workers.js";
 import { kthNeighbourRange } from "../src/geometry/knn-kernel.js";
 import { kthNeighbourDistancesInWorkers, sharedCopy } from "../src/geometry/knn-workers.js";
+import type { RowBlock, RowSource } from "../src/geometry/matrix.js";
+import { pcaFitTransform } from "../src/geometry/pca.js";
 import { createGaussian, createRandom, sampleIndices } from "../src/geometry/random.js";
+import { findSklearnPython, writeMixture } from "./map-bench.js";
+import { componentCorrelations } from "./map-whole-bench.js";
 import { instantiateSimdKernels, setSimdKernels, simdKernels, simdKernelsModule } from "../src/geometry/wasm/simd-kernels.js";
 
 const simdKernelsOn = (): boolean => simdKernels() !== null;
@@ -185,4 +194,80 @@ function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   const middle = sorted.length >> 1;
   return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+}
+
+/**
+ * The whole PCA-2 fit with projection (pcaFitTransform over a float32 file streamed in 4096-row
+ * blocks, the map's path, default threads), JavaScript vs SIMD kernels interleaved, and sklearn's
+ * randomized PCA on the same bytes when python3-sklearn is importable, with the correlation of
+ * each of our components with sklearn's.
+ */
+export async function benchPcaKernels(sizes: { rows: number; cols: number }[] = [{ rows: 50_000, cols: 768 }, { rows: 400_000, cols: 1024 }], reps = 2): Promise<Figures[]> {
+  const results: Figures[] = [];
+  const python = findSklearnPython();
+  const previous = simdKernelsOn();
+  try {
+    for (const { rows, cols } of sizes) {
+      const directory = mkdtempSync(join(tmpdir(), "gapfill-kernels-pca-"));
+      try {
+        const file = join(directory, "embeddings.f32");
+        writeMixture(file, rows, cols);
+        const source = fileSource(file, rows, cols);
+        const times: Record<"js" | "simd", number[]> = { js: [], simd: [] };
+        let components: Float64Array | null = null;
+        for (let rep = 0; rep < reps; rep++) {
+          for (const kernel of rep % 2 === 0 ? (["simd", "js"] as const) : (["js", "simd"] as const)) {
+            setSimdKernels(kernel === "simd");
+            const started = performance.now();
+            const { model } = await pcaFitTransform(source, 2, { seed: 0 });
+            times[kernel].push((performance.now() - started) / 1000);
+            if (kernel === "simd") components = model.components;
+          }
+        }
+        const figures: Record<string, number> = { rows, cols, js_pca_s: median(times.js), simd_pca_s: median(times.simd) };
+        figures.simd_speedup = figures.js_pca_s / figures.simd_pca_s;
+        if (python && components) {
+          const output = execFileSync(python, [fileURLToPath(new URL("../../bench/sklearn_peer.py", import.meta.url)), file, String(rows), String(cols), "10", "0"], { encoding: "utf8", maxBuffer: 1 << 28 });
+          const peer = JSON.parse(output.trim().split("\n").pop() as string) as { pca_s: number; components: number[][] };
+          figures.sklearn_pca_s = peer.pca_s;
+          figures.simd_over_sklearn = figures.simd_pca_s / peer.pca_s;
+          componentCorrelations(components, peer.components, cols).forEach((value, t) => (figures[`component_${t + 1}_correlation_sklearn`] = value));
+        }
+        results.push({ name: `whole PCA-2 fit + projection, ${rows}×${cols} float32 file, default threads: JS vs SIMD kernels`, figures });
+      } finally {
+        rmSync(directory, { recursive: true, force: true });
+      }
+    }
+  } finally {
+    setSimdKernels(previous);
+  }
+  return results;
+}
+
+/** A raw float32 file in 4096-row blocks through one reused buffer. */
+function fileSource(file: string, rows: number, cols: number): RowSource {
+  return {
+    rows,
+    cols,
+    *blocks(): Iterable<RowBlock> {
+      const blockRows = 4096;
+      const buffer = new Float32Array(blockRows * cols);
+      const bytes = new Uint8Array(buffer.buffer);
+      const handle = openSync(file, "r");
+      try {
+        for (let start = 0; start < rows; start += blockRows) {
+          const count = Math.min(blockRows, rows - start);
+          const length = count * cols * 4;
+          for (let read = 0; read < length; ) {
+            const got = readSync(handle, bytes, read, length - read, start * cols * 4 + read);
+            if (got === 0) throw new RangeError(`${file} ended at row ${start} of ${rows}`);
+            read += got;
+          }
+          yield { data: buffer.subarray(0, count * cols), rows: count };
+        }
+      } finally {
+        closeSync(handle);
+      }
+    },
+  };
 }

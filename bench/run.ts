@@ -6,9 +6,10 @@ import { benchCliStartup } from "./cli-startup.js";
 import { benchDecode } from "./decode-bench.js";
 import { benchEngineThroughput } from "./engine-throughput.js";
 import { benchEvalThroughput } from "./eval-throughput.js";
+import { benchGenerateThroughput } from "./generate-throughput.js";
 import { benchAnswers } from "./answers-bench.js";
 import { benchInterop } from "./interop-bench.js";
-import { benchKernels } from "./kernels-bench.js";
+import { benchKernels, benchPcaKernels } from "./kernels-bench.js";
 import { benchKnnCheckVsExact, benchMap } from "./map-bench.js";
 import { benchWholeMap } from "./map-whole-bench.js";
 import { benchNonlinearMap } from "./map-nonlinear-bench.js";
@@ -25,8 +26,10 @@ const benches: Record<string, Bench> = {
   decode: () => benchDecode(),
   interop: () => benchInterop(),
   kernels: () => benchKernels(),
+  "kernels-pca": () => benchPcaKernels(),
   engines: async () => [await benchEngineThroughput({ latencyMs: 50, concurrency: 32 }), await benchEngineThroughput({ latencyMs: 200, concurrency: 64 })],
   eval: async () => [await benchEvalThroughput({ latencyMs: 50, concurrency: 32 }), await benchEvalThroughput({ latencyMs: 200, concurrency: 64 })],
+  generate: async () => [await benchGenerateThroughput({ latencyMs: 50, concurrency: 32 }), await benchGenerateThroughput({ latencyMs: 200, concurrency: 64 })],
   map: async () => [...(await benchMap()), await benchKnnCheckVsExact()],
   "map-whole": () => benchWholeMap(),
   "map-nonlinear": () => benchNonlinearMap(),
