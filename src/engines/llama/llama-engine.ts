@@ -163,9 +163,10 @@ class LlamaEngine implements Engine {
     return this.serial(async () => {
       const started = Date.now();
       this.emit(progress.start("embed", texts.length, "texts"));
-      const { rows, truncated } = pooledEmbeddings(await this.ffiModel(), texts, {
+      const { rows, truncated } = await pooledEmbeddings(await this.ffiModel(), texts, {
         pooling: this.options.pooling ?? "model",
         contextSize: this.contextSize,
+        lanes: this.threads,
         onProgress: (done) => this.emit(progress.tick("embed", done, texts.length)),
       });
       this.emit(progress.end("embed", rows.length, (Date.now() - started) / 1000));

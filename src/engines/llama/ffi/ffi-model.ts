@@ -33,6 +33,8 @@ export interface FfiContextOptions {
    * `?context=` above the trained context (issue 11) passes through here.
    */
   limit?: number;
+  /** CPU threads of this context, in place of the model's. */
+  threads?: number;
 }
 
 /**
@@ -132,6 +134,16 @@ export class FfiModel {
 
   /** Run `use` with a fresh context sized for `tokens`, freeing the context afterwards (also on error). */
   withContext<T>(options: FfiContextOptions, use: (context: Pointer) => T): T {
+    const context = this.createContext(options);
+    try {
+      return use(context);
+    } finally {
+      this.lib.llama.free(context);
+    }
+  }
+
+  /** A fresh context sized for `tokens`, LoRA adapters applied; the caller frees it (`lib.llama.free`). */
+  createContext(options: FfiContextOptions): Pointer {
     const { llama } = this.lib;
     const limit = options.limit ?? this.contextLimit;
     if (options.tokens > limit) {
@@ -139,7 +151,7 @@ export class FfiModel {
     }
     // One ubatch per decode call keeps the arithmetic identical between the token and embedding paths.
     const size = Math.max(64, Math.ceil(options.tokens / 64) * 64);
-    const threads = this.options.threads ?? defaultThreads();
+    const threads = options.threads ?? this.options.threads ?? defaultThreads();
     const params: ContextParams = {
       ...llama.contextDefaultParams(),
       n_ctx: size,
@@ -161,9 +173,10 @@ export class FfiModel {
         const status = llama.setAdaptersLora(context, this.adapters.map((a) => a.pointer), this.adapters.length, Float32Array.from(this.adapters.map((a) => a.scale)));
         if (status !== 0) throw new GapfillError("lora-apply", `libllama could not apply LoRA adapters (${this.adapters.map((a) => a.path).join(", ")}): status ${status}`);
       }
-      return use(context);
-    } finally {
+      return context;
+    } catch (error) {
       llama.free(context);
+      throw error;
     }
   }
 

@@ -12,6 +12,14 @@ import { GapfillError } from "../../../core/errors.js";
 import { getLlamaRuntime } from "../llama-runtime.js";
 import { PINNED_LLAMA_CPP_RELEASE, findPrebuiltBinaries } from "./llama-release.js";
 
+// koffi runs an asynchronous call on a stack of its own, 128 KiB by default; llama_decode gets
+// the 2 MiB a synchronous call has. Settable only before the first koffi.load in the process.
+try {
+  koffi.config({ ...koffi.config(), async_stack_size: 2 * 2 ** 20 });
+} catch {
+  // another module loaded a library first: keep koffi's default (stories260K decodes within it)
+}
+
 /** Opaque C pointer as koffi hands it to JavaScript. */
 export type Pointer = unknown;
 
@@ -125,6 +133,7 @@ export const GGML_TYPE_F32 = 0;
 
 function bindLlama(path: string) {
   const lib = koffi.load(path);
+  const decode = lib.func("llama_decode", "int32_t", ["void *", batchType]);
   return {
     modelDefaultParams: lib.func("llama_model_default_params", modelParamsType, []) as () => ModelParams,
     contextDefaultParams: lib.func("llama_context_default_params", contextParamsType, []) as () => ContextParams,
@@ -142,7 +151,13 @@ function bindLlama(path: string) {
     tokenToPiece: lib.func("llama_token_to_piece", "int32_t", ["void *", "int32_t", koffi.out("uint8_t *"), "int32_t", "int32_t", "bool"]) as (vocab: Pointer, token: number, buffer: Uint8Array, length: number, lstrip: number, special: boolean) => number,
     batchInit: lib.func("llama_batch_init", batchType, ["int32_t", "int32_t", "int32_t"]) as (n: number, embd: number, nSeqMax: number) => LlamaBatch,
     batchFree: lib.func("llama_batch_free", "void", [batchType]) as (batch: LlamaBatch) => void,
-    decode: lib.func("llama_decode", "int32_t", ["void *", batchType]) as (ctx: Pointer, batch: LlamaBatch) => number,
+    decode: decode as (ctx: Pointer, batch: LlamaBatch) => number,
+    /**
+     * `llama_decode` on one of koffi's worker threads: the event loop stays free, and decodes on
+     * different contexts run side by side.
+     */
+    decodeAsync: (ctx: Pointer, batch: LlamaBatch): Promise<number> =>
+      new Promise((resolve, reject) => decode.async(ctx, batch, (error: unknown, status: number) => (error ? reject(error) : resolve(status)))),
     getLogitsIth: lib.func("llama_get_logits_ith", "float *", ["void *", "int32_t"]) as (ctx: Pointer, i: number) => Pointer,
     getEmbeddingsIth: lib.func("llama_get_embeddings_ith", "float *", ["void *", "int32_t"]) as (ctx: Pointer, i: number) => Pointer,
     getEmbeddingsSeq: lib.func("llama_get_embeddings_seq", "float *", ["void *", "int32_t"]) as (ctx: Pointer, seqId: number) => Pointer,

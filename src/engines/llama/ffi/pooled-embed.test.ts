@@ -42,8 +42,8 @@ describe("pooled embeddings on stories260K against a float64 forward pass", () =
   });
   afterAll(() => model?.free());
 
-  it("model pooling (none in this GGUF) is the last token's state, to float32 rounding", () => {
-    const { rows, truncated } = pooledEmbeddings(model, texts, { pooling: "model", contextSize: 2048 });
+  it("model pooling (none in this GGUF) is the last token's state, to float32 rounding", async () => {
+    const { rows, truncated } = await pooledEmbeddings(model, texts, { pooling: "model", contextSize: 2048 });
     expect(truncated).toBe(0);
     const { difference, scale } = largestDifference(rows, states.map((s) => s[s.length - 1]));
     expect(scale).toBeGreaterThan(1);
@@ -51,15 +51,23 @@ describe("pooled embeddings on stories260K against a float64 forward pass", () =
     expect(difference).toBeLessThan(2e-5);
   });
 
-  it("mean pooling averages the text's own tokens, BOS not counted", () => {
-    const { rows } = pooledEmbeddings(model, texts, { pooling: "mean", contextSize: 2048 });
+  it("two lanes (two one-thread contexts side by side) give the very vectors one lane gives, in input order", async () => {
+    const one = await pooledEmbeddings(model, texts, { pooling: "model", contextSize: 2048 });
+    let ticks = 0;
+    const two = await pooledEmbeddings(model, texts, { pooling: "model", contextSize: 2048, lanes: 2, onProgress: () => ticks++ });
+    expect(two.rows).toEqual(one.rows);
+    expect(ticks).toBe(texts.length);
+  });
+
+  it("mean pooling averages the text's own tokens, BOS not counted", async () => {
+    const { rows } = await pooledEmbeddings(model, texts, { pooling: "mean", contextSize: 2048 });
     expect(largestDifference(rows, states.map((s) => meanOfRows(s, 1))).difference).toBeLessThan(1e-5);
     // Counting BOS would be another vector.
     expect(largestDifference(rows, states.map((s) => meanOfRows(s, 0))).difference).toBeGreaterThan(1e-3);
   });
 
-  it("llama.cpp's own mean pooling (llama-server --pooling mean) averages every position", () => {
-    const { rows } = pooledEmbeddings(model, texts, { pooling: "model", poolingType: LLAMA_POOLING_TYPE_MEAN, contextSize: 2048 });
+  it("llama.cpp's own mean pooling (llama-server --pooling mean) averages every position", async () => {
+    const { rows } = await pooledEmbeddings(model, texts, { pooling: "model", poolingType: LLAMA_POOLING_TYPE_MEAN, contextSize: 2048 });
     expect(largestDifference(rows, states.map((s) => meanOfRows(s, 0))).difference).toBeLessThan(1e-5);
   });
 
@@ -69,7 +77,7 @@ describe("pooled embeddings on stories260K against a float64 forward pass", () =
     try {
       const before: number[][] = [];
       for (const text of texts.slice(0, 4)) before.push([...(await context.getEmbeddingFor(text)).vector]);
-      const { rows } = pooledEmbeddings(model, texts.slice(0, 4), { pooling: "model", contextSize: 2048 });
+      const { rows } = await pooledEmbeddings(model, texts.slice(0, 4), { pooling: "model", contextSize: 2048 });
       const { difference, scale } = largestDifference(rows, before);
       expect(difference).toBeLessThan(1e-3 * scale);
       expect(difference).toBeGreaterThan(0);
@@ -79,14 +87,14 @@ describe("pooled embeddings on stories260K against a float64 forward pass", () =
     }
   });
 
-  it("a text at the context is cut to its first tokens, BOS kept, and counted", () => {
+  it("a text at the context is cut to its first tokens, BOS kept, and counted", async () => {
     const long = texts.join(" ");
     const cut = embeddingTokens(model, long, 63);
     expect(cut.truncated).toBe(true);
     expect(cut.ids.length).toBe(63);
     expect(cut.ids[0]).toBe(1); // BOS
     expect(Array.from(cut.ids.subarray(1))).toEqual(Array.from(model.tokenize(long, false).subarray(0, 62)));
-    const { rows, truncated } = pooledEmbeddings(model, ["Lily went to the park.", long], { pooling: "model", contextSize: 64 });
+    const { rows, truncated } = await pooledEmbeddings(model, ["Lily went to the park.", long], { pooling: "model", contextSize: 64 });
     expect(truncated).toBe(1);
     const expected = referenceHiddenStates(reference, cut.ids);
     expect(largestDifference([rows[1]], [expected[expected.length - 1]]).difference).toBeLessThan(2e-5);
@@ -101,7 +109,7 @@ describe("a GGUF that names its pooling", () => {
     try {
       const reference = await loadReferenceLlama(path);
       const texts = ["hello", "a longer text of bytes"];
-      const { rows } = pooledEmbeddings(model, texts, { pooling: "model", contextSize: 256 });
+      const { rows } = await pooledEmbeddings(model, texts, { pooling: "model", contextSize: 256 });
       const expected = texts.map((text) => meanOfRows(referenceHiddenStates(reference, model.tokenize(text, true))));
       const { difference, scale } = largestDifference(rows, expected);
       expect(difference).toBeLessThan(1e-5 * Math.max(1, scale));

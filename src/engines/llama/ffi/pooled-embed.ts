@@ -25,6 +25,11 @@ export interface PooledEmbedOptions {
    * for 1, mean, to compare with `llama-server --pooling mean`).
    */
   poolingType?: number;
+  /**
+   * Contexts decoding side by side, one CPU thread each (the engine's `threads`). Default 1,
+   * which uses the model's own thread count.
+   */
+  lanes?: number;
   /** Called after each text with how many are done. */
   onProgress?: (done: number) => void;
 }
@@ -54,40 +59,53 @@ export function decodesExactly(tokens: number, heads: number): boolean {
 }
 
 /**
- * One embedding per text through the FFI: one context per call (sized for its longest text;
- * creating one costs ~2 ms), the KV cache cleared between texts, one `llama_decode` per text.
- * Attention in float32 where it fits ({@link decodesExactly}): node-llama-cpp's embedding context
- * and llama-server use flash attention, whose float16 rounding is the larger error and whose
- * kernel, at stories260K's head size of 8, is ~3× slower.
+ * One embedding per text through the FFI: one context per lane per call (sized for the call's
+ * longest text; creating one costs ~2 ms), the KV cache cleared between texts, one
+ * `llama_decode` per text, on koffi's worker threads. Attention in float32 where it fits
+ * ({@link decodesExactly}): node-llama-cpp's embedding context and llama-server use flash
+ * attention, whose float16 rounding is the larger error and whose kernel, at stories260K's
+ * head size of 8, is ~3× slower.
+ *
+ * `lanes` contexts of one thread each decode different texts side by side: one context split
+ * over two threads meets at a barrier after each of a decode's few hundred small operations,
+ * and on a busy machine those barriers stall (measured under load: 0.6 texts/s on one
+ * two-thread context, 8.1 on two one-thread lanes, 5.4 on one). A text's vector does not
+ * depend on the lane or the thread count.
  *
  * One text per decode, not many: llama.cpp pools (and splits sequences of unequal length into
  * ubatches) per decode, and several texts in one decode share one attention matrix, quadratic
  * in their total length (ab62a86 measured no gain that way).
  */
-export function pooledEmbeddings(model: FfiModel, texts: readonly string[], options: PooledEmbedOptions): PooledEmbeddings {
+export async function pooledEmbeddings(model: FfiModel, texts: readonly string[], options: PooledEmbedOptions): Promise<PooledEmbeddings> {
   const inputs = texts.map((text) => embeddingTokens(model, text, options.contextSize - 1));
   const rows = new Array<Float32Array>(texts.length);
+  const pooling = options.pooling === "mean" ? LLAMA_POOLING_TYPE_NONE : (options.poolingType ?? -1);
   let done = 0;
   for (const exact of [true, false]) {
     const members = inputs.map((_, i) => i).filter((i) => decodesExactly(inputs[i].ids.length, model.nHead) === exact);
     if (members.length === 0) continue;
     const longest = Math.max(...members.map((i) => inputs[i].ids.length));
-    const pooling = options.pooling === "mean" ? LLAMA_POOLING_TYPE_NONE : (options.poolingType ?? -1);
-    model.withContext({ tokens: longest, embeddings: true, pooling, exact, limit: options.contextSize }, (context) => {
-      const pooled = model.lib.llama.poolingType(context) !== LLAMA_POOLING_TYPE_NONE;
+    const lanes = Math.max(1, Math.min(options.lanes ?? 1, members.length));
+    let next = 0;
+    const lane = async () => {
+      const context = model.createContext({ tokens: longest, embeddings: true, pooling, exact, limit: options.contextSize, threads: lanes > 1 ? 1 : undefined });
       const batch = model.lib.llama.batchInit(longest, 0, 1);
       try {
         prepareSequenceIds(batch, longest);
+        const read = options.pooling === "mean" ? "mean" : model.lib.llama.poolingType(context) !== LLAMA_POOLING_TYPE_NONE ? "pooled" : "last";
         const kv = model.lib.llama.getMemory(context);
-        for (const i of members) {
+        while (next < members.length) {
+          const i = members[next++];
           model.lib.llama.memoryClear(kv, true);
-          rows[i] = embedOne(model, context, batch, inputs[i], options.pooling === "mean" ? "mean" : pooled ? "pooled" : "last");
+          rows[i] = await embedOne(model, context, batch, inputs[i], read);
           options.onProgress?.(++done);
         }
       } finally {
         model.lib.llama.batchFree(batch);
+        model.lib.llama.free(context);
       }
-    });
+    };
+    await Promise.all(Array.from({ length: lanes }, lane));
   }
   return { rows, truncated: inputs.filter((input) => input.truncated).length };
 }
@@ -125,7 +143,7 @@ function prepareSequenceIds(batch: LlamaBatch, capacity: number): void {
   for (const ids of memory.pointers(batch.seq_id, capacity)) memory.int32s(ids, [0]);
 }
 
-function embedOne(model: FfiModel, context: Pointer, batch: LlamaBatch, input: EmbeddingInput, read: "pooled" | "last" | "mean"): Float32Array {
+async function embedOne(model: FfiModel, context: Pointer, batch: LlamaBatch, input: EmbeddingInput, read: "pooled" | "last" | "mean"): Promise<Float32Array> {
   const { llama } = model.lib;
   const n = input.ids.length;
   const positions = new Int32Array(n);
@@ -138,7 +156,7 @@ function embedOne(model: FfiModel, context: Pointer, batch: LlamaBatch, input: E
   memory.int32s(batch.pos, positions);
   memory.int8s(batch.logits, outputs);
   batch.n_tokens = n;
-  const status = llama.decode(context, batch);
+  const status = await llama.decodeAsync(context, batch);
   if (status !== 0) throw new GapfillError("llama-decode", `llama_decode failed with status ${status} (${n} tokens, ${model.path})`);
   const width = model.nEmbdOut;
   if (read === "pooled") return readRow(llama.getEmbeddingsSeq(context, 0), width, model);
