@@ -52,12 +52,24 @@ export async function openRegionSource(
   const check = options.check ?? (() => {});
   if (fitsInMemory(rows, cols, options.inMemoryLimitBytes)) {
     const data = new Float32Array(rows * cols);
-    const blockRows = streamedBlockRows(cols);
+    const blockRows = options.blockRows ?? streamedBlockRows(cols);
     const handle = await open(region.path, "r");
     try {
-      for (let start = 0; start < rows; start += blockRows) {
+      // The next block is read (on libuv's threads) while this one is checked.
+      const read = (start: number) => {
         const count = Math.min(blockRows, rows - start);
-        check((await readRegionRows(handle, region, start, count, data.subarray(start * cols, (start + count) * cols))).data, start);
+        return readRegionRows(handle, region, start, count, data.subarray(start * cols, (start + count) * cols));
+      };
+      let next = rows > 0 ? read(0) : undefined;
+      try {
+        for (let start = 0; next; start += blockRows) {
+          const block = await next;
+          next = start + blockRows < rows ? read(start + blockRows) : undefined;
+          check(block.data, start);
+        }
+      } catch (error) {
+        await next?.catch(() => undefined); // a read still in flight finishes before its handle closes
+        throw error;
       }
     } finally {
       await handle.close();
