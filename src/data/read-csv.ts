@@ -1,5 +1,5 @@
 import { createReadStream } from "node:fs";
-import { CsvError, parse } from "csv-parse";
+import { CsvError, Parser } from "csv-parse";
 import { InputError } from "../core/errors.js";
 import { throwIfAborted, type RawItem, type RowSource } from "./row-source.js";
 
@@ -19,7 +19,8 @@ interface CsvRecord {
  */
 export function readCsv(path: string, signal?: AbortSignal): RowSource {
   const counter = { bytes: 0 };
-  async function* text(): AsyncGenerator<string, void, undefined> {
+  /** The file's bytes, a chunk at a time, each checked to be UTF-8 text before it is parsed. */
+  async function* checkedChunks(): AsyncGenerator<Buffer, void, undefined> {
     // Whole chunks go through one streaming fatal decoder (native, fast); only when it
     // rejects a chunk do we go back over that chunk line by line to name the bad line.
     const decoder = new TextDecoder("utf-8", { fatal: true });
@@ -27,9 +28,8 @@ export function readCsv(path: string, signal?: AbortSignal): RowSource {
     let carry = Buffer.alloc(0);
     for await (const chunk of createReadStream(path, { highWaterMark: 256 * 1024, signal }) as AsyncIterable<Buffer>) {
       counter.bytes += chunk.length;
-      let decoded: string;
       try {
-        decoded = decoder.decode(chunk, { stream: true });
+        decoder.decode(chunk, { stream: true });
       } catch {
         const line = linesBefore + firstBadLine(Buffer.concat([carry, chunk]), (bytes) => {
           new TextDecoder("utf-8", { fatal: true }).decode(bytes);
@@ -37,7 +37,8 @@ export function readCsv(path: string, signal?: AbortSignal): RowSource {
         });
         throw new InputError("invalid-utf8", `${path}:${line}: invalid UTF-8 bytes`, { file: path, line });
       }
-      if (decoded.includes("\u0000")) {
+      // In valid UTF-8 a NUL byte is the NUL character and nothing else.
+      if (chunk.includes(0)) {
         const line = linesBefore + firstBadLine(Buffer.concat([carry, chunk]), (bytes) => !bytes.includes(0));
         throw new InputError("binary-file", `${path}:${line}: binary data (NUL byte), expected UTF-8 text`, { file: path, line });
       }
@@ -51,32 +52,27 @@ export function readCsv(path: string, signal?: AbortSignal): RowSource {
         carry = Buffer.concat([carry, chunk]);
         if (carry.length > CARRY_LIMIT) carry = Buffer.from(carry.subarray(carry.length - CARRY_LIMIT));
       }
-      yield decoded;
+      yield chunk;
     }
     try {
-      const rest = decoder.decode();
-      if (rest) yield rest;
+      decoder.decode();
     } catch {
       throw new InputError("invalid-utf8", `${path}:${linesBefore + 1}: invalid UTF-8 bytes (truncated character at the end)`, { file: path, line: linesBefore + 1 });
     }
   }
 
   async function* batches(): AsyncGenerator<RawItem[], void, undefined> {
-    // Records are taken from csv-parse's `on_record` hook as each text chunk is written, so a
-    // chunk's rows come out as one batch instead of one async iteration per row.
+    // The parser's own push-based core, fed one chunk at a time: a chunk's records come out as
+    // one batch, and each record's line counts are read from the parser's live `info` as it is
+    // pushed (what `info: true` or `on_record` would copy into two new objects per record).
+    const parser = new Parser({ bom: true, relax_column_count: true, skip_empty_lines: true });
+    const core = (parser as unknown as { api: CsvCore }).api;
+    const info = parser.info;
     const records: CsvRecord[] = [];
-    const parser = parse({
-      bom: true,
-      relax_column_count: true,
-      skip_empty_lines: true,
-      on_record: (record: string[], context: { lines: number; empty_lines: number }) => {
-        records.push({ record, lines: context.lines, emptyLines: context.empty_lines });
-        return null;
-      },
-    });
-    parser.on("error", () => {
-      // Errors reach us through the write and end callbacks; this listener only keeps them handled.
-    });
+    const push = (record: string[]): void => {
+      records.push({ record, lines: info.lines, emptyLines: info.empty_lines });
+    };
+    const close = (): void => {};
     let header: string[] | undefined;
     let previousEnd = 0;
     let previousEmpty = 0;
@@ -107,18 +103,13 @@ export function readCsv(path: string, signal?: AbortSignal): RowSource {
       records.length = 0;
       return items;
     };
-    const feed = (chunk: string | undefined): Promise<unknown> =>
-      new Promise((resolve) => {
-        if (chunk === undefined) parser.end(resolve);
-        else parser.write(chunk, resolve);
-      });
-    const chunks = text();
+    const chunks = checkedChunks();
     try {
       for (let done = false; !done; ) {
         throwIfAborted(signal);
         const next = await chunks.next();
         done = next.done === true;
-        const error = await feed(next.done ? undefined : next.value);
+        const error = next.done ? core.parse(undefined, true, push, close) : core.parse(next.value, false, push, close);
         // The rows before a broken record come out first, as they would one by one.
         const items = toItems();
         if (items.length > 0 || !error) yield items;
@@ -139,6 +130,15 @@ export function readCsv(path: string, signal?: AbortSignal): RowSource {
     }
   }
   return { batches: batches(), bytesRead: () => counter.bytes, where: (line) => `${path}:${line}` };
+}
+
+/**
+ * csv-parse's core (`Parser#api`, what its stream and sync entry points both drive): `parse`
+ * takes the next bytes (or `undefined` with `end` at the end), calls `push` for each record as
+ * it completes, and returns the error that stopped it.
+ */
+interface CsvCore {
+  parse(bytes: Buffer | undefined, end: boolean, push: (record: string[]) => void, close: () => void): Error | undefined;
 }
 
 const CARRY_LIMIT = 1024 * 1024;

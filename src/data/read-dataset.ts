@@ -153,6 +153,8 @@ export async function openDataset(path: string, options: ReadOptions = {}): Prom
           const example = toExample(batch[position++]);
           if (example) yield example;
         }
+        // Before the read: an aborted file stream would throw its own AbortError, not the reason.
+        throwIfAborted(options.signal);
         const next = await source.batches.next();
         if (next.done) return;
         batch = next.value;
@@ -170,12 +172,13 @@ export async function openDataset(path: string, options: ReadOptions = {}): Prom
       const firstExample = toExample(first);
       if (firstExample) examples.push(firstExample);
       for (;;) {
-        throwIfAborted(options.signal);
         for (; position < batch.length; position++) {
           const example = toExample(batch[position]);
           if (example) examples.push(example);
         }
         if (examples.length > 0) yield examples.splice(0);
+        // Before the read: an aborted file stream would throw its own AbortError, not the reason.
+        throwIfAborted(options.signal);
         const next = await source.batches.next();
         if (next.done) return;
         batch = next.value;
