@@ -103,8 +103,9 @@ async function killFigures(dir: string, dataset: string, options: ReliabilityOpt
         "records lost": outcome.lost,
         "records duplicated": outcome.duplicated,
         "answers paid twice": outcome.paidTwice,
-        // The generate default: 4 attempts in flight, each up to 2 requests with --verify off.
-        "bound: in flight at the kills": kills * 4,
+        // Requests in flight at a kill: the teacher's default ?concurrency= of 8 (generate keeps
+        // twice that many attempts open, the rest wait in the engine's pool, unsent).
+        "bound: in flight at the kills": kills * 8,
         "final exit code": Number(outcome.exitCodes.at(-1)),
       },
     };

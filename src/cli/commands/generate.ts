@@ -26,7 +26,7 @@ interface GenerateFlags extends ReadFlags, OutputFlags, CacheFlags {
   maxFailureRate: string;
   temperature: string;
   maxTokens: string;
-  concurrency: string;
+  concurrency?: string;
   jsonSchema: boolean;
   export?: string;
   systemPrompt?: string;
@@ -57,7 +57,7 @@ export function registerGenerate(program: Command, io: CliIo): void {
     .option("--max-failure-rate <r>", "stop once more than this share of teacher requests failed (each failed one is recorded and retried by a rerun)", "0.2")
     .option("--temperature <t>", "teacher sampling temperature (each attempt has its own sampling seed)", "0.8")
     .option("--max-tokens <n>", "teacher reply limit in tokens", "1024")
-    .option("--concurrency <n>", "teacher requests in flight", "4")
+    .option("--concurrency <n>", "teacher attempts in flight (default twice the teacher's ?concurrency=, which bounds its requests in flight)")
     .option("--no-json-schema", "do not constrain the teacher with a JSON schema (for servers that reject response_format)")
     .option("--export <shapes>", "also write synthetic-<strategy>.<shape>.jsonl for trainers: chat, alpaca, plain (comma-separated)")
     .option("--system-prompt <text>", "system turn put first in the chat export")
@@ -94,7 +94,7 @@ export function registerGenerate(program: Command, io: CliIo): void {
       maxFailureRate: parseFailureRate(flags.maxFailureRate),
       temperature,
       maxTokens: parseInteger(flags.maxTokens, "--max-tokens", 1),
-      concurrency: parseInteger(flags.concurrency, "--concurrency", 1),
+      concurrency: flags.concurrency === undefined ? undefined : parseInteger(flags.concurrency, "--concurrency", 1),
       jsonSchema: flags.jsonSchema,
       embedding,
       pairs: parseInteger(flags.pairs, "--pairs", 1),

@@ -32,7 +32,7 @@ interface LoopFlags extends ReadFlags, OutputFlags {
   maxAttempts?: string;
   maxFailureRate: string;
   trainerEnv?: string[];
-  concurrency: string;
+  concurrency?: string;
   jsonSchema: boolean;
   systemPrompt?: string;
   seed: string;
@@ -66,7 +66,7 @@ export function registerLoop(program: Command, io: CliIo): void {
     .option("--max-attempts <n>", "teacher attempts per round before giving up (default max(50, 10 × per-round))")
     .option("--max-failure-rate <r>", "stop once more than this share of teacher or student requests failed (each is recorded and retried by a rerun)", "0.2")
     .option("--trainer-env <vars...>", "environment variables the command: trainer gets beyond PATH, HOME, locale, Python and GPU settings (API keys only if named here)")
-    .option("--concurrency <n>", "teacher requests in flight", "4")
+    .option("--concurrency <n>", "teacher attempts in flight (default twice the teacher's ?concurrency=, which bounds its requests in flight)")
     .option("--no-json-schema", "do not constrain the teacher with a JSON schema")
     .option("--system-prompt <text>", "system turn put first in every training example")
     .option("--seed <n>", "random seed (seed order, sampling seeds, random scores)", "0")
@@ -129,7 +129,7 @@ export function registerLoop(program: Command, io: CliIo): void {
       maxTokens: parseInteger(flags.maxTokens, "--max-tokens", 1),
       maxAttempts: flags.maxAttempts === undefined ? undefined : parseInteger(flags.maxAttempts, "--max-attempts", 1),
       maxFailureRate,
-      concurrency: parseInteger(flags.concurrency, "--concurrency", 1),
+      concurrency: flags.concurrency === undefined ? undefined : parseInteger(flags.concurrency, "--concurrency", 1),
       jsonSchema: flags.jsonSchema,
       systemPrompt: flags.systemPrompt,
       seed: parseInteger(flags.seed, "--seed", 0),

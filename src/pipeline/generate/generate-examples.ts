@@ -42,7 +42,7 @@ export interface GenerateOptions extends ReadOptions {
   maxFailureRate?: number;
   temperature?: number;
   maxTokens?: number;
-  /** Teacher requests in flight. Default 4. */
+  /** Attempts in flight. Default twice the teacher's request concurrency (its `?concurrency=`), 4 when it declares none. */
   concurrency?: number;
   jsonSchema?: boolean;
   seed?: number;
@@ -180,7 +180,7 @@ export async function prepareGenerate(datasetPath: string, run: Run, options: Ge
     maxAttempts: options.maxAttempts ?? Math.max(50, 10 * budget),
     maxFailureRate: options.maxFailureRate,
     teacherTokens: options.maxTeacherTokens === undefined ? undefined : { limit: options.maxTeacherTokens, usedBefore: 0 },
-    concurrency: Math.max(1, options.concurrency ?? 4),
+    concurrency: options.concurrency === undefined ? undefined : Math.max(1, options.concurrency),
     onEvent,
   };
   return { strategy, inputs, contamination, plan, job, stage };

@@ -1,3 +1,4 @@
+import type { Engine } from "../../core/engine.js";
 import { type ProgressListener, progress } from "../../core/events.js";
 import { failureScope } from "../../engines/http/request-failure.js";
 import type { Plan } from "../../strategies/strategy.js";
@@ -17,7 +18,8 @@ export interface GenerationJob extends AcceptContext {
   maxAttempts: number;
   /** Stop dispatching once the teacher has used this many tokens; `usedBefore` counts earlier jobs. */
   teacherTokens?: { limit: number; usedBefore: number };
-  concurrency: number;
+  /** Attempts in flight. Default: twice the teacher's request concurrency (see {@link attemptsInFlight}). */
+  concurrency?: number;
   /**
    * Share of attempts whose request failed (retries ran out, or the teacher refused it) after
    * which the job stops. Default 0.2. Below it a failed attempt costs only itself.
@@ -92,7 +94,7 @@ export async function runGeneration(job: GenerationJob): Promise<GenerationResul
 
   tick();
   const stopped = await runAttempts({
-    concurrency: job.concurrency,
+    concurrency: job.concurrency ?? attemptsInFlight(job.settings.teacher),
     decided,
     gate: (open) => {
       if (tally.accepted + open >= count) return "wait";
@@ -104,4 +106,15 @@ export async function runGeneration(job: GenerationJob): Promise<GenerationResul
     onSettled: tick,
   });
   return { accepted: tally.accepted, attempts: tally.attempts, failed: failedNow, tokens: tokens(), stopped: tally.accepted >= count ? "count" : (stopped ?? "count") };
+}
+
+/**
+ * Attempts in flight by default: twice the teacher's request concurrency, so a slot freed by an
+ * answer is taken at once by a request already waiting in the engine's pool while the attempt
+ * it belonged to is read, checked and accepted (and a verify request, which waits for its
+ * attempt's answer, never leaves the pool without work). 4 for an engine that declares none.
+ * With a fixed 4 a teacher at `?concurrency=32` was sent 4 requests at a time.
+ */
+export function attemptsInFlight(teacher: Pick<Engine, "concurrency">): number {
+  return teacher.concurrency ? 2 * teacher.concurrency : 4;
 }

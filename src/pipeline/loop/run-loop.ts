@@ -226,7 +226,7 @@ export async function generateRound(setup: LoopSetup, round: number, current: St
       maxAttempts: options.maxAttempts ?? Math.max(50, 10 * options.perRound),
       maxFailureRate: options.maxFailureRate,
       teacherTokens: options.budgetTokens === undefined ? undefined : { limit: options.budgetTokens, usedBefore: tokensBefore(store, round) },
-      concurrency: Math.max(1, options.concurrency ?? 4),
+      concurrency: options.concurrency === undefined ? undefined : Math.max(1, options.concurrency),
       label: `round ${round}: `,
       onEvent,
     });
