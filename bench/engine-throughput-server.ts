@@ -1,17 +1,26 @@
 /**
- * Worker-thread side of the engine throughput benchmarks: runs the OpenAI test server with a
- * fixed latency on its own event loop, so the client's orchestration is what gets measured.
- * Messages: "count" answers the requests received so far; "close" closes the server.
+ * Child-process side of the throughput benchmarks: the OpenAI test server with a fixed latency
+ * in its own process (as a real model server is), so the client's orchestration is what gets
+ * measured and the two event loops never share a thread. Started by `startBenchServer`.
+ * Arguments: latency in ms, then "teacher" to answer chats as a generate teacher does.
+ * Messages: "count" answers the requests received so far and the process CPU time; "close"
+ * closes the server and exits.
  */
-import { parentPort, workerData } from "node:worker_threads";
 import { OpenAITestServer } from "../test/support/openai-test-server.js";
+import { fakeTeacher } from "../test/cli/fake-teacher.js";
 
-const server = await OpenAITestServer.start({ latencyMs: (workerData as { latencyMs: number }).latencyMs });
-parentPort?.on("message", async (message: unknown) => {
-  if (message === "count") parentPort?.postMessage({ received: server.requests.length });
+const [latency, role] = process.argv.slice(2);
+const server = await OpenAITestServer.start({ latencyMs: Number(latency) });
+if (role === "teacher") server.handle("chat", fakeTeacher());
+const cpuMs = () => {
+  const { user, system } = process.cpuUsage();
+  return (user + system) / 1000;
+};
+process.on("message", async (message: unknown) => {
+  if (message === "count") process.send?.({ received: server.requests.length, cpuMs: cpuMs() });
   if (message === "close") {
     await server.close();
-    parentPort?.postMessage({ closed: true, received: server.requests.length });
+    process.send?.({ closed: true, received: server.requests.length }, () => process.exit(0));
   }
 });
-parentPort?.postMessage({ baseUrl: server.baseUrl });
+process.send?.({ baseUrl: server.baseUrl });

@@ -6,6 +6,7 @@ import { benchCliStartup } from "./cli-startup.js";
 import { benchDecode } from "./decode-bench.js";
 import { benchEngineThroughput } from "./engine-throughput.js";
 import { benchEvalThroughput } from "./eval-throughput.js";
+import { benchGenerateThroughput } from "./generate-throughput.js";
 import { benchAnswers } from "./answers-bench.js";
 import { benchInterop } from "./interop-bench.js";
 import { benchKernels, benchPcaKernels } from "./kernels-bench.js";
@@ -28,6 +29,7 @@ const benches: Record<string, Bench> = {
   "kernels-pca": () => benchPcaKernels(),
   engines: async () => [await benchEngineThroughput({ latencyMs: 50, concurrency: 32 }), await benchEngineThroughput({ latencyMs: 200, concurrency: 64 })],
   eval: async () => [await benchEvalThroughput({ latencyMs: 50, concurrency: 32 }), await benchEvalThroughput({ latencyMs: 200, concurrency: 64 })],
+  generate: async () => [await benchGenerateThroughput({ latencyMs: 50, concurrency: 32 }), await benchGenerateThroughput({ latencyMs: 200, concurrency: 64 })],
   map: async () => [...(await benchMap()), await benchKnnCheckVsExact()],
   "map-whole": () => benchWholeMap(),
   "map-nonlinear": () => benchNonlinearMap(),
