@@ -12,7 +12,7 @@ import { closeSync, mkdtempSync, openSync, readSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { accumulateCenteredGram, gramScratch, projectBlock } from "../src/geometry/dense-kernels.js";
+import { accumulateCenteredGram, accumulateColumnMoments, gramScratch, projectBlock } from "../src/geometry/dense-kernels.js";
 import { startGramThreads } from "../src/geometry/gram-workers.js";
 import { kthNeighbourRange } from "../src/geometry/knn-kernel.js";
 import { kthNeighbourDistancesInWorkers, sharedCopy } from "../src/geometry/knn-workers.js";
@@ -54,6 +54,8 @@ export async function benchKernels(options: KernelBenchOptions = {}): Promise<Fi
       results.push(await compare(`kernel: Gram pass, ${rows}×${cols}, width ${width}, one thread`, rows * cols * width * 2, reps, gram(false)));
       if (width === 8) results.push(await compare(`kernel: Gram final pass (ZᵀGZ only), ${rows}×${cols}, width ${width}, one thread`, rows * cols * width, reps, gram(true)));
     }
+    const sums = new Float64Array(cols);
+    results.push(await compare(`kernel: column sums and Σ‖x‖² (float64), ${rows}×${cols}, one thread (madds = values)`, rows * cols, reps, () => accumulateColumnMoments(data, rows, cols, sums)));
     for (const k of [2, 8, 32]) {
       const components = Float64Array.from({ length: k * cols }, () => gaussian());
       const meanProjection = new Float64Array(k);

@@ -6,7 +6,7 @@
  * (wasm/simd-kernels.ts) where the runtime has them, and their JavaScript float64 versions
  * otherwise or when `setSimdKernels(false)`.
  */
-import { accumulateCenteredGramSimd, projectBlockSimd, simdKernels } from "./wasm/simd-kernels.js";
+import { accumulateCenteredGramSimd, accumulateColumnMomentsSimd, projectBlockSimd, simdKernels } from "./wasm/simd-kernels.js";
 
 /** sums[c] += Σ_rows block[r, c]. */
 export function accumulateColumnSums(block: Float32Array | Float64Array, rows: number, cols: number, sums: Float64Array): void {
@@ -14,6 +14,31 @@ export function accumulateColumnSums(block: Float32Array | Float64Array, rows: n
     const base = r * cols;
     for (let c = 0; c < cols; c++) sums[c] += block[base + c];
   }
+}
+
+/**
+ * sums[c] += Σ_rows block[r, c] and returns Σ‖x‖² over the block, both in float64 (a pass's
+ * mean and total variance together; Σ‖x‖² − n‖μ‖² cancels, so no float32 sums here). The
+ * SIMD path gives the column sums to the same bits and Σ‖x‖² summed in another order.
+ */
+export function accumulateColumnMoments(block: Float32Array | Float64Array, rows: number, cols: number, sums: Float64Array): number {
+  const simd = simdKernels();
+  if (simd && block instanceof Float32Array) return accumulateColumnMomentsSimd(simd, block, rows, cols, sums);
+  return accumulateColumnMomentsJs(block, rows, cols, sums);
+}
+
+/** {@link accumulateColumnMoments} in plain JavaScript. */
+export function accumulateColumnMomentsJs(block: Float32Array | Float64Array, rows: number, cols: number, sums: Float64Array): number {
+  let squares = 0;
+  for (let r = 0; r < rows; r++) {
+    const base = r * cols;
+    for (let c = 0; c < cols; c++) {
+      const x = block[base + c];
+      sums[c] += x;
+      squares += x * x;
+    }
+  }
+  return squares;
 }
 
 /**

@@ -217,6 +217,33 @@
         (v128.store offset=48 (local.get $w) (f64x2.add (v128.load offset=48 (local.get $w))
           (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 8 9 10 11 12 13 14 15 (local.get $b) (local.get $b))))))))
 
+  ;; sums[c] += x[r, c] (float64, row after row, as a scalar loop would) for r < rows, c < ld;
+  ;; returns Σ x² in float64 (each square is exact in float64; four running sums).
+  (func (export "moments") (param $x i32) (param $rows i32) (param $ld i32) (param $sums i32) (result f64)
+    (local $p i32) (local $end i32) (local $rowEnd i32) (local $s i32) (local $v v128) (local $lo v128) (local $hi v128)
+    (local $q0 v128) (local $q1 v128)
+    (local.set $p (local.get $x))
+    (local.set $end (i32.add (local.get $x) (i32.shl (i32.mul (local.get $rows) (local.get $ld)) (i32.const 2))))
+    (block $done
+      (loop $row
+        (br_if $done (i32.ge_u (local.get $p) (local.get $end)))
+        (local.set $rowEnd (i32.add (local.get $p) (i32.shl (local.get $ld) (i32.const 2))))
+        (local.set $s (local.get $sums))
+        (loop $column
+          (local.set $v (v128.load (local.get $p)))
+          (local.set $lo (f64x2.promote_low_f32x4 (local.get $v)))
+          (local.set $hi (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 8 9 10 11 12 13 14 15 (local.get $v) (local.get $v))))
+          (v128.store (local.get $s) (f64x2.add (v128.load (local.get $s)) (local.get $lo)))
+          (v128.store offset=16 (local.get $s) (f64x2.add (v128.load offset=16 (local.get $s)) (local.get $hi)))
+          (local.set $q0 (f64x2.add (local.get $q0) (f64x2.mul (local.get $lo) (local.get $lo))))
+          (local.set $q1 (f64x2.add (local.get $q1) (f64x2.mul (local.get $hi) (local.get $hi))))
+          (local.set $p (i32.add (local.get $p) (i32.const 16)))
+          (local.set $s (i32.add (local.get $s) (i32.const 32)))
+          (br_if $column (i32.lt_u (local.get $p) (local.get $rowEnd))))
+        (br $row)))
+    (local.set $q0 (f64x2.add (local.get $q0) (local.get $q1)))
+    (f64.add (f64x2.extract_lane 0 (local.get $q0)) (f64x2.extract_lane 1 (local.get $q0))))
+
   ;; k nearest squared distances, 16 queries (a tile) against every reference row at a time.
   ;; q holds each tile's queries transposed: tile, dimension, then the 16 queries (4 groups of 4
   ;; lanes). Distances are Σ (q − r)² in float32 (no ‖q‖² + ‖r‖² − 2q·r cancellation). A

@@ -1,5 +1,13 @@
 import { describe, expect, it } from "vitest";
-import { accumulateCenteredGram, accumulateCenteredGramJs, gramScratch, projectBlock, projectBlockJs } from "../dense-kernels.js";
+import {
+  accumulateCenteredGram,
+  accumulateCenteredGramJs,
+  accumulateColumnMoments,
+  accumulateColumnMomentsJs,
+  gramScratch,
+  projectBlock,
+  projectBlockJs,
+} from "../dense-kernels.js";
 import { kthNeighbourRange, kthNeighbourRangeJs } from "../knn-kernel.js";
 import { createGaussian, createRandom, sampleIndices } from "../random.js";
 import { setSimdKernels, simdKernels } from "./simd-kernels.js";
@@ -62,6 +70,19 @@ describe("the WebAssembly SIMD kernels", () => {
       } finally {
         setSimdKernels(previous);
       }
+    }
+  });
+
+  it("accumulateColumnMoments gives the JavaScript column sums to the bit and Σ‖x‖² to rounding", () => {
+    for (const [rows, cols] of [[150, 21], [64, 8]]) {
+      const data = matrix(rows, cols, cols, 7);
+      const simdSums = Float64Array.from({ length: cols }, (_, c) => c);
+      const jsSums = Float64Array.from({ length: cols }, (_, c) => c);
+      const simdSquares = accumulateColumnMoments(data, rows, cols, simdSums);
+      const jsSquares = accumulateColumnMomentsJs(data, rows, cols, jsSums);
+      expect(Array.from(simdSums)).toEqual(Array.from(jsSums));
+      expect(simdSquares).not.toBe(0);
+      expect(Math.abs(simdSquares - jsSquares) / jsSquares).toBeLessThan(1e-13);
     }
   });
 

@@ -21,6 +21,7 @@ export interface SimdInstance {
   sumsq(x: number, rows: number, ld: number): number;
   dots(x: number, rows: number, ld: number, z: number, wp: number, t: number): void;
   outer(x: number, rows: number, ld: number, t: number, wp: number, w: number): void;
+  moments(x: number, rows: number, ld: number, sums: number): number;
   knn(r: number, refIndex: number, refs: number, cols: number, q: number, qIndex: number, tiles: number, best: number, worst: number, k: number, scratch: number): void;
   /** Rows copied in and worked on together (a multiple of 4). */
   panelRows: number;
@@ -68,6 +69,7 @@ export function instantiateSimdKernels(module: WebAssembly.Module): SimdInstance
     sumsq: exports.sumsq,
     dots: exports.dots,
     outer: exports.outer,
+    moments: exports.moments,
     knn: exports.knn,
     panelRows: 32,
   };
@@ -155,6 +157,35 @@ export function accumulateCenteredGramSimd(
       for (let j = 0; j < width; j++) product[c * width + j] += f64[w0 + j * ld + c] + mean[c] * sums[j];
     }
   }
+  return squares;
+}
+
+/**
+ * {@link accumulateColumnMoments} (dense-kernels.ts) on the SIMD kernels: the column sums to the
+ * same bits (float64, row after row), Σ‖x‖² in float64 summed in another order.
+ */
+export function accumulateColumnMomentsSimd(simd: SimdInstance, block: Float32Array | Float64Array, rows: number, cols: number, sums: Float64Array): number {
+  const ld = (cols + 3) & ~3;
+  const panel = 64;
+  const sumsAt = 0;
+  const xAt = ld * 8;
+  const buffer = reserveSimdMemory(simd, xAt + panel * ld * 4);
+  const f32 = new Float32Array(buffer);
+  const f64 = new Float64Array(buffer);
+  f64.fill(0, 0, ld);
+  f64.set(sums.subarray(0, cols), 0);
+  const x0 = xAt / 4;
+  let squares = 0;
+  for (let first = 0; first < rows; first += panel) {
+    const n = Math.min(panel, rows - first);
+    if (ld === cols) f32.set(block.subarray(first * cols, (first + n) * cols), x0);
+    else {
+      f32.fill(0, x0, x0 + n * ld);
+      for (let r = 0; r < n; r++) f32.set(block.subarray((first + r) * cols, (first + r + 1) * cols), x0 + r * ld);
+    }
+    squares += simd.moments(xAt, n, ld, sumsAt);
+  }
+  sums.set(f64.subarray(0, cols));
   return squares;
 }
 
@@ -265,6 +296,6 @@ export function kthNeighbourRangeSimd(
 }
 
 /** Source text of the functions above that take an instance, for `eval` worker threads. */
-export const SIMD_GLUE_SOURCE = [instantiateSimdKernels, reserveSimdMemory, accumulateCenteredGramSimd, projectBlockSimd, kthNeighbourRangeSimd]
+export const SIMD_GLUE_SOURCE = [instantiateSimdKernels, reserveSimdMemory, accumulateCenteredGramSimd, accumulateColumnMomentsSimd, projectBlockSimd, kthNeighbourRangeSimd]
   .map((fn) => fn.toString())
   .join("\n");
