@@ -85,7 +85,17 @@ describe("knnDensity", () => {
       const everyRow = { ...options, sparseQueries: count, cutoffSample: count };
       const inMemory = await knnGridAgreement({ ...denseRowSource(data, count, cols), inMemory: data }, grid.cellOfPoint, sparse, everyRow);
       const streamed = await knnGridAgreement(denseRowSource(data, count, cols, 77), grid.cellOfPoint, sparse, everyRow);
-      for (const check of [inMemory, streamed]) {
+      // A source that seeks reads the wanted rows alone: the same answer.
+      const seeking = {
+        ...denseRowSource(data, count, cols, 77),
+        async *rowsAt(indices: Uint32Array) {
+          const rows = new Float32Array(indices.length * cols);
+          indices.forEach((row, at) => rows.set(data.subarray(row * cols, (row + 1) * cols), at * cols));
+          yield { data: rows, rows: indices.length };
+        },
+      };
+      const seeked = await knnGridAgreement(seeking, grid.cellOfPoint, sparse, everyRow);
+      for (const check of [inMemory, streamed, seeked]) {
         expect(check.method).toBe("approximate");
         expect(check.agreement).toEqual(all);
         expect(check.queried).toBe(count);

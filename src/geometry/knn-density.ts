@@ -255,8 +255,9 @@ export async function knnGridAgreement(
 }
 
 /**
- * Projects the `rows` (ascending) of a source onto `projection` (`m × cols`) in one pass, other rows
- * skipped: the wanted rows are gathered into a staging block and projected a block at a time.
+ * Projects the `rows` (ascending) of a source onto `projection` (`m × cols`): read where the source
+ * can seek to them, else picked out of one pass; gathered into a staging block and projected a
+ * block at a time.
  */
 async function projectRows(source: RowSource & { inMemory?: Float32Array | Float64Array }, rows: Uint32Array, projection: Float64Array, m: number, out: Float32Array): Promise<void> {
   const { cols } = source;
@@ -276,6 +277,9 @@ async function projectRows(source: RowSource & { inMemory?: Float32Array | Float
   };
   if (source.inMemory) {
     for (const row of rows) take(source.inMemory, row);
+  } else if (source.rowsAt) {
+    // A source that seeks: the wanted rows alone, already in order.
+    for await (const block of source.rowsAt(rows)) for (let r = 0; r < block.rows; r++) take(block.data, r);
   } else {
     let first = 0;
     for await (const block of source.blocks() as AsyncIterable<RowBlock> | Iterable<RowBlock>) {

@@ -25,6 +25,12 @@ export interface RowSource {
   rows: number;
   cols: number;
   blocks(): Iterable<RowBlock> | AsyncIterable<RowBlock>;
+  /**
+   * Optional: the rows at `indices` (ascending), in that order and in blocks, without reading the
+   * others — a file source seeks to them. A few thousand rows of a big file then cost a few
+   * thousand small reads instead of a pass.
+   */
+  rowsAt?(indices: Uint32Array): AsyncIterable<RowBlock>;
 }
 
 /** A RowSource whose passes are synchronous (in-memory data). */

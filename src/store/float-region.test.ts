@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { floatToHalf } from "../../test/support/vector-files.js";
-import { halfToFloat, readRegionRows, regionRowBlocks } from "./float-region.js";
+import { halfToFloat, readRegionRows, regionRowBlocks, regionRowsAt } from "./float-region.js";
 
 const dir = mkdtempSync(join(tmpdir(), "gapfill-region-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -25,6 +25,29 @@ describe("halfToFloat", () => {
 });
 
 describe("region reads", () => {
+  it("reads chosen rows alone, in order and in blocks, float32 in place and float64 converted", async () => {
+    const rows = 300, cols = 5;
+    const values = Array.from({ length: rows * cols }, (_, i) => i / 4);
+    const header = Buffer.from("header");
+    const f32 = join(dir, "rows-at-f32.bin");
+    writeFileSync(f32, Buffer.concat([header, Buffer.from(new Float32Array(values).buffer)]));
+    const f64 = join(dir, "rows-at-f64.bin");
+    writeFileSync(f64, Buffer.concat([header, Buffer.from(new Float64Array(values).buffer)]));
+    const wanted = Uint32Array.from([0, 7, 8, 150, 151, 152, 298, 299]);
+    for (const [path, element] of [[f32, "float32"], [f64, "float64"]] as const) {
+      const got: number[] = [];
+      const sizes: number[] = [];
+      for await (const block of regionRowsAt({ path, offset: header.length, rows, cols, element }, wanted, 3, 2)) {
+        got.push(...block.data);
+        sizes.push(block.rows);
+      }
+      expect(sizes).toEqual([3, 3, 2]);
+      expect(got).toEqual([...wanted].flatMap((row) => values.slice(row * cols, (row + 1) * cols)));
+    }
+    const outside = regionRowsAt({ path: f32, offset: header.length, rows, cols, element: "float32" }, Uint32Array.from([300]));
+    await expect(outside.next()).rejects.toThrow(/row 300 is outside the 300 rows/);
+  });
+
   it("reads rows at a byte offset, converting float64 and float16 to float32", async () => {
     const values = [1.5, -2, 3.25, 4, 5, 6];
     const header = Buffer.from("0123456789");

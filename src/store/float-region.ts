@@ -70,6 +70,33 @@ export async function* regionRowBlocks(region: FloatRegion, blockRows: number): 
   }
 }
 
+/**
+ * The rows at `indices` (ascending) of a region, in that order, in blocks of at most `blockRows`:
+ * one read per row, `parallel` of them in flight, so a sample of a big file is fetched without a
+ * pass over it.
+ */
+export async function* regionRowsAt(region: FloatRegion, indices: Uint32Array, blockRows = 4096, parallel = 64): AsyncGenerator<RegionRows> {
+  const handle = await open(region.path, "r");
+  try {
+    for (let first = 0; first < indices.length; first += blockRows) {
+      const count = Math.min(blockRows, indices.length - first);
+      const data = new Float32Array(count * region.cols);
+      for (let batch = 0; batch < count; batch += parallel) {
+        const reads: Promise<RegionRows>[] = [];
+        for (let at = batch; at < Math.min(count, batch + parallel); at++) {
+          const row = indices[first + at];
+          if (row >= region.rows) throw new RangeError(`row ${row} is outside the ${region.rows} rows of ${region.path}`);
+          reads.push(readRegionRows(handle, region, row, 1, data.subarray(at * region.cols, (at + 1) * region.cols)));
+        }
+        await Promise.all(reads);
+      }
+      yield { start: first, rows: count, data, bytes: new Uint8Array(data.buffer) };
+    }
+  } finally {
+    await handle.close();
+  }
+}
+
 /** IEEE 754 binary16 → number (subnormals, infinities and NaN included). */
 export function halfToFloat(half: number): number {
   const sign = half & 0x8000 ? -1 : 1;

@@ -1,6 +1,6 @@
 import type { RowSource } from "../../geometry/matrix.js";
 import { open } from "node:fs/promises";
-import { type FloatRegion, readRegionRows, regionRowBlocks } from "../../store/float-region.js";
+import { type FloatRegion, readRegionRows, regionRowBlocks, regionRowsAt } from "../../store/float-region.js";
 import { FLOAT32_MATRIX_HEADER_BYTES, float32MatrixShape, float32RowBlocks, readFloat32Matrix } from "../../store/float32-matrix.js";
 
 /** A run's embedding matrix as the reducers read it: in memory when it fits, else streamed. */
@@ -29,12 +29,14 @@ export async function openEmbeddingSource(path: string, options: { inMemoryLimit
   const { rows, cols } = await float32MatrixShape(path);
   if (fitsInMemory(rows, cols, options.inMemoryLimitBytes)) return inMemorySource((await readFloat32Matrix(path)).data, rows, cols);
   const blockRows = options.blockRows ?? streamedBlockRows(cols);
+  const region = await gapfillMatrixRegion(path);
   return {
     rows,
     cols,
     async *blocks() {
       for await (const block of float32RowBlocks(path, blockRows)) yield { data: block.data, rows: block.rows };
     },
+    rowsAt: (indices) => regionRowsAt(region, indices),
   };
 }
 
@@ -88,6 +90,7 @@ export async function openRegionSource(
       }
       checked = true;
     },
+    rowsAt: (indices) => regionRowsAt(region, indices),
   };
 }
 
