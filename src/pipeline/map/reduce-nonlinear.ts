@@ -8,7 +8,7 @@
 import { OptionError } from "../../core/errors.js";
 import { type ProgressListener, progress } from "../../core/events.js";
 import type { RowSource } from "../../geometry/matrix.js";
-import { pca, pcaStreaming, projectPca, projectPcaStreaming } from "../../geometry/pca.js";
+import { pcaFitTransform } from "../../geometry/pca.js";
 import { tsne } from "../../geometry/tsne.js";
 import { umap } from "../../geometry/umap.js";
 
@@ -54,8 +54,8 @@ export async function reduceNonlinear(source: RowSource & { inMemory?: Float32Ar
   let inputDims = cols;
   let preprocessing = "none";
   if (cols > NONLINEAR_INPUT_DIMS && rows > NONLINEAR_INPUT_DIMS) {
-    const model = source.inMemory ? pca(source.inMemory, rows, cols, NONLINEAR_INPUT_DIMS, { seed }) : await pcaStreaming(source, NONLINEAR_INPUT_DIMS, { seed });
-    input = source.inMemory ? projectPca(model, source.inMemory, rows, cols) : await projectPcaStreaming(model, source);
+    // Fit and coordinates in the same passes, on the Gram threads when big enough.
+    input = (await pcaFitTransform(source, NONLINEAR_INPUT_DIMS, { seed })).points;
     inputDims = NONLINEAR_INPUT_DIMS;
     preprocessing = `PCA ${cols} → ${NONLINEAR_INPUT_DIMS} dims`;
   } else {
