@@ -139,6 +139,33 @@ describe("startGramThreads", () => {
     }
   });
 
+  it("frees the caller's block buffer once add resolves, though the workers may still be on their copy", async () => {
+    // A file source reuses one buffer: poisoning it after each add must not reach the sums.
+    const rows = 4000, cols = 32, width = 4, blockRows = 1000;
+    const data = gaussianMatrix(rows, cols, 21);
+    const { mean, basis, meanBasis } = passInputs(data, rows, cols, width);
+    const expected = new Float64Array(cols * width);
+    const expectedSums = new Float64Array(width);
+    accumulateCenteredGram(data, rows, cols, mean, basis, width, meanBasis, expected, expectedSums, gramScratch(width), false);
+    const threads = startGramThreads(2);
+    try {
+      const pass = threads.beginPass({ cols, mean, basis, width, meanBasis, wantSquares: false, final: false });
+      const buffer = new Float32Array(blockRows * cols);
+      for (let first = 0; first < rows; first += blockRows) {
+        buffer.set(data.subarray(first * cols, (first + blockRows) * cols));
+        await pass.add({ data: buffer, rows: blockRows });
+        buffer.fill(Number.NaN);
+      }
+      const sums = pass.finish();
+      expect(sums.product.every(Number.isFinite)).toBe(true);
+      const centered = (product: Float64Array, sums: Float64Array) => product.map((value, i) => value - mean[Math.floor(i / width)] * sums[i % width]);
+      // Pieces regroup the float32 panel sums: equal up to rounding.
+      expectClose(centered(sums.product, sums.centeringSums), centered(expected, expectedSums), 1e-6);
+    } finally {
+      await threads.close();
+    }
+  });
+
   it("keeps small problems on the calling thread", () => {
     expect(gramThreadCount(1000, 64, 8, { threads: 2 })).toBe(1);
     expect(gramThreadCount(50_000, 768, 8, { threads: 2 })).toBe(2);
