@@ -18,7 +18,7 @@
 import { availableParallelism } from "node:os";
 import { Worker } from "node:worker_threads";
 import { PANEL_ROWS, accumulateCenteredGramJs, gramScratch, projectBlockJs } from "./dense-kernels.js";
-import { claimFront, pieceClaims, shareBlock, waitForPieces } from "./piece-claims.js";
+import { claimFront, pieceClaims, shareBlock } from "./piece-claims.js";
 import { SIMD_GLUE_SOURCE, accumulateCenteredGramSimd, projectBlockSimd, simdKernels, simdKernelsModule } from "./wasm/simd-kernels.js";
 import type { RowBlock } from "./matrix.js";
 
@@ -270,31 +270,15 @@ export function startGramThreads(threads: number): GramThreads {
         squares: 0,
       };
       const chunkRows = Math.max(1, Math.floor(COPY_CHUNK_VALUES / cols));
-      // A chunk whose workers still run on its copy (shareBlock returned once all was claimed).
-      let pending: { pieces: number; running: Promise<unknown>[] } | null = null;
-      /** Piece order, whoever computed each piece: the same blocks give the same bits. */
-      const addSlots = (pieces: number): void => {
-        for (let piece = 0; piece < pieces; piece++) {
-          addInto(totals.product, task.slotProducts, piece * totals.product.length);
-          addInto(totals.centeringSums, task.slotSums, piece * width);
-          if (totals.smallGram && task.slotSmall) addInto(totals.smallGram, task.slotSmall, piece * width * width);
-          totals.squares += task.slotSquares[piece];
-        }
-      };
       return {
         async add(block: RowBlock): Promise<void> {
           await Promise.all(started);
           for (let first = 0; first < block.rows; first += chunkRows) {
-            // The previous chunk's workers may still run on its copy: its slots first.
-            if (pending) {
-              await Promise.all(pending.running);
-              addSlots(pending.pieces);
-              pending = null;
-            }
             const rows = Math.min(chunkRows, block.rows - first);
             const source = block.data.subarray(first * cols, (first + rows) * cols);
             const pieceRows = Math.max(MIN_PIECE_ROWS, Math.ceil(rows / MAX_PIECES));
-            const shared = await shareBlock(
+            const pieces = Math.ceil(rows / pieceRows);
+            await shareBlock(
               task.claims,
               calls.length,
               source,
@@ -305,16 +289,16 @@ export function startGramThreads(threads: number): GramThreads {
               (data) => calls.map((worker) => worker.call({ type: "block", data, rows, pieceRows })),
               (data, piece) => accumulatePiece(gram, task, data, rows, pieceRows, piece, scratch),
             );
-            if (shared.running.length > 0) pending = shared;
-            else addSlots(shared.pieces);
+            // Piece order, whoever computed each piece: the same blocks give the same bits.
+            for (let piece = 0; piece < pieces; piece++) {
+              addInto(totals.product, task.slotProducts, piece * totals.product.length);
+              addInto(totals.centeringSums, task.slotSums, piece * width);
+              if (totals.smallGram && task.slotSmall) addInto(totals.smallGram, task.slotSmall, piece * width * width);
+              totals.squares += task.slotSquares[piece];
+            }
           }
         },
         finish(): GramSums {
-          if (pending) {
-            waitForPieces(task.claims, pending.pieces);
-            addSlots(pending.pieces);
-            pending = null;
-          }
           return totals;
         },
       };
@@ -335,20 +319,16 @@ export function startGramThreads(threads: number): GramThreads {
       for (const promise of started) promise.catch(() => undefined);
       const chunkRows = Math.max(1, Math.floor(COPY_CHUNK_VALUES / cols));
       let seen = 0;
-      let pending: { pieces: number; running: Promise<unknown>[] } | null = null;
       return {
         async add(block: RowBlock): Promise<void> {
           await Promise.all(started);
           if ((seen + block.rows) * k > out.length) throw new RangeError(`projection output holds ${out.length / k} rows, got more`);
           for (let first = 0; first < block.rows; first += chunkRows) {
-            // The previous chunk's workers may still run on its copy.
-            if (pending) await Promise.all(pending.running);
-            pending = null;
             const rows = Math.min(chunkRows, block.rows - first);
             const source = block.data.subarray(first * cols, (first + rows) * cols);
             const pieceRows = Math.max(MIN_PIECE_ROWS, Math.ceil(rows / MAX_PIECES));
             const outRow = seen + first;
-            pending = await shareBlock(
+            await shareBlock(
               task.claims,
               calls.length,
               source,
@@ -363,8 +343,6 @@ export function startGramThreads(threads: number): GramThreads {
           seen += block.rows;
         },
         finish(): void {
-          if (pending) waitForPieces(task.claims, pending.pieces);
-          pending = null;
           if (seen * k !== out.length) throw new RangeError(`projection pass got ${seen} rows, its output holds ${out.length / k}`);
         },
       };

@@ -7,13 +7,7 @@
  * its copying overlaps the workers' work, and both cores stay busy even when another process
  * holds one of them (whoever is free claims the next piece).
  *
- * When the workers read a copy, the calling thread need not wait for them: once every piece is
- * claimed (the workers' ones published, its own done), the caller's buffer is free again, so it
- * can read the next block while the workers finish theirs. {@link waitForPieces} then waits for
- * the pieces themselves.
- *
- * The claims live in a shared Int32Array of 3: [0] front | back << 16, [1] pieces published,
- * [2] pieces completed.
+ * The claims live in a shared Int32Array of 2: [0] front | back << 16, [1] pieces published.
  */
 
 /** Pieces per worker kept published ahead of the workers' claims. */
@@ -21,7 +15,7 @@ const PUBLISH_AHEAD = 2;
 
 /** A new claims array for {@link claimFront} / {@link shareBlock}. */
 export function pieceClaims(): Int32Array {
-  return new Int32Array(new SharedArrayBuffer(3 * Int32Array.BYTES_PER_ELEMENT));
+  return new Int32Array(new SharedArrayBuffer(2 * Int32Array.BYTES_PER_ELEMENT));
 }
 
 /**
@@ -39,11 +33,7 @@ export function claimFront(claims: Int32Array, work: (piece: number) => void): v
       Atomics.wait(claims, 1, published, 1000);
       continue;
     }
-    if (Atomics.compareExchange(claims, 0, state, state + 1) === state) {
-      work(front);
-      Atomics.add(claims, 2, 1);
-      Atomics.notify(claims, 2);
-    }
+    if (Atomics.compareExchange(claims, 0, state, state + 1) === state) work(front);
   }
 }
 
@@ -52,10 +42,7 @@ export function claimFront(claims: Int32Array, work: (piece: number) => void): v
  * rows (`cols` values a row), calls `startWorkers(data)` with the rows the workers must read
  * (`source` itself when it is shared or there are no workers, else `staging`, which this fills
  * piece by piece), then publishes and claims from the back (calling `work(source, piece)`, in
- * place) until every piece is claimed. When the workers read `source` itself it also awaits
- * their promises; when they read the staging copy it returns them unawaited (the caller then
- * waits with {@link waitForPieces} or the promises before it reads their results or reuses
- * `claims` or the staging buffer).
+ * place) until no piece is left. Resolves once the workers' promises do.
  */
 export async function shareBlock<T extends Float32Array | Float64Array>(
   claims: Int32Array,
@@ -67,17 +54,14 @@ export async function shareBlock<T extends Float32Array | Float64Array>(
   pieceRows: number,
   startWorkers: (data: T) => Promise<unknown>[],
   work: (data: T, piece: number) => void,
-): Promise<{ pieces: number; running: Promise<unknown>[] }> {
+): Promise<void> {
   const pieces = Math.ceil(rows / pieceRows);
   const inPlace = source.buffer instanceof SharedArrayBuffer || workers === 0;
   const data = inPlace ? source : staging();
   let published = inPlace ? pieces : 0;
   Atomics.store(claims, 0, pieces << 16);
   Atomics.store(claims, 1, published);
-  Atomics.store(claims, 2, 0);
-  const running = startWorkers(data);
-  // Awaited later (or never, when waitForPieces saw the pieces done): no unhandled rejection meanwhile.
-  for (const promise of running) promise.catch(() => undefined);
+  const done = startWorkers(data);
   for (;;) {
     const state = Atomics.load(claims, 0);
     const front = state & 0xffff;
@@ -91,24 +75,7 @@ export async function shareBlock<T extends Float32Array | Float64Array>(
       Atomics.notify(claims, 1);
     } else if (Atomics.compareExchange(claims, 0, state, state - (1 << 16)) === state) {
       work(source, back - 1);
-      Atomics.add(claims, 2, 1);
     }
   }
-  if (inPlace) {
-    await Promise.all(running);
-    return { pieces, running: [] };
-  }
-  return { pieces, running };
-}
-
-/**
- * Blocks the calling thread until all `pieces` pieces of the block are completed (Node allows
- * Atomics.wait on the main thread). Throws when none completes for `stallMs`: a worker died.
- */
-export function waitForPieces(claims: Int32Array, pieces: number, stallMs = 120_000): void {
-  for (;;) {
-    const completed = Atomics.load(claims, 2);
-    if (completed >= pieces) return;
-    if (Atomics.wait(claims, 2, completed, stallMs) === "timed-out") throw new Error(`a worker thread stopped: ${completed} of ${pieces} pieces completed`);
-  }
+  await Promise.all(done);
 }
