@@ -43,16 +43,31 @@ export function readParquet(path: string, size: number, signal?: AbortSignal): R
   return { batches: batches(), bytesRead: () => Math.round(bytesDone), where: (line) => `${path}:row ${line}` };
 }
 
-/** Replaces bigints (which JSON cannot print) by numbers when exact, else decimal strings. */
+/**
+ * Replaces bigints (which JSON cannot print) by numbers when exact, else decimal strings.
+ * A value without bigints comes back as it is, not copied: most rows have none.
+ */
 function plainValue(value: unknown): unknown {
   if (typeof value === "bigint") {
     return value >= BigInt(Number.MIN_SAFE_INTEGER) && value <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(value) : value.toString();
   }
-  if (Array.isArray(value)) return value.map(plainValue);
+  if (Array.isArray(value)) {
+    for (let index = 0; index < value.length; index++) {
+      const inner = value[index];
+      if (!Object.is(plainValue(inner), inner)) return value.map(plainValue);
+    }
+    return value;
+  }
   if (typeof value === "object" && value !== null && Object.getPrototypeOf(value) === Object.prototype) {
-    const out: Record<string, unknown> = {};
-    for (const [key, inner] of Object.entries(value)) out[key] = plainValue(inner);
-    return out;
+    const record = value as Record<string, unknown>;
+    for (const key in record) {
+      const inner = record[key];
+      if (Object.is(plainValue(inner), inner)) continue;
+      const out: Record<string, unknown> = {};
+      for (const [name, kept] of Object.entries(record)) out[name] = plainValue(kept);
+      return out;
+    }
+    return value;
   }
   return value;
 }
