@@ -1,8 +1,9 @@
 /**
- * The embedded llama.cpp engine (`llama:PATH.gguf`): node-llama-cpp for pooled embeddings,
- * chat, completion, scoring and LoRA; a small koffi FFI layer into the same libllama for
- * per-token embeddings and decoding from input embeddings; our own GGUF reader for the
- * input-embedding rows. All eight capabilities.
+ * The embedded llama.cpp engine (`llama:PATH.gguf`): node-llama-cpp for chat, completion,
+ * scoring and LoRA; a small koffi FFI layer into the same libllama for pooled and per-token
+ * embeddings (float32 attention, one-thread contexts side by side: ffi/pooled-embed.ts) and
+ * decoding from input embeddings; our own GGUF reader for the input-embedding rows. All eight
+ * capabilities.
  */
 import type { LlamaContext, LlamaContextSequence, LlamaModel } from "node-llama-cpp";
 import type { Capability, ChatMessage, Engine, GenerateOptions, Generation, Matrix } from "../../core/engine.js";

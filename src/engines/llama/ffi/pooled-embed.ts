@@ -87,6 +87,7 @@ export async function pooledEmbeddings(model: FfiModel, texts: readonly string[]
     const longest = Math.max(...members.map((i) => inputs[i].ids.length));
     const lanes = Math.max(1, Math.min(options.lanes ?? 1, members.length));
     let next = 0;
+    let failed = false;
     const lane = async () => {
       const context = model.createContext({ tokens: longest, embeddings: true, pooling, exact, limit: options.contextSize, threads: lanes > 1 ? 1 : undefined });
       const batch = model.lib.llama.batchInit(longest, 0, 1);
@@ -94,18 +95,24 @@ export async function pooledEmbeddings(model: FfiModel, texts: readonly string[]
         prepareSequenceIds(batch, longest);
         const read = options.pooling === "mean" ? "mean" : model.lib.llama.poolingType(context) !== LLAMA_POOLING_TYPE_NONE ? "pooled" : "last";
         const kv = model.lib.llama.getMemory(context);
-        while (next < members.length) {
+        while (next < members.length && !failed) {
           const i = members[next++];
           model.lib.llama.memoryClear(kv, true);
           rows[i] = await embedOne(model, context, batch, inputs[i], read);
           options.onProgress?.(++done);
         }
+      } catch (error) {
+        failed = true;
+        throw error;
       } finally {
         model.lib.llama.batchFree(batch);
         model.lib.llama.free(context);
       }
     };
-    await Promise.all(Array.from({ length: lanes }, lane));
+    // Every lane has stopped and freed its context before this returns, also on failure.
+    const settled = await Promise.allSettled(Array.from({ length: lanes }, lane));
+    const failure = settled.find((result) => result.status === "rejected");
+    if (failure) throw failure.reason;
   }
   return { rows, truncated: inputs.filter((input) => input.truncated).length };
 }
@@ -126,6 +133,7 @@ interface EmbeddingInput {
 export function embeddingTokens(model: FfiModel, text: string, limit: number): EmbeddingInput {
   const special = model.tokenize(text, true);
   const plain = model.tokenize(text, false);
+  if (special.length === 0) throw new GapfillError("embed-empty", `the text ${JSON.stringify(text.slice(0, 40))} has no tokens to embed (${model.path})`);
   let skip = 0;
   while (skip < special.length - plain.length && special[skip] !== plain[0]) skip++;
   if (special.length <= limit) return { ids: special, skip, truncated: false };
