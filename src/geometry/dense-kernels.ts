@@ -43,7 +43,7 @@ export function accumulateColumnMomentsJs(block: Float32Array | Float64Array, ro
 
 /**
  * Rows handled together so the Z and W panels are reused from cache. Exported because the
- * Gram worker threads (gram-workers.ts) run {@link accumulateCenteredGram}'s source text and
+ * Gram worker threads (gram-workers.ts) run {@link accumulateCenteredGramJs}'s source text and
  * must define the same constant.
  */
 export const PANEL_ROWS = 32;
@@ -56,8 +56,9 @@ export const PANEL_ROWS = 32;
  * Returns Σ‖x−μ‖² over the block when `wantSquares`. With `smallGram` (width × width)
  * it accumulates Σ t tᵀ = ZᵀGZ instead of W and skips the second half of the work.
  *
- * Speed: the width dimension is walked in chunks of 4 held in local variables, so each
- * multiply-add costs about one memory load instead of a load, a load and a store.
+ * Runs the WebAssembly SIMD kernel where it is on (float32 products, rows centered first,
+ * float64 sums across rows; `meanBasis` and `scratch` unused there), else
+ * {@link accumulateCenteredGramJs}.
  */
 export function accumulateCenteredGram(
   block: Float32Array | Float64Array,
@@ -81,6 +82,9 @@ export function accumulateCenteredGram(
 /**
  * {@link accumulateCenteredGram} in plain JavaScript, float64 throughout. Import-free: the Gram
  * worker threads run its source text when SIMD is off.
+ *
+ * Speed: the width dimension is walked in chunks of 4 held in local variables, so each
+ * multiply-add costs about one memory load instead of a load, a load and a store.
  */
 export function accumulateCenteredGramJs(
   block: Float32Array | Float64Array,
