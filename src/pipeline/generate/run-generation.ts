@@ -6,6 +6,7 @@ import type { Target } from "../../strategies/target.js";
 import { FailureBudget } from "../failure-budget.js";
 import { type AcceptContext, acceptOutcome } from "./accept-example.js";
 import { runAttempts } from "./run-attempts.js";
+import { appendsSynced } from "./synthetic-file.js";
 import { type AttemptSettings, runTeacherAttempt } from "./teacher-attempt.js";
 
 /** One generation job: a plan's targets, attempted until `count` examples are accepted. */
@@ -93,18 +94,26 @@ export async function runGeneration(job: GenerationJob): Promise<GenerationResul
   };
 
   tick();
-  const stopped = await runAttempts({
-    concurrency: job.concurrency ?? attemptsInFlight(job.settings.teacher),
-    decided,
-    gate: (open) => {
-      if (tally.accepted + open >= count) return "wait";
-      if (job.teacherTokens && job.teacherTokens.usedBefore + tokens() >= job.teacherTokens.limit) return "teacher-tokens";
-      if (tally.attempts + failedNow + open >= job.maxAttempts) return "max-attempts";
-      return undefined;
-    },
-    settle,
-    onSettled: tick,
-  });
+  let stopped: "teacher-tokens" | "max-attempts" | undefined;
+  try {
+    stopped = await runAttempts({
+      concurrency: job.concurrency ?? attemptsInFlight(job.settings.teacher),
+      decided,
+      gate: (open) => {
+        if (tally.accepted + open >= count) return "wait";
+        if (job.teacherTokens && job.teacherTokens.usedBefore + tokens() >= job.teacherTokens.limit) return "teacher-tokens";
+        if (tally.attempts + failedNow + open >= job.maxAttempts) return "max-attempts";
+        return undefined;
+      },
+      settle,
+      onSettled: tick,
+    });
+  } catch (error) {
+    // The accepted lines reach the disk (their fsyncs run in the background) before the stop is told.
+    await appendsSynced(job.syntheticPath).catch(() => undefined);
+    throw error;
+  }
+  await appendsSynced(job.syntheticPath);
   return { accepted: tally.accepted, attempts: tally.attempts, failed: failedNow, tokens: tokens(), stopped: tally.accepted >= count ? "count" : (stopped ?? "count") };
 }
 

@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { openRun, type Run } from "../../store/run.js";
 import { GenerateStore } from "./generate-store.js";
-import { appendAccepted, reconcileSyntheticFile } from "./synthetic-file.js";
+import { appendAccepted, appendsSynced, reconcileSyntheticFile } from "./synthetic-file.js";
 
 const usage = { promptTokens: 10, completionTokens: 5, requests: 1, cached: 0 };
 const lines = (path: string) => readFileSync(path, "utf8").split("\n").filter(Boolean).map((line) => JSON.parse(line).id);
@@ -131,6 +131,23 @@ describe("reconcileSyntheticFile", () => {
       } finally {
         reopened.close();
       }
+    }
+  });
+});
+
+describe("appendAccepted", () => {
+  it("writes each line at once and flags it; appendsSynced waits for the background fsyncs", async () => {
+    const { dir, run } = await freshRun();
+    try {
+      const { store, path, ids } = acceptMany(run, 40);
+      // Written and flagged before any fsync has finished: a kill now keeps every line.
+      expect(lines(path)).toEqual(ids);
+      expect(store.acceptedRecords("embed").every((stored) => stored.appended)).toBe(true);
+      await appendsSynced(path);
+      await appendsSynced(path);
+      await expect(appendsSynced(join(dir, "never-written.jsonl"))).resolves.toBeUndefined();
+    } finally {
+      run.close();
     }
   });
 });

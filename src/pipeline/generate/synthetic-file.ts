@@ -1,4 +1,5 @@
-import { existsSync, readFileSync, renameSync, writeFileSync, fsyncSync, openSync, closeSync } from "node:fs";
+import { appendFileSync, existsSync, readFileSync, renameSync, writeFileSync, fsyncSync, openSync, closeSync } from "node:fs";
+import { open } from "node:fs/promises";
 import { appendJsonlDurable, temporaryPathFor } from "../../store/atomic-write.js";
 import type { GenerateStore } from "./generate-store.js";
 
@@ -63,10 +64,65 @@ export function reconcileSyntheticFile(path: string, store: GenerateStore, key: 
   return ids;
 }
 
-/** Appends one accepted record durably and flags it in the database. */
+/**
+ * Appends one accepted record and flags it in the database. The line is written at once (a killed
+ * process keeps it: it is in the kernel's cache); its fsync runs in the background, one at a time
+ * per file, each covering every line written before it started, so the event loop never waits on
+ * the disk: a synchronous fsync per record took 2.6 ms here, half of generate's one thread at
+ * 400 records/s, and every request slot idled meanwhile. {@link appendsSynced} waits until the
+ * file is on disk. A machine that crashes before that loses lines the run database still holds,
+ * and the next start's reconciliation writes them back.
+ */
 export function appendAccepted(path: string, store: GenerateStore, record: { id: string }): void {
-  appendJsonlDurable(path, [record]);
+  const failed = syncFailures.get(path);
+  if (failed !== undefined) {
+    syncFailures.delete(path);
+    throw failed;
+  }
+  appendFileSync(path, JSON.stringify(record) + "\n");
   store.markAppended(record.id);
+  syncSoon(path);
+}
+
+/** Per file: the background fsync running, and whether lines were written after it began. */
+const syncs = new Map<string, { running: Promise<void>; dirty: boolean }>();
+/** A background fsync that failed: thrown by the next append or by {@link appendsSynced}. */
+const syncFailures = new Map<string, unknown>();
+
+function syncSoon(path: string): void {
+  const current = syncs.get(path);
+  if (current) {
+    current.dirty = true;
+    return;
+  }
+  const state = { running: Promise.resolve(), dirty: true };
+  state.running = (async () => {
+    while (state.dirty) {
+      state.dirty = false;
+      const handle = await open(path, "r");
+      try {
+        await handle.sync();
+      } finally {
+        await handle.close();
+      }
+    }
+  })()
+    .catch((error: unknown) => void syncFailures.set(path, error))
+    .finally(() => {
+      syncs.delete(path);
+      // A line written between the last fsync's end and now.
+      if (state.dirty) syncSoon(path);
+    });
+  syncs.set(path, state);
+}
+
+/** Resolves once every line appended to `path` so far is on disk; rejects if an fsync failed. */
+export async function appendsSynced(path: string): Promise<void> {
+  for (let state = syncs.get(path); state !== undefined; state = syncs.get(path)) await state.running;
+  const failed = syncFailures.get(path);
+  if (failed === undefined) return;
+  syncFailures.delete(path);
+  throw failed;
 }
 
 /** Ids in the file (read only; repairs are {@link reconcileSyntheticFile}'s). */
