@@ -3,7 +3,7 @@
  * streamed over row blocks. Linear, so the midpoint of two embeddings projects to the
  * midpoint of their projections (the property §3.5 of the EmbedSDG paper relies on).
  */
-import { accumulateCenteredGram, gramScratch, projectBlock } from "./dense-kernels.js";
+import { accumulateCenteredGram, accumulateColumnMoments, gramScratch, projectBlock } from "./dense-kernels.js";
 import type { RowBlock, RowSource } from "./matrix.js";
 import { checkShape, denseRowSource } from "./matrix.js";
 import type { RandomizedOptions, SubspaceSteps, TopEigen } from "./subspace-iteration.js";
@@ -174,7 +174,7 @@ function startPca(rows: number, cols: number, k: number, options: RandomizedOpti
       let squares = 0;
       return {
         add(block: RowBlock) {
-          squares += accumulateColumnMoments(block, cols, sums);
+          squares += accumulateColumnMoments(block.data, block.rows, cols, sums);
           seen += block.rows;
         },
         finish() {
@@ -214,7 +214,7 @@ function startPca(rows: number, cols: number, k: number, options: RandomizedOpti
         const threaded = threads.beginPass({ cols, mean: passMean, basis, width, meanBasis, wantSquares: false, final });
         return {
           async add(block: RowBlock): Promise<void> {
-            if (columnSums) rowSquares[0] += accumulateColumnMoments(block, cols, columnSums);
+            if (columnSums) rowSquares[0] += accumulateColumnMoments(block.data, block.rows, cols, columnSums);
             await threaded.add(block);
             seen += block.rows;
           },
@@ -230,7 +230,7 @@ function startPca(rows: number, cols: number, k: number, options: RandomizedOpti
       const scratch = gramScratch(width);
       return {
         add(block: RowBlock) {
-          if (columnSums) rowSquares[0] += accumulateColumnMoments(block, cols, columnSums);
+          if (columnSums) rowSquares[0] += accumulateColumnMoments(block.data, block.rows, cols, columnSums);
           accumulateCenteredGram(block.data, block.rows, cols, passMean, basis, width, meanBasis, product, centeringSums, scratch, false, smallGram);
           seen += block.rows;
         },
@@ -259,19 +259,4 @@ function startPca(rows: number, cols: number, k: number, options: RandomizedOpti
     finalBasis = { basis, width, coordinates };
     return rowProjectionPass({ rows, cols, mean, components, width, meanProjection, coordinates, threads });
   }
-}
-
-/** sums[c] += Σ_rows x[r, c]; returns Σ‖x‖² over the block, both in float64. */
-function accumulateColumnMoments(block: RowBlock, cols: number, sums: Float64Array): number {
-  const { data, rows } = block;
-  let squares = 0;
-  for (let r = 0; r < rows; r++) {
-    const base = r * cols;
-    for (let c = 0; c < cols; c++) {
-      const x = data[base + c];
-      sums[c] += x;
-      squares += x * x;
-    }
-  }
-  return squares;
 }
