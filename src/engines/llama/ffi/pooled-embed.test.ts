@@ -119,6 +119,38 @@ describe("a GGUF that names its pooling", () => {
   });
 });
 
+describe("texts too long for a float32 attention matrix", () => {
+  it("decode with flash attention, beside short ones in float32, each row in its place", async () => {
+    // A 1 MiB budget: 300 tokens × 512 cells × 4 heads × 4 bytes is 2.3 MiB, 12 tokens × 256 × 4 × 4 is 48 KiB.
+    const budget = 2 ** 20;
+    const path = join(mkdtempSync(join(tmpdir(), "gapfill-pooled-")), "long-text.gguf");
+    await writeTinyLlamaGguf(path, { seed: 3, context: 1024 });
+    const model = await FfiModel.load(path, { threads: 1 });
+    try {
+      const reference = await loadReferenceLlama(path);
+      const texts = ["ab".repeat(150), "a short text"];
+      const inputs = texts.map((text) => embeddingTokens(model, text, 1023).ids);
+      expect(inputs.map((ids) => decodesExactly(ids.length, model.nHead, budget))).toEqual([false, true]);
+      const { rows } = await pooledEmbeddings(model, texts, { pooling: "model", contextSize: 1024, lanes: 2, exactAttentionBytes: budget });
+      const expected = inputs.map((ids) => {
+        const states = referenceHiddenStates(reference, ids);
+        return states[states.length - 1];
+      });
+      const long = largestDifference([rows[0]], [expected[0]]);
+      const short = largestDifference([rows[1]], [expected[1]]);
+      expect(short.difference).toBeLessThan(1e-5 * Math.max(1, short.scale));
+      // Flash attention's float16 shows (the same text in float32 is 10× closer), but it is the same vector.
+      const inFloat32 = await pooledEmbeddings(model, [texts[0]], { pooling: "model", contextSize: 1024 });
+      const exactLong = largestDifference(inFloat32.rows, [expected[0]]);
+      expect(exactLong.difference).toBeLessThan(1e-5 * Math.max(1, exactLong.scale));
+      expect(long.difference).toBeGreaterThan(10 * exactLong.difference);
+      expect(long.difference).toBeLessThan(2e-2 * long.scale);
+    } finally {
+      model.free();
+    }
+  });
+});
+
 describe("which texts decode in float32", () => {
   it("follows the attention matrix's size: tokens × 256-cell blocks × heads × 4 bytes within 256 MiB", () => {
     expect(decodesExactly(2048, 8)).toBe(true); // stories260K's whole trained context: 128 MiB

@@ -30,6 +30,8 @@ export interface PooledEmbedOptions {
    * which uses the model's own thread count.
    */
   lanes?: number;
+  /** Bytes the float32 attention matrix may take; default {@link EXACT_ATTENTION_BYTES}. */
+  exactAttentionBytes?: number;
   /** Called after each text with how many are done. */
   onProgress?: (done: number) => void;
 }
@@ -53,9 +55,9 @@ export const EXACT_ATTENTION_BYTES = 256 * 2 ** 20;
 const KV_PAD = 256;
 
 /** Whether a text of `tokens` tokens decodes in float32 on a model with `heads` heads. */
-export function decodesExactly(tokens: number, heads: number): boolean {
+export function decodesExactly(tokens: number, heads: number, budget = EXACT_ATTENTION_BYTES): boolean {
   const cells = Math.max(KV_PAD, Math.ceil(tokens / KV_PAD) * KV_PAD);
-  return tokens * cells * heads * 4 <= EXACT_ATTENTION_BYTES;
+  return tokens * cells * heads * 4 <= budget;
 }
 
 /**
@@ -82,7 +84,7 @@ export async function pooledEmbeddings(model: FfiModel, texts: readonly string[]
   const pooling = options.pooling === "mean" ? LLAMA_POOLING_TYPE_NONE : (options.poolingType ?? -1);
   let done = 0;
   for (const exact of [true, false]) {
-    const members = inputs.map((_, i) => i).filter((i) => decodesExactly(inputs[i].ids.length, model.nHead) === exact);
+    const members = inputs.map((_, i) => i).filter((i) => decodesExactly(inputs[i].ids.length, model.nHead, options.exactAttentionBytes) === exact);
     if (members.length === 0) continue;
     const longest = Math.max(...members.map((i) => inputs[i].ids.length));
     const lanes = Math.max(1, Math.min(options.lanes ?? 1, members.length));
