@@ -8,11 +8,14 @@ import { benchEngineThroughput } from "./engine-throughput.js";
 import { benchEvalThroughput } from "./eval-throughput.js";
 import { benchGenerateThroughput } from "./generate-throughput.js";
 import { benchAnswers } from "./answers-bench.js";
+import { benchEmbeddingsFile } from "./embeddings-file-bench.js";
 import { benchInterop } from "./interop-bench.js";
 import { benchKernels, benchPcaKernels } from "./kernels-bench.js";
+import { benchLlamaEmbed } from "./llama-embed-bench.js";
 import { benchKnnCheckVsExact, benchMap } from "./map-bench.js";
 import { benchWholeMap } from "./map-whole-bench.js";
 import { benchNonlinearMap } from "./map-nonlinear-bench.js";
+import { benchRead } from "./read-bench.js";
 import { benchUi } from "./ui-bench.js";
 import { benchTargeting } from "./targeting-bench.js";
 import { benchReliability } from "./reliability-bench.js";
@@ -30,9 +33,12 @@ const benches: Record<string, Bench> = {
   engines: async () => [await benchEngineThroughput({ latencyMs: 50, concurrency: 32 }), await benchEngineThroughput({ latencyMs: 200, concurrency: 64 })],
   eval: async () => [await benchEvalThroughput({ latencyMs: 50, concurrency: 32 }), await benchEvalThroughput({ latencyMs: 200, concurrency: 64 })],
   generate: async () => [await benchGenerateThroughput({ latencyMs: 50, concurrency: 32 }), await benchGenerateThroughput({ latencyMs: 200, concurrency: 64 })],
+  "llama-embed": () => benchLlamaEmbed(),
   map: async () => [...(await benchMap()), await benchKnnCheckVsExact()],
   "map-whole": () => benchWholeMap(),
+  "embeddings-file": () => benchEmbeddingsFile(),
   "map-nonlinear": () => benchNonlinearMap(),
+  read: () => benchRead(),
   ui: () => benchUi(),
   targeting: () => benchTargeting(),
   reliability: () => benchReliability(),
