@@ -97,9 +97,9 @@ export class HttpClient {
     if (shared) this.transport = shared;
     else if (options.fetch) this.transport = fetchTransport(options.fetch);
     else {
-      // As many connections per origin as requests may be in flight to it: a freed slot never
-      // waits for a connection, and no connection sits unused.
-      const pool = pooledTransport(options.concurrency ?? defaults.concurrency);
+      // As many connections per origin as requests may be in flight to it (base URLs may share
+      // an origin): a freed slot never waits for a connection. They are opened only as needed.
+      const pool = pooledTransport((options.concurrency ?? defaults.concurrency) * options.baseUrls.length);
       this.transport = pool.send;
       this.closeTransport = pool.close;
     }
