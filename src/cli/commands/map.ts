@@ -104,7 +104,7 @@ export function registerMap(program: Command, io: CliIo): void {
       const [{ runPagePath, writeRunIndex }, { renderMapView }] = await Promise.all([import("../../ui/run-pages.js"), import("../../ui/map-view/render-map-view.js")]);
       const reportPath = runPagePath(run.dir, "map.html");
       await atomicWriteFile(reportPath, renderMapReport(mapReportData(result)));
-      await atomicWriteFile(runPagePath(run.dir, "map-view.html"), await renderMapView(run.dir));
+      await atomicWriteFile(runPagePath(run.dir, "map-view.html"), await renderMapView(run.dir, { map: result.artifact, examples: result.examples }));
       await writeRunIndex(run.dir);
       renderer.close();
       const summary = mapSummary(result, run.dir, reportPath);

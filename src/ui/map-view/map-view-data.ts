@@ -58,9 +58,13 @@ export interface MapViewModel {
   runDir: string;
 }
 
-/** Reads a run's map.json, points.f32, generated examples and their placements into the view's model. */
-export async function loadMapViewModel(runDir: string): Promise<MapViewModel> {
-  const map = readMapArtifact(runDir);
+/**
+ * Reads a run's map.json, points.f32, generated examples and their placements into the view's
+ * model. `known` is map.json's artifact when the caller has just written it (the map command):
+ * not read and checked again.
+ */
+export async function loadMapViewModel(runDir: string, known?: MapArtifact): Promise<MapViewModel> {
+  const map = known ?? readMapArtifact(runDir);
   const matrix = await readFloat32Matrix(join(runDir, "points.f32"));
   const rows = Math.min(matrix.rows, map.rows);
   const notes: string[] = [];

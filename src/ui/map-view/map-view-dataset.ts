@@ -28,11 +28,13 @@ export const MAX_TEXTS_PER_REQUEST = 1_000;
  * Reads the dataset the map was made from (map.json's `dataset`, as given on the command line:
  * relative to the working directory, else to the run's parent folder). Its ids must be the map's,
  * row for row: texts of another file would be shown on the wrong points, so they are not shown.
+ * `known` are the map's own rows when the caller holds them.
  */
-export async function loadMapViewDataset(map: MapArtifact, runDir: string): Promise<MapViewDataset> {
+export async function loadMapViewDataset(map: MapArtifact, runDir: string, known?: readonly Example[]): Promise<MapViewDataset> {
   const seedTexts = new Map<number, MapViewText>();
   for (const pair of map.pairs) for (const seed of pair.seeds) seedTexts.set(seed.index, { index: seed.index, id: seed.id, question: seed.question, answer: seed.answer });
-  const found = await readDatasetOfMap(map, runDir);
+  // The rows the map was just made from (the map command): not read again.
+  const found = known ? { examples: [...known], note: null } : await readDatasetOfMap(map, runDir);
   return { ...found, seedTexts };
 }
 

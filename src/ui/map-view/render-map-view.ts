@@ -1,3 +1,5 @@
+import type { Example } from "../../core/example.js";
+import type { MapArtifact } from "../../pipeline/map/map-artifact.js";
 import { colorFields, colorValues, type ColorValues } from "./map-view-colors.js";
 import { loadMapViewDataset, textsOf } from "./map-view-dataset.js";
 import { loadMapViewModel } from "./map-view-data.js";
@@ -12,11 +14,13 @@ export const STATIC_MAP_POINTS = 20_000;
 /**
  * The map view of a run as one self-contained HTML file: points, layers, colour fields and texts
  * inline, no request made, opens from `file://`. A set larger than {@link STATIC_MAP_POINTS} is
- * shown as an even sample (seeds always kept), and the page says so.
+ * shown as an even sample (seeds always kept), and the page says so. `map` and `examples`: the
+ * artifact and rows the caller just mapped, used instead of reading them again.
  */
-export async function renderMapView(runDir: string, options: { maxPoints?: number } = {}): Promise<string> {
-  const model = await loadMapViewModel(runDir);
-  const dataset = await loadMapViewDataset(model.map, runDir);
+export async function renderMapView(runDir: string, options: { maxPoints?: number; map?: MapArtifact; examples?: readonly Example[] } = {}): Promise<string> {
+  // The map command passes what it just made, so a 400K-row set is not read and checked twice.
+  const model = await loadMapViewModel(runDir, options.map);
+  const dataset = await loadMapViewDataset(model.map, runDir, options.map ? options.examples : undefined);
   const { meta, xy } = model;
   const cap = Math.max(1, options.maxPoints ?? STATIC_MAP_POINTS);
 
