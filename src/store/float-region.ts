@@ -59,13 +59,29 @@ export async function readRegionRows(handle: FileHandle, region: FloatRegion, st
   return { start, rows: count, data, bytes };
 }
 
-/** Streams a region in blocks of at most `blockRows` rows; each block is a fresh array. */
+/**
+ * Streams a region in blocks of at most `blockRows` rows; each block is a fresh array in shared
+ * memory (worker threads read it in place, no copy), and the next block is read while the caller
+ * works on this one.
+ */
 export async function* regionRowBlocks(region: FloatRegion, blockRows: number): AsyncGenerator<RegionRows> {
   if (!Number.isInteger(blockRows) || blockRows <= 0) throw new RangeError(`blockRows must be a positive integer, got ${blockRows}`);
   const handle = await open(region.path, "r");
+  const read = (start: number): Promise<RegionRows> => {
+    const count = Math.min(blockRows, region.rows - start);
+    return readRegionRows(handle, region, start, count, new Float32Array(new SharedArrayBuffer(count * region.cols * Float32Array.BYTES_PER_ELEMENT)));
+  };
+  let next: Promise<RegionRows> | undefined;
   try {
-    for (let start = 0; start < region.rows; start += blockRows) yield await readRegionRows(handle, region, start, Math.min(blockRows, region.rows - start));
+    next = region.rows > 0 ? read(0) : undefined;
+    for (let start = 0; next; start += blockRows) {
+      const block = await next;
+      next = start + blockRows < region.rows ? read(start + blockRows) : undefined;
+      yield block;
+    }
   } finally {
+    // A read still in flight (the caller stopped early, or a read failed) ends before the handle closes.
+    await next?.catch(() => undefined);
     await handle.close();
   }
 }

@@ -1,7 +1,7 @@
 import type { RowSource } from "../../geometry/matrix.js";
 import { open } from "node:fs/promises";
 import { type FloatRegion, readRegionRows, regionRowBlocks, regionRowsAt } from "../../store/float-region.js";
-import { FLOAT32_MATRIX_HEADER_BYTES, float32MatrixShape, float32RowBlocks, readFloat32Matrix } from "../../store/float32-matrix.js";
+import { FLOAT32_MATRIX_HEADER_BYTES, float32MatrixShape, readFloat32Matrix } from "../../store/float32-matrix.js";
 
 /** A run's embedding matrix as the reducers read it: in memory when it fits, else streamed. */
 export type EmbeddingSource = RowSource & { inMemory?: Float32Array };
@@ -34,7 +34,7 @@ export async function openEmbeddingSource(path: string, options: { inMemoryLimit
     rows,
     cols,
     async *blocks() {
-      for await (const block of float32RowBlocks(path, blockRows)) yield { data: block.data, rows: block.rows };
+      for await (const block of regionRowBlocks(region, blockRows)) yield { data: block.data, rows: block.rows };
     },
     rowsAt: (indices) => regionRowsAt(region, indices),
   };
