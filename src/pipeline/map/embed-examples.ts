@@ -81,7 +81,7 @@ export interface EmbedOutcome {
 
 /**
  * Embeds every question into `path` (a float32 matrix file in the run), resuming after the rows
- * already there: a crash costs at most one batch. Texts longer than the student's context are
+ * already there: a crash costs at most the batches in flight (the engine's concurrency). Texts longer than the student's context are
  * truncated by the engine, counted, and announced in a warning event.
  */
 export async function embedExamples(
@@ -112,11 +112,26 @@ export async function embedExamples(
   // The column count is known from the file when resuming, else from the first batch.
   let truncated = 0;
   let appender = existsSync(path) ? await openFloat32MatrixAppender(path, (await float32MatrixShape(path)).cols) : undefined;
+  // Batches in flight: as many as the engine takes at once (an endpoint's concurrency), so a server
+  // is kept busy; they are appended in order, so the file is always a prefix and resume still holds.
+  const inFlight = Math.max(1, engine.concurrency ?? 1);
+  const pending: Promise<Matrix>[] = [];
+  let next = appender?.rows ?? 0;
+  const launch = () => {
+    while (pending.length < inFlight && next < texts.length) {
+      const request = embedBatch(engine, mode, texts.slice(next, next + batchSize), idf);
+      request.catch(() => undefined); // awaited in order below; a later one's failure must not go unhandled meanwhile
+      pending.push(request);
+      next += batchSize;
+    }
+  };
   try {
-    for (let start = appender?.rows ?? 0; start < texts.length; start += batchSize) {
-      const batch = await embedBatch(engine, mode, texts.slice(start, start + batchSize), idf);
+    launch();
+    while (pending.length > 0) {
+      const batch = await (pending.shift() as Promise<Matrix>);
       truncated += (batch as Matrix & { truncated?: number }).truncated ?? 0;
       appender ??= await openFloat32MatrixAppender(path, batch.cols);
+      launch();
       await appender.append(batch.data);
       onEvent(progress.tick("embed", appender.rows, texts.length));
     }
