@@ -19,7 +19,8 @@ export interface RowBlock {
 /**
  * A matrix read as a stream of row blocks, so a pass over 400K × 4096 float32 never
  * needs all of it in memory. `blocks()` starts a fresh pass each time it is called
- * and must yield the rows in the same order every time.
+ * and must yield the rows in the same order every time. A block's data may be reused by the
+ * source once the next block has been taken: copy what must outlive it.
  */
 export interface RowSource {
   rows: number;

@@ -33,7 +33,7 @@ function slowEngine(concurrency: number | undefined) {
   return { engine, seen };
 }
 
-const examples: Example[] = Array.from({ length: 50 }, (_, i) => ({ id: `e${i}`, question: String(i), answer: "" }));
+const examples: Example[] = Array.from({ length: 50 }, (_, i) => ({ id: `e${i}`, question: String(i), answer: "", source: { file: "test.jsonl", line: i + 1 } }));
 
 describe("embedExamples", () => {
   it("keeps the engine's concurrency of batches in flight and writes the rows in dataset order", async () => {
