@@ -8,7 +8,7 @@
  * pass rows·cols·width, a projection rows·cols·k, the kNN distances rows·references·dims.
  */
 import { execFileSync } from "node:child_process";
-import { closeSync, mkdtempSync, openSync, readSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -16,10 +16,9 @@ import { accumulateCenteredGram, accumulateColumnMoments, gramScratch, projectBl
 import { startGramThreads } from "../src/geometry/gram-workers.js";
 import { kthNeighbourRange } from "../src/geometry/knn-kernel.js";
 import { kthNeighbourDistancesInWorkers, sharedCopy } from "../src/geometry/knn-workers.js";
-import type { RowBlock, RowSource } from "../src/geometry/matrix.js";
 import { pcaFitTransform } from "../src/geometry/pca.js";
 import { createGaussian, createRandom, sampleIndices } from "../src/geometry/random.js";
-import { findSklearnPython, writeMixture } from "./map-bench.js";
+import { fileRowSource, findSklearnPython, writeMixture } from "./map-bench.js";
 import { componentCorrelations } from "./map-whole-bench.js";
 import { instantiateSimdKernels, setSimdKernels, simdKernels, simdKernelsModule } from "../src/geometry/wasm/simd-kernels.js";
 
@@ -214,7 +213,7 @@ export async function benchPcaKernels(sizes: { rows: number; cols: number }[] = 
       try {
         const file = join(directory, "embeddings.f32");
         writeMixture(file, rows, cols);
-        const source = fileSource(file, rows, cols);
+        const source = fileRowSource(file, rows, cols);
         const times: Record<"js" | "simd", number[]> = { js: [], simd: [] };
         let components: Float64Array | null = null;
         for (let rep = 0; rep < reps; rep++) {
@@ -246,30 +245,3 @@ export async function benchPcaKernels(sizes: { rows: number; cols: number }[] = 
   return results;
 }
 
-/** A raw float32 file in 4096-row blocks through one reused buffer. */
-function fileSource(file: string, rows: number, cols: number): RowSource {
-  return {
-    rows,
-    cols,
-    *blocks(): Iterable<RowBlock> {
-      const blockRows = 4096;
-      const buffer = new Float32Array(blockRows * cols);
-      const bytes = new Uint8Array(buffer.buffer);
-      const handle = openSync(file, "r");
-      try {
-        for (let start = 0; start < rows; start += blockRows) {
-          const count = Math.min(blockRows, rows - start);
-          const length = count * cols * 4;
-          for (let read = 0; read < length; ) {
-            const got = readSync(handle, bytes, read, length - read, start * cols * 4 + read);
-            if (got === 0) throw new RangeError(`${file} ended at row ${start} of ${rows}`);
-            read += got;
-          }
-          yield { data: buffer.subarray(0, count * cols), rows: count };
-        }
-      } finally {
-        closeSync(handle);
-      }
-    },
-  };
-}

@@ -274,7 +274,7 @@ export function writeMixture(file: string, rows: number, cols: number, header?: 
 }
 
 /** Streams a raw float32 file in blocks through one reused buffer. */
-function fileRowSource(file: string, rows: number, cols: number): RowSource {
+export function fileRowSource(file: string, rows: number, cols: number): RowSource {
   return {
     rows,
     cols,

@@ -1,4 +1,3 @@
-import { existsSync } from "node:fs";
 import type { Engine } from "../../core/engine.js";
 import type { Run } from "../../store/run.js";
 import { COMPARE_META_KEYS } from "../compare/compare-meta.js";
