@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { CapabilityError, GapfillError } from "../../core/errors.js";
-import { OpenAITestServer, Reply } from "../../../test/support/openai-test-server.js";
+import { OpenAITestServer } from "../../../test/support/openai-test-server.js";
 import { freePort } from "../../../test/support/llama-server.js";
 import { createEngine } from "../create-engine.js";
 import { identifyServer } from "./identify-server.js";
