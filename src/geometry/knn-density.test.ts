@@ -108,7 +108,11 @@ describe("knnDensity", () => {
       const sparseCount = Array.from(grid.cellOfPoint).filter((cell) => sparse[cell]).length;
       const sampled = await knnGridAgreement(denseRowSource(data, count, cols, 64), grid.cellOfPoint, sparse, { ...options, cutoffSample: 600, sparseQueries: 30 });
       expect(sampled.queried).toBeLessThan(count / 1.5);
-      expect(sampled.description).toMatch(new RegExp(`a sample of 30 of the ${sparseCount} sparse-cell points`));
+      // Stratified: the largest per-cell quota that keeps within 30 queries, every sparse cell represented.
+      const described = new RegExp(`a sample of (\\d+) of the ${sparseCount} sparse-cell points \\(up to (\\d+) in every sparse cell\\)`).exec(sampled.description);
+      expect(described).not.toBeNull();
+      expect(Number(described![1])).toBeLessThanOrEqual(30);
+      expect(Number(described![2])).toBeGreaterThanOrEqual(1);
       expect(sampled.description).toMatch(/uniform sample of 600 rows/);
       expect(Math.abs(sampled.agreement.baseline - all.baseline)).toBeLessThan(0.01);
       expect(Math.abs(sampled.agreement.sparsePointsLowShare - all.sparsePointsLowShare)).toBeLessThan(0.1);

@@ -202,13 +202,7 @@ export async function knnGridAgreement(
     const knn = source.inMemory ? await knnDensityInWorkers(source.inMemory, rows, cols, options) : await knnDensityStreaming(source, options);
     return { method: knn.method, description: knn.description, agreement: compareDensities(cellOfPoint, sparse, knn, quantile), queried: rows };
   }
-  const sparsePoints: number[] = [];
-  for (let i = 0; i < rows; i++) if (sparse[cellOfPoint[i]]) sparsePoints.push(i);
-  const sparseLimit = options.sparseQueries ?? 20_000;
-  const sparseQueries =
-    sparsePoints.length <= sparseLimit
-      ? Uint32Array.from(sparsePoints)
-      : Uint32Array.from(sampleIndices(createRandom(seed + 2), sparsePoints.length, sparseLimit), (position) => sparsePoints[position]);
+  const { queries: sparseQueries, total: sparseTotal, perCellQuota } = sparseCellQueries(cellOfPoint, sparse, options.sparseQueries ?? 20_000, seed);
   const cutoffRows = sampleIndices(createRandom(seed + 3), rows, options.cutoffSample ?? 20_000);
   const reference = referenceSample(rows, k, options);
   // One compact matrix of the rows needed, in ascending row order; the reference indices remapped.
@@ -227,31 +221,87 @@ export async function knnGridAgreement(
   const cutoff = cutoffDensities[Math.min(cutoffDensities.length - 1, Math.floor(quantile * cutoffDensities.length))];
   let baselineLow = 0;
   for (const density of cutoffDensities) if (density < cutoff) baselineLow++;
-  const perCell = new Map<number, { points: number; low: number }>();
-  let sparseLow = 0;
+  // Per cell: the share of its queried points that are low, standing for all its points.
+  const perCell = new Map<number, { points: number; low: number; queried: number }>();
   for (const row of sparseQueries) {
-    const isLow = densityOf(row) < cutoff;
-    if (isLow) sparseLow++;
-    const entry = perCell.get(cellOfPoint[row]) ?? { points: 0, low: 0 };
-    entry.points++;
-    if (isLow) entry.low++;
+    const entry = perCell.get(cellOfPoint[row]) ?? { points: 0, low: 0, queried: 0 };
+    entry.queried++;
+    if (densityOf(row) < cutoff) entry.low++;
     perCell.set(cellOfPoint[row], entry);
   }
-  const sampledSparse = sparseQueries.length < sparsePoints.length;
+  for (let i = 0; i < rows; i++) {
+    const entry = perCell.get(cellOfPoint[i]);
+    if (entry) entry.points++;
+  }
+  let covered = 0;
+  let lowEstimate = 0;
+  const shares = new Map<number, { points: number; low: number }>();
+  for (const [cell, entry] of perCell) {
+    covered += entry.points;
+    lowEstimate += (entry.points * entry.low) / entry.queried;
+    shares.set(cell, { points: entry.points, low: (entry.points * entry.low) / entry.queried });
+  }
+  const sampledSparse = sparseQueries.length < sparseTotal;
   return {
     method: "approximate",
     description:
       `${approximateDescription(rows, cols, m, k, reference.length)}; computed for ` +
-      `${sampledSparse ? `a sample of ${sparseQueries.length} of the ${sparsePoints.length}` : `all ${sparsePoints.length}`} sparse-cell points, ` +
+      (sampledSparse
+        ? `a sample of ${sparseQueries.length} of the ${sparseTotal} sparse-cell points (${perCellQuota > 0 ? `up to ${perCellQuota} in every sparse cell` : "one in each of a sample of the sparse cells"}), `
+        : `all ${sparseTotal} sparse-cell points, `) +
       `the low-density cutoff from a uniform sample of ${cutoffRows.length} rows`,
     agreement: {
       lowDensityCutoff: cutoff,
-      sparsePointsLowShare: sparseQueries.length ? sparseLow / sparseQueries.length : 0,
+      sparsePointsLowShare: covered ? lowEstimate / covered : 0,
       baseline: baselineLow / cutoffDensities.length,
-      disagreeingCells: disagreeingCells(perCell),
+      disagreeingCells: disagreeingCells(shares),
     },
     queried: needed.length,
   };
+}
+
+/**
+ * The sparse-cell points whose density is computed: all of them up to `limit`; beyond it a
+ * stratified sample, so every sparse cell is represented — the largest per-cell quota q with
+ * Σ min(points in cell, q) ≤ limit, q points drawn (seeded) from each cell that has more. With more
+ * sparse cells than `limit`, one point from each of `limit` cells drawn at random (quota 0).
+ */
+function sparseCellQueries(cellOfPoint: Uint32Array, sparse: Uint8Array, limit: number, seed: number): { queries: Uint32Array; total: number; perCellQuota: number } {
+  const byCell = new Map<number, number[]>();
+  let total = 0;
+  for (let i = 0; i < cellOfPoint.length; i++) {
+    if (!sparse[cellOfPoint[i]]) continue;
+    total++;
+    const members = byCell.get(cellOfPoint[i]);
+    if (members) members.push(i);
+    else byCell.set(cellOfPoint[i], [i]);
+  }
+  const cells = [...byCell.keys()].sort((a, b) => a - b);
+  const random = createRandom(seed + 2);
+  if (total <= limit) return { queries: Uint32Array.from([...byCell.values()].flat()).sort(), total, perCellQuota: Infinity };
+  const taken = (quota: number) => cells.reduce((sum, cell) => sum + Math.min(byCell.get(cell)!.length, quota), 0);
+  let low = 0;
+  let high = limit;
+  while (low < high) {
+    const mid = Math.ceil((low + high) / 2);
+    if (taken(mid) <= limit) low = mid;
+    else high = mid - 1;
+  }
+  const quota = low;
+  const queries: number[] = [];
+  if (quota === 0) {
+    for (const at of sampleIndices(random, cells.length, limit)) {
+      const members = byCell.get(cells[at])!;
+      queries.push(members[Math.floor(random() * members.length)]);
+    }
+  } else {
+    for (const cell of cells) {
+      const members = byCell.get(cell)!;
+      if (members.length <= quota) queries.push(...members);
+      else for (const at of sampleIndices(random, members.length, quota)) queries.push(members[at]);
+    }
+  }
+  return { queries: Uint32Array.from(queries).sort(), total, perCellQuota: quota };
 }
 
 /**
