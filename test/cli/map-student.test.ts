@@ -45,7 +45,9 @@ describe("gapfill map with an OpenAI-compatible student", () => {
     const server = await OpenAITestServer.start({ dimensions: 16 });
     try {
       const run = join(dir, "openai");
-      const spec = `openai:student@${server.baseUrl}?max_attempts=1`;
+      // One batch in flight (the map keeps the endpoint's concurrency in flight; embed-examples.test.ts
+      // covers resume with several): the requests answered are then exactly those before the failure.
+      const spec = `openai:student@${server.baseUrl}?max_attempts=1&concurrency=1`;
       // 400 questions in batches of 32 = 13 requests; the 6th fails for good.
       server.script("ok", "ok", "ok", "ok", "ok", "500");
       const first = await runCli(["map", WORD_PROBLEMS, "--student", spec, "--run", run, "--quiet"]);
