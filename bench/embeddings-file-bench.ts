@@ -79,7 +79,7 @@ async function finiteCheckSpeed(npy: string, rows: number, cols: number, repeats
   const layout = await readEmbeddingsLayout({ path: npy }, rows, "bench");
   if (layout.format === "parquet") throw new Error("a .npy was expected");
   const blocks: Array<{ start: number; data: Float32Array }> = [];
-  for await (const block of regionRowBlocks(layout.region, 16_384)) blocks.push({ start: block.start, data: block.data });
+  for await (const block of regionRowBlocks(layout.region, 16_384)) blocks.push({ start: block.start, data: block.data.slice() }); // the reader reuses its buffers
   const seconds: number[] = [];
   for (let repeat = 0; repeat < repeats; repeat++) {
     const started = performance.now();

@@ -192,7 +192,7 @@ function startPca(rows: number, cols: number, k: number, options: RandomizedOpti
       const fusedMean = !meanKnown;
       const columnSums = fusedMean ? new Float64Array(cols) : null;
       // Σ‖x‖² in float64 here, whatever precision the Gram kernel sums in: Σ‖x‖² − n‖μ‖² cancels.
-      const rowSquares = [0];
+      let rowSquares = 0;
       const passMean = fusedMean ? new Float64Array(cols) : mean;
       const meanBasis = new Float64Array(width);
       if (!fusedMean) for (let c = 0; c < cols; c++) for (let j = 0; j < width; j++) meanBasis[j] += mean[c] * basis[c * width + j];
@@ -201,7 +201,7 @@ function startPca(rows: number, cols: number, k: number, options: RandomizedOpti
         checkRows(seen);
         if (columnSums) {
           finishMean(columnSums);
-          totalSquares = centerSquares(rowSquares[0]);
+          totalSquares = centerSquares(rowSquares);
         }
         if (small) {
           // ZᵀGZ: the final pass runs centered, so only (XZ − 1μᵀZ)ᵀ(…) reaches here.
@@ -214,7 +214,7 @@ function startPca(rows: number, cols: number, k: number, options: RandomizedOpti
         const threaded = threads.beginPass({ cols, mean: passMean, basis, width, meanBasis, wantSquares: false, final });
         return {
           async add(block: RowBlock): Promise<void> {
-            if (columnSums) rowSquares[0] += accumulateColumnMoments(block.data, block.rows, cols, columnSums);
+            if (columnSums) rowSquares += accumulateColumnMoments(block.data, block.rows, cols, columnSums);
             await threaded.add(block);
             seen += block.rows;
           },
@@ -230,7 +230,7 @@ function startPca(rows: number, cols: number, k: number, options: RandomizedOpti
       const scratch = gramScratch(width);
       return {
         add(block: RowBlock) {
-          if (columnSums) rowSquares[0] += accumulateColumnMoments(block.data, block.rows, cols, columnSums);
+          if (columnSums) rowSquares += accumulateColumnMoments(block.data, block.rows, cols, columnSums);
           accumulateCenteredGram(block.data, block.rows, cols, passMean, basis, width, meanBasis, product, centeringSums, scratch, false, smallGram);
           seen += block.rows;
         },

@@ -62,9 +62,9 @@ export async function readRegionRows(handle: FileHandle, region: FloatRegion, st
 /**
  * Streams a region in blocks of at most `blockRows` rows, the next block read while the caller
  * works on this one. The blocks live in two buffers in shared memory (worker threads read them in
- * place, no copy), used in turn: a block is valid until the one after the next is asked for, which
- * is what RowSource promises (a fresh buffer per block left gigabytes of shared memory for the
- * collector on a 6 GB file).
+ * place, no copy), used in turn: a block is valid until the next one is taken (the read after it
+ * then starts into its buffer), which is what RowSource promises; copy what must outlive it. A
+ * fresh buffer per block left gigabytes of shared memory for the collector on a 6 GB file.
  */
 export async function* regionRowBlocks(region: FloatRegion, blockRows: number): AsyncGenerator<RegionRows> {
   if (!Number.isInteger(blockRows) || blockRows <= 0) throw new RangeError(`blockRows must be a positive integer, got ${blockRows}`);

@@ -1,7 +1,7 @@
 import type { RowSource } from "../../geometry/matrix.js";
 import { open } from "node:fs/promises";
 import { type FloatRegion, readRegionRows, regionRowBlocks, regionRowsAt } from "../../store/float-region.js";
-import { FLOAT32_MATRIX_HEADER_BYTES, float32MatrixShape, readFloat32Matrix } from "../../store/float32-matrix.js";
+import { FLOAT32_MATRIX_HEADER_BYTES, float32MatrixShape } from "../../store/float32-matrix.js";
 
 /** A run's embedding matrix as the reducers read it: in memory when it fits, else streamed. */
 export type EmbeddingSource = RowSource & { inMemory?: Float32Array };
@@ -26,18 +26,8 @@ export function fitsInMemory(rows: number, cols: number, limit = IN_MEMORY_LIMIT
  * a small limit to reach the streamed path without a gigabyte of embeddings.
  */
 export async function openEmbeddingSource(path: string, options: { inMemoryLimitBytes?: number; blockRows?: number } = {}): Promise<EmbeddingSource> {
-  const { rows, cols } = await float32MatrixShape(path);
-  if (fitsInMemory(rows, cols, options.inMemoryLimitBytes)) return inMemorySource((await readFloat32Matrix(path)).data, rows, cols);
-  const blockRows = options.blockRows ?? streamedBlockRows(cols);
-  const region = await gapfillMatrixRegion(path);
-  return {
-    rows,
-    cols,
-    async *blocks() {
-      for await (const block of regionRowBlocks(region, blockRows)) yield { data: block.data, rows: block.rows };
-    },
-    rowsAt: (indices) => regionRowsAt(region, indices),
-  };
+  // The run's own matrix is a region after its header: read like any vector file.
+  return openRegionSource(await gapfillMatrixRegion(path), options);
 }
 
 /**
