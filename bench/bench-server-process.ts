@@ -1,11 +1,25 @@
 import { fork } from "node:child_process";
 
+export interface ServerCount {
+  received: number;
+  cpuMs: number;
+  /** Answers sent so far. */
+  held: number;
+  /** Their latencies summed, in ms (arrival to answer, as the server measured them). */
+  heldMs: number;
+}
+
+/** Mean latency the server really gave between two counts, in ms. */
+export function heldLatencyMs(before: ServerCount, after: ServerCount): number {
+  return (after.heldMs - before.heldMs) / Math.max(1, after.held - before.held);
+}
+
 /** The OpenAI test server running in a child process, as the throughput benchmarks use it. */
 export interface BenchServer {
   /** `http://127.0.0.1:PORT/v1`. */
   baseUrl: string;
-  /** Requests received so far and the server process's CPU time in ms. */
-  count(): Promise<{ received: number; cpuMs: number }>;
+  /** Requests received so far, the server process's CPU time in ms, and the answers sent with the ms they were held. */
+  count(): Promise<ServerCount>;
   close(): Promise<void>;
 }
 
@@ -32,7 +46,7 @@ export async function startBenchServer(options: { latencyMs: number; teacher?: b
   return {
     baseUrl,
     count: () => {
-      const answer = next<{ received: number; cpuMs: number }>();
+      const answer = next<ServerCount>();
       child.send("count");
       return answer;
     },

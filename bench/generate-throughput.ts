@@ -20,7 +20,7 @@ import { RequestCache } from "../src/engines/request-cache.js";
 import { prepareGenerate } from "../src/pipeline/generate/generate-examples.js";
 import { runGeneration } from "../src/pipeline/generate/run-generation.js";
 import { openRun } from "../src/store/index.js";
-import { type BenchServer, startBenchServer } from "./bench-server-process.js";
+import { type BenchServer, heldLatencyMs, startBenchServer } from "./bench-server-process.js";
 
 const REPEATS = 3;
 /** Share of the fake teacher's replies that become accepted examples (measured: about two in three). */
@@ -62,6 +62,10 @@ export async function benchGenerateThroughput(
         accepted_per_s: median(jobs.map((job) => job.acceptedRate)),
         client_cpu_ms_per_request: median(jobs.map((job) => job.clientCpuMs)),
         server_cpu_ms_per_request: median(jobs.map((job) => job.serverCpuMs)),
+        // The server never answers early, and its timers fire a little late: against what it
+        // really held each request, the ratio says what the client alone leaves unused.
+        server_held_ms_per_request: median(jobs.map((job) => job.heldMs)),
+        ratio_of_held_capacity: median(jobs.map((job) => (job.rate * job.heldMs) / 1000 / CONCURRENCY)),
         four_in_flight_requests_per_s: fourInFlight.rate,
         four_in_flight_ratio: fourInFlight.rate / capacity,
       },
@@ -78,6 +82,8 @@ interface Job {
   seconds: number;
   clientCpuMs: number;
   serverCpuMs: number;
+  /** The latency the server really gave, mean ms (its timers fire a little early or late). */
+  heldMs: number;
 }
 
 async function generateOnce(server: BenchServer, dir: string, dataset: string, concurrency: number, budget: number, attemptsInFlight?: number): Promise<Job> {
@@ -98,7 +104,7 @@ async function generateOnce(server: BenchServer, dir: string, dataset: string, c
       acceptedRate: result.accepted / seconds,
       seconds,
       clientCpuMs: (cpu.user + cpu.system) / 1000 / requests,
-      serverCpuMs: (after.cpuMs - before.cpuMs) / requests,
+      serverCpuMs: (after.cpuMs - before.cpuMs) / requests, heldMs: heldLatencyMs(before, after),
     };
   } finally {
     await teacher.close();

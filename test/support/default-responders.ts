@@ -21,11 +21,12 @@ function legacyLogprobs(tokens: string[], start: number, nullFirst: boolean) {
     offset += token.length;
     return at;
   });
+  const tokenLogprobs = tokens.map((token, i) => (nullFirst && i === 0 ? null : hashedLogprob(token, i)));
   return {
     tokens,
-    token_logprobs: tokens.map((token, i) => (nullFirst && i === 0 ? null : hashedLogprob(token, i))),
+    token_logprobs: tokenLogprobs,
     text_offset: textOffset,
-    top_logprobs: tokens.map((token, i) => (nullFirst && i === 0 ? null : { [token]: hashedLogprob(token, i) })),
+    top_logprobs: tokens.map((token, i) => (tokenLogprobs[i] === null ? null : { [token]: tokenLogprobs[i] })),
   };
 }
 

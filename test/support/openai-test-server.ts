@@ -42,7 +42,11 @@ export class Reply {
 export type Handler = (request: ReceivedRequest) => unknown | Promise<unknown>;
 
 export interface TestServerOptions {
-  /** Delay before every answer (faults included, hangs excepted), in ms. Default 0. */
+  /**
+   * Every answer (faults included, hangs excepted) leaves this many ms after its request began
+   * to arrive, as from a model server whose compute takes that long: the answer is worked out
+   * during the wait, so the server's own CPU does not add to it. Default 0.
+   */
   latencyMs?: number;
   /** Probability that a request gets a fault drawn from `faultKinds`. Default 0. */
   faultRate?: number;
@@ -54,6 +58,12 @@ export interface TestServerOptions {
   seed?: number;
   /** Vector size of embeddings and pooling. Default 8. */
   dimensions?: number;
+  /**
+   * false: keep only counts (`received`, `held`), not the requests themselves — the throughput
+   * benchmarks send tens of thousands, and holding every body grew the server's heap and its
+   * garbage collection with the run. Default true.
+   */
+  record?: boolean;
   /** Routes that answer 404, to play a server started without the flag that enables them. */
   disabledRoutes?: Route[];
 }
@@ -72,6 +82,14 @@ export class OpenAITestServer {
   readonly requests: ReceivedRequest[] = [];
   /** Requests that got a complete, successful (2xx, no fault) answer. */
   readonly answered: ReceivedRequest[] = [];
+  /** Requests received, recorded or not. */
+  received = 0;
+  /**
+   * Answers sent and the time they were held, summed in ms from the moment each request began to
+   * be handled to its answer: the latency the server really gave (its timers fire a little early
+   * or late), which the throughput benchmarks report beside the nominal one.
+   */
+  readonly held = { answers: 0, ms: 0 };
   /** LoRA adapters loaded through `/v1/load_lora_adapter`, by name → path. */
   readonly loras = new Map<string, string>();
   readonly options: TestServerOptions;
@@ -148,6 +166,11 @@ export class OpenAITestServer {
   }
 
   private async serve(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    const arrived = performance.now();
+    // Requests come in bursts. Each is stamped as it arrives; the work of reading and answering
+    // it waits for the next turn of the event loop, so it does not delay the stamps of the
+    // requests that arrived with it (a model server's compute runs beside its HTTP front).
+    await new Promise((resolve) => setImmediate(resolve));
     const path = (request.url ?? "/").split("?")[0];
     const route = routeOf[`${request.method} ${path}`] ?? "unknown";
     const received: ReceivedRequest = {
@@ -157,36 +180,60 @@ export class OpenAITestServer {
       headers: { ...request.headers },
       body: await readBody(request),
     };
-    this.requests.push(received);
+    this.received += 1;
+    if (this.options.record !== false) this.requests.push(received);
 
     const fault = this.nextFault();
     if (fault === "hang") return; // never answer; close() cuts the socket
-    if (this.options.latencyMs) await new Promise((resolve) => setTimeout(resolve, this.options.latencyMs));
-    if (route === "unknown" || this.options.disabledRoutes?.includes(route)) {
-      return send(response, 404, { error: { message: `no route ${received.method} ${path}` } });
+    const replied = this.reply(route, received, fault);
+    // Node's timers count from the event loop's cached clock, so one may fire up to a few ms
+    // early; waiting again for what is left makes the latency a floor, never a little less.
+    const deadline = arrived + (this.options.latencyMs ?? 0);
+    for (let wait = deadline - performance.now(); wait > 0; wait = deadline - performance.now()) {
+      await new Promise((resolve) => setTimeout(resolve, Math.ceil(wait)));
     }
-    if (fault === "429") return send(response, 429, { error: { message: "rate limited" } }, { "retry-after": this.options.retryAfter ?? "0" });
-    if (fault === "500") return send(response, 500, { error: { message: "internal error" } });
-    if (fault === "non-json") return sendRaw(response, 200, "<html><body>502 Bad Gateway</body></html>", "text/html");
+    const sendReply = await replied;
+    this.held.answers += 1;
+    this.held.ms += performance.now() - arrived;
+    sendReply(response);
+  }
+
+  /** Works out the answer to one request (fault, error or reply); the returned function sends it. */
+  private async reply(route: Route | "unknown", received: ReceivedRequest, fault: Fault | undefined): Promise<(response: ServerResponse) => void> {
+    const json = (status: number, body: unknown, headers: Record<string, string> = {}) => {
+      const text = JSON.stringify(body);
+      return (response: ServerResponse) => sendRaw(response, status, text, "application/json", headers);
+    };
+    if (route === "unknown" || this.options.disabledRoutes?.includes(route)) {
+      return json(404, { error: { message: `no route ${received.method} ${received.path}` } });
+    }
+    if (fault === "429") return json(429, { error: { message: "rate limited" } }, { "retry-after": this.options.retryAfter ?? "0" });
+    if (fault === "500") return json(500, { error: { message: "internal error" } });
+    if (fault === "non-json") return (response) => sendRaw(response, 200, "<html><body>502 Bad Gateway</body></html>", "text/html");
 
     let reply: Reply;
     try {
       reply = this.toReply(route, received, await this.answer(route, received));
     } catch (error) {
-      return send(response, 500, { error: { message: `handler failed: ${(error as Error).message}` } });
+      return json(500, { error: { message: `handler failed: ${(error as Error).message}` } });
     }
-    if (fault === "missing-fields") return send(response, 200, { id: "broken", object: "list" });
+    if (fault === "missing-fields") return json(200, { id: "broken", object: "list" });
     if (fault === "truncated") {
       const text = JSON.stringify(reply.body);
-      // Promise more bytes than we send, then drop the connection mid-body.
-      response.writeHead(200, { "content-type": "application/json", "content-length": String(Buffer.byteLength(text) + 10) });
-      response.write(text.slice(0, Math.max(1, Math.floor(text.length / 2))));
-      setTimeout(() => response.destroy(), 1);
-      return;
+      return (response) => {
+        // Promise more bytes than we send, then drop the connection mid-body.
+        response.writeHead(200, { "content-type": "application/json", "content-length": String(Buffer.byteLength(text) + 10) });
+        response.write(text.slice(0, Math.max(1, Math.floor(text.length / 2))));
+        setTimeout(() => response.destroy(), 1);
+      };
     }
-    if (reply.status >= 200 && reply.status < 300) this.answered.push(received);
-    if (typeof reply.body === "string") return sendRaw(response, reply.status, reply.body, "text/plain", reply.headers);
-    return send(response, reply.status, reply.body, reply.headers);
+    const ok = reply.status >= 200 && reply.status < 300;
+    const text = typeof reply.body === "string" ? reply.body : JSON.stringify(reply.body);
+    const type = typeof reply.body === "string" ? "text/plain" : "application/json";
+    return (response) => {
+      if (ok && this.options.record !== false) this.answered.push(received);
+      sendRaw(response, reply.status, text, type, reply.headers);
+    };
   }
 
   private nextFault(): Fault | undefined {
@@ -243,10 +290,6 @@ async function readBody(request: IncomingMessage): Promise<Record<string, unknow
   } catch {
     return { unparsed: text };
   }
-}
-
-function send(response: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
-  sendRaw(response, status, JSON.stringify(body), "application/json", headers);
 }
 
 function sendRaw(response: ServerResponse, status: number, text: string, type: string, headers: Record<string, string> = {}): void {
