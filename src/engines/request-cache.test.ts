@@ -49,6 +49,38 @@ describe("RequestCache", () => {
     expect(row.prompt_tokens).toBe(3);
   });
 
+  it("writes the answers received together in one transaction, each caller resuming only once its row is written", async () => {
+    const cache = new RequestCache(db);
+    const commits: number[] = [];
+    const rows = () => (db.prepare("SELECT COUNT(*) FROM request_cache").pluck().get() as number);
+    // Every caller sees its own answer stored when it resumes.
+    const calls = Array.from({ length: 5 }, (_, i) =>
+      cache.call(request(`q${i}`), async () => answer(`a${i}`)).then((result) => {
+        commits.push(rows());
+        return result;
+      }),
+    );
+    const results = await Promise.all(calls);
+    expect(results.map((result) => result.cached)).toEqual([false, false, false, false, false]);
+    expect(commits).toEqual([5, 5, 5, 5, 5]);
+    const usage = cache.usage();
+    expect(usage).toEqual([{ stage: "generate", engine: "openai", model: "m", requests: 5, cached: 0, promptTokens: 15, completionTokens: 10 }]);
+  });
+
+  it("fails the callers whose answers could not be written, and the next answers are written again", async () => {
+    const cache = new RequestCache(db);
+    db.exec("CREATE TRIGGER refuse BEFORE INSERT ON request_cache BEGIN SELECT RAISE(ABORT, 'disk says no'); END");
+    const failed = await Promise.allSettled([cache.call(request("x"), async () => answer("x")), cache.call(request("y"), async () => answer("y"))]);
+    expect(failed.map((outcome) => outcome.status)).toEqual(["rejected", "rejected"]);
+    expect(String((failed[0] as PromiseRejectedResult).reason)).toContain("disk says no");
+    // Nothing of the failed transaction stays: no row, no usage.
+    expect(db.prepare("SELECT COUNT(*) FROM request_cache").pluck().get()).toBe(0);
+    expect(cache.usage()).toEqual([]);
+    db.exec("DROP TRIGGER refuse");
+    expect(await cache.call(request("x"), async () => answer("x"))).toEqual({ response: answer("x"), cached: false });
+    expect(await new RequestCache(db).call(request("x"), async () => answer("other"))).toEqual({ response: answer("x"), cached: true });
+  });
+
   it("coalesces identical requests in flight into one send", async () => {
     let sent = 0;
     let finish!: (value: unknown) => void;

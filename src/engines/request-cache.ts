@@ -2,6 +2,7 @@ import { createHash } from "node:crypto";
 import type { Database, Statement } from "better-sqlite3";
 import { BatchPendingError } from "../core/errors.js";
 import { canonicalJson } from "../store/canonical-json.js";
+import { jsonText } from "./http/json-text.js";
 
 /**
  * The run's persistent request cache (table `request_cache`) and usage ledger (table `usage`).
@@ -67,6 +68,8 @@ export class RequestCache {
   readonly enabled: boolean;
   readonly mode: "live" | "batch";
   private readonly inFlight = new Map<string, Promise<unknown>>();
+  /** Answers received and not yet written (see `store`). */
+  private unwritten: Array<{ key: string; request: CacheableRequest; response: unknown; at: string; resolve: () => void; reject: (error: unknown) => void }> = [];
   private readonly statements: {
     find: Statement<[string]>;
     insertPending: Statement<unknown[]>;
@@ -162,25 +165,59 @@ export class RequestCache {
 
   private async sendAndStore(key: string, request: CacheableRequest, send: () => Promise<unknown>): Promise<unknown> {
     const response = await send();
-    const tokens = tokensOf(response);
-    const at = now();
-    this.db.transaction(() => {
-      this.statements.storeDone.run(
-        key,
-        request.engine,
-        request.model,
-        request.endpoint,
-        JSON.stringify(request.body),
-        JSON.stringify(response),
-        stageOf(request),
-        tokens.promptTokens,
-        tokens.completionTokens,
-        at,
-        at,
-      );
-      this.recordUsage(request, { requests: 1, ...tokens });
-    })();
+    await this.store(key, request, response);
     return response;
+  }
+
+  /**
+   * Stores an answer with the others received in the same turn of the event loop: they are
+   * written together, in one transaction, right after the loop has read them (answers come in
+   * bursts; a transaction per answer cost `eval` and `generate` a tenth of the endpoint's
+   * capacity). Resolves once the row is written, so no caller acts on an answer a kill could
+   * still lose; at most the answers of one turn are in memory only.
+   */
+  private store(key: string, request: CacheableRequest, response: unknown): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.unwritten.push({ key, request, response, at: now(), resolve, reject });
+      if (this.unwritten.length === 1) setImmediate(() => this.writeReceived());
+    });
+  }
+
+  private writeReceived(): void {
+    const rows = this.unwritten;
+    this.unwritten = [];
+    try {
+      this.db.transaction(() => {
+        const usage = new Map<string, { request: CacheableRequest; requests: number; promptTokens: number; completionTokens: number }>();
+        for (const { key, request, response, at } of rows) {
+          const tokens = tokensOf(response);
+          this.statements.storeDone.run(
+            key,
+            request.engine,
+            request.model,
+            request.endpoint,
+            jsonText(request.body),
+            jsonText(response),
+            stageOf(request),
+            tokens.promptTokens,
+            tokens.completionTokens,
+            at,
+            at,
+          );
+          const ledger = `${stageOf(request)}\u0000${request.engine}\u0000${request.model}`;
+          const sum = usage.get(ledger) ?? { request, requests: 0, promptTokens: 0, completionTokens: 0 };
+          sum.requests += 1;
+          sum.promptTokens += tokens.promptTokens;
+          sum.completionTokens += tokens.completionTokens;
+          usage.set(ledger, sum);
+        }
+        for (const { request, ...counts } of usage.values()) this.recordUsage(request, counts);
+      })();
+    } catch (error) {
+      for (const row of rows) row.reject(error);
+      return;
+    }
+    for (const row of rows) row.resolve();
   }
 
   private recordUsage(

@@ -13,4 +13,10 @@ describe("canonicalJson", () => {
   it("is undefined for a bare undefined, like JSON.stringify", () => {
     expect(canonicalJson(undefined)).toBeUndefined();
   });
+
+  it("keeps its exact text, cache keys hash it: integer-like keys first in numeric order, as objects list them", () => {
+    expect(canonicalJson({ b: 1, "10": 2, "9": 3, a: [{ z: undefined, y: new Date(Date.UTC(2026, 0, 2)) }], "01": 4 })).toBe(
+      '{"9":3,"10":2,"01":4,"a":[{"y":"2026-01-02T00:00:00.000Z"}],"b":1}',
+    );
+  });
 });

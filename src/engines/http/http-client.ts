@@ -134,12 +134,6 @@ export class HttpClient {
         const value = this.validate(url, await this.attempt(url, body, options, () => timeout.currentMs()), options.schema);
         timeout.observe(Date.now() - startedAt);
         lease.release("ok");
-        // The freed slot's next request has just gone out. What the caller does with this answer
-        // (store it, grade it, write the next prompt) waits for the next turn of the event loop,
-        // after every other answer that arrived with this one has freed its slot too: answers
-        // come in bursts (a server finishes a batch at once), and handling each in full before
-        // reading the next left the later slots idle for the whole burst.
-        await nextTurn();
         return value;
       } catch (error) {
         failure = error;
@@ -241,11 +235,6 @@ export class HttpClient {
     const asked = Math.min(error.retryAfterMs ?? 0, this.options.maxRetryAfterMs ?? defaults.maxRetryAfterMs);
     return Math.max(jittered, asked);
   }
-}
-
-/** Resolves in the event loop's check phase, after the I/O callbacks of this turn. */
-function nextTurn(): Promise<void> {
-  return new Promise((resolve) => setImmediate(resolve));
 }
 
 /** Join a base URL and a path; `fromRoot` drops a trailing `/v1` first (vLLM serves `/pooling` at the root). */

@@ -1,4 +1,5 @@
 import { EngineCallError, isRetryableStatus } from "../../core/errors.js";
+import { jsonText, parseJsonText } from "./json-text.js";
 import { redact, snippet } from "./redact.js";
 import { NetworkError, RequestTimeoutError } from "./request-failure.js";
 import { parseRetryAfter } from "./retry-after.js";
@@ -86,7 +87,7 @@ async function exchange(attempt: PostAttempt, signal: AbortSignal, timedOutAfter
 
   let response: TransportReply;
   try {
-    response = await attempt.transport(url, { headers, body: JSON.stringify(attempt.body), signal });
+    response = await attempt.transport(url, { headers, body: jsonText(attempt.body), signal });
   } catch (error) {
     return translate(error, "request");
   }
@@ -107,7 +108,7 @@ async function exchange(attempt: PostAttempt, signal: AbortSignal, timedOutAfter
   }
   if (attempt.expect === "text") return text;
   try {
-    return JSON.parse(text) as unknown;
+    return parseJsonText(text);
   } catch {
     // A 200 whose body is not JSON is usually a proxy or a cut connection: worth another try.
     throw failure(`answer is not JSON: ${snippet(text) || "(empty body)"}`, { statusCode: response.status, retryable: true });
