@@ -45,6 +45,7 @@ export async function benchEngineThroughput(options: { latencyMs?: number; concu
       cached.push(await timeRequests(spec, { cache: new RequestCache(db) }, `cached ${rep}`, server));
     }
     const replay = await timeRequests(spec, { cache: new RequestCache(db) }, "cached 0", server);
+    const idle = await idleRoundTrip(server);
     const rate = median(plain.map((phase) => phase.rate));
     const cachedRate = median(cached.map((phase) => phase.rate));
     return {
@@ -64,6 +65,10 @@ export async function benchEngineThroughput(options: { latencyMs?: number; concu
         with_cache_ratio: cachedRate / capacity,
         with_cache_client_cpu_ms_per_request: median(cached.map((phase) => phase.clientCpuMs)),
         cache_replay_per_s: replay.rate,
+        // One request at a time, both processes idle between them: what a round trip over this
+        // machine's loopback costs beyond the server's latency (waking two sleeping processes).
+        // Every request of the runs above pays it too; the client cannot win it back.
+        idle_round_trip_overhead_ms: idle,
       },
     };
   } finally {
@@ -101,6 +106,25 @@ async function timeRequests(spec: string, context: { cache?: RequestCache }, pre
       clientCpuMs: (cpu.user + cpu.system) / 1000 / REQUESTS,
       serverCpuMs: (serverAfter.cpuMs - serverBefore.cpuMs) / sent, heldMs: heldLatencyMs(serverBefore, serverAfter),
     };
+  } finally {
+    await engine.close();
+  }
+}
+
+/**
+ * Mean ms a lone request takes beyond the latency the server held it: 40 requests one after
+ * another, nothing else running.
+ */
+async function idleRoundTrip(server: Awaited<ReturnType<typeof startBenchServer>>): Promise<number> {
+  const engine = await createEngine(`openai:bench-model@${server.baseUrl}?concurrency=1`, { env: {} });
+  try {
+    await engine.chat([{ role: "user", content: "idle warm" }]);
+    const before = await server.count();
+    const started = performance.now();
+    const COUNT = 40;
+    for (let i = 0; i < COUNT; i += 1) await engine.chat([{ role: "user", content: `idle ${i}` }]);
+    const perRequest = (performance.now() - started) / COUNT;
+    return perRequest - heldLatencyMs(before, await server.count());
   } finally {
     await engine.close();
   }
