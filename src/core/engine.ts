@@ -78,6 +78,12 @@ export interface Engine {
 
   embed(texts: string[], options?: { stage?: string }): Promise<Matrix>;
   tokenEmbed(text: string, options?: { stage?: string }): Promise<Matrix>;
+  /**
+   * One row per text: the mean of its own tokens' hidden states (the mean of `tokenEmbed`'s
+   * rows), many texts per call. Only engines that pool this way themselves have it (the
+   * embedded engine); the map's `mean` mode averages `tokenEmbed` per text where it is absent.
+   */
+  meanEmbed?(texts: string[], options?: { stage?: string }): Promise<Matrix>;
   inputEmbed(text: string): Promise<Matrix>;
   chat(messages: ChatMessage[], options?: GenerateOptions): Promise<Generation>;
   complete(prompt: string, options?: GenerateOptions): Promise<Generation>;

@@ -8,6 +8,7 @@ import type { ProgressEvent } from "../../core/events.js";
 import { isRequestRefusal } from "../../pipeline/generate/teacher-attempt.js";
 import { sharedDataPath } from "../../../test/support/shared-data.js";
 import { writeTinyLoraGguf } from "../../../test/support/tiny-gguf.js";
+import { weightedMean } from "../../pipeline/map/embed-examples.js";
 import { createLlamaEngine, type EmbeddedMatrix } from "./llama-engine.js";
 
 /**
@@ -38,6 +39,23 @@ describe("the llama engine on stories260K", () => {
     const row = (i: number) => Array.from(matrix.data.subarray(i * 64, (i + 1) * 64));
     expect(row(1)).toEqual(row(2));
     expect(row(0)).not.toEqual(row(1));
+  });
+
+  it("meanEmbed gives each text the mean of its tokens' states, as tokenEmbed's rows average, and truncates as embed does", async () => {
+    const texts = ["Lily loved to play.", "The dog ran to the park with Tom.", "Once upon a time"];
+    const means = (await engine.meanEmbed!(texts)) as EmbeddedMatrix;
+    expect([means.rows, means.cols, means.truncated]).toEqual([3, 64, 0]);
+    for (const [i, text] of texts.entries()) {
+      const tokens = await engine.tokenEmbed(text);
+      const expected = weightedMean(tokens);
+      const row = means.data.subarray(i * 64, (i + 1) * 64);
+      for (let c = 0; c < 64; c++) expect(Math.abs(row[c] - expected[c])).toBeLessThan(1e-5);
+    }
+    // Not the pooled row (stories260K has no pooling type: its last token's state).
+    const pooled = await engine.embed([texts[1]]);
+    expect(Math.max(...Array.from(pooled.data, (value, c) => Math.abs(value - means.data[64 + c])))).toBeGreaterThan(1e-3);
+    const long = Array.from({ length: 12 }, () => STORY).join(" ");
+    expect(((await engine.meanEmbed!([long])) as EmbeddedMatrix).truncated).toBe(1);
   });
 
   it("completes with coherent text and scores a likely continuation above an unlikely one", async () => {

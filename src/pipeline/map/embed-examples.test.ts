@@ -57,6 +57,31 @@ describe("embedExamples", () => {
     expect(Array.from(matrix.data.filter((_, i) => i % 2 === 0))).toEqual(examples.map((_, i) => i));
   });
 
+  it("mean mode takes whole batches through meanEmbed where the engine has it, else averages tokenEmbed per text", async () => {
+    const calls = { mean: 0, token: 0 };
+    // Each text's tokens: rows [n, 0] and [n, 2], so their mean is [n, 1].
+    const tokenEmbed = async (text: string): Promise<Matrix> => {
+      calls.token++;
+      return { data: Float32Array.from([Number(text), 0, Number(text), 2]), rows: 2, cols: 2 };
+    };
+    const base = { spec: "fake:mean", kind: "fake", model: "fake", capabilities: new Set(["token-embed"]), tokenEmbed };
+    const withMean = {
+      ...base,
+      async meanEmbed(texts: string[]): Promise<Matrix> {
+        calls.mean++;
+        return { data: Float32Array.from(texts.flatMap((text) => [Number(text), 1])), rows: texts.length, cols: 2 };
+      },
+    } as unknown as Engine;
+    const pooledPath = join(dir, "mean-batched.f32");
+    await embedExamples(examples, pooledPath, { engine: withMean, mode: "mean", batchSize: 16, onEvent: silent });
+    expect(calls).toEqual({ mean: 4, token: 0 });
+    const perTextPath = join(dir, "mean-per-text.f32");
+    await embedExamples(examples, perTextPath, { engine: base as unknown as Engine, mode: "mean", batchSize: 16, onEvent: silent });
+    expect(calls).toEqual({ mean: 4, token: 50 });
+    // Both give the same rows.
+    expect(Array.from((await readFloat32Matrix(perTextPath)).data)).toEqual(Array.from((await readFloat32Matrix(pooledPath)).data));
+  });
+
   it("a failing batch fails the call and leaves only whole batches before it in the file", async () => {
     const { engine } = slowEngine(3);
     const failing = Object.assign(Object.create(engine), {

@@ -170,6 +170,7 @@ export async function embedTexts(engine: Engine, mode: EmbeddingMode, texts: rea
 
 async function embedBatch(engine: Engine, mode: EmbeddingMode, texts: string[], idf: Map<string, number> | undefined, stage = "embed"): Promise<Matrix> {
   if (mode === "pooled") return engine.embed(texts, { stage });
+  if (mode === "mean" && engine.meanEmbed) return engine.meanEmbed(texts, { stage });
   const rows: Float32Array[] = [];
   for (const text of texts) {
     const tokens = mode === "mean" ? await engine.tokenEmbed(text, { stage }) : await engine.inputEmbed(text);
