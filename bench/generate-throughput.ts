@@ -14,7 +14,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
-import { silent } from "../src/core/events.js";
+import type { ProgressEvent } from "../src/core/events.js";
 import { createEngine } from "../src/engines/create-engine.js";
 import { RequestCache } from "../src/engines/request-cache.js";
 import { prepareGenerate } from "../src/pipeline/generate/generate-examples.js";
@@ -60,6 +60,9 @@ export async function benchGenerateThroughput(
         ratio_of_capacity: rate / capacity,
         seconds: median(jobs.map((job) => job.seconds)),
         accepted_per_s: median(jobs.map((job) => job.acceptedRate)),
+        // Usable answers that came back after the budget was reached (kept in the request cache,
+        // not written): the price of keeping the tail's slots busy.
+        spare_answers_per_job: median(jobs.map((job) => job.spare)),
         client_cpu_ms_per_request: median(jobs.map((job) => job.clientCpuMs)),
         server_cpu_ms_per_request: median(jobs.map((job) => job.serverCpuMs)),
         // The server never answers early, and its timers fire a little late: against what it
@@ -79,6 +82,7 @@ export async function benchGenerateThroughput(
 interface Job {
   rate: number;
   acceptedRate: number;
+  spare: number;
   seconds: number;
   clientCpuMs: number;
   serverCpuMs: number;
@@ -90,7 +94,12 @@ async function generateOnce(server: BenchServer, dir: string, dataset: string, c
   const run = await openRun(mkdtempSync(join(dir, "run-")), { command: "generate" });
   const teacher = await createEngine(`openai:teacher@${server.baseUrl}?concurrency=${concurrency}`, { cache: new RequestCache(run.db), env: {} });
   try {
-    const { job } = await prepareGenerate(dataset, run, { strategy: "random", budget, teacher, decontaminate: false, concurrency: attemptsInFlight, onEvent: silent });
+    let spare = 0;
+    const onEvent = (event: ProgressEvent) => {
+      const counted = event.type === "notice" ? /(\d+) usable answers? came back after the count/.exec(event.message) : null;
+      if (counted) spare += Number(counted[1]);
+    };
+    const { job } = await prepareGenerate(dataset, run, { strategy: "random", budget, teacher, decontaminate: false, concurrency: attemptsInFlight, onEvent });
     const before = await server.count();
     const cpuBefore = process.cpuUsage();
     const started = performance.now();
@@ -102,6 +111,7 @@ async function generateOnce(server: BenchServer, dir: string, dataset: string, c
     return {
       rate: requests / seconds,
       acceptedRate: result.accepted / seconds,
+      spare,
       seconds,
       clientCpuMs: (cpu.user + cpu.system) / 1000 / requests,
       serverCpuMs: (after.cpuMs - before.cpuMs) / requests, heldMs: heldLatencyMs(before, after),

@@ -39,7 +39,7 @@ export function registerMap(program: Command, io: CliIo): void {
     .option("--embedding-column <name>", "the vector column of a .parquet --embeddings file (default: its only list-of-float column)")
     .option("--embedding-dims <n>", "vector length of --embeddings: reads a raw .f32 by it, checks the other formats (default for a raw .f32: one row per dataset row)")
     .option("--dims <k>", "map dimensions: 2 or 3", "2")
-    .option("--reducer <name>", "pca (linear: midpoints map to midpoints) | svd | umap (≤ 100,000 rows) | tsne (Barnes–Hut, ≤ 20,000 rows); umap and tsne are nonlinear: midpoints do not map to midpoints", "pca")
+    .option("--reducer <name>", "pca (linear: midpoints map to midpoints) | svd | umap (≤ 50,000 rows) | tsne (Barnes–Hut, ≤ 20,000 rows); umap and tsne are nonlinear: midpoints do not map to midpoints", "pca")
     .option("--grid <shape>", "auto, or cells per axis: 40x30 (40x30x10 in 3-D)", "auto")
     .option("--threshold <t>", "auto (from the histogram of cell densities), or a number T", "auto")
     .option("--window <s>", "sliding window of s×s cells (odd; 1 = none)", "1")

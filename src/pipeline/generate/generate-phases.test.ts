@@ -99,6 +99,29 @@ describe("the generation phases, without the CLI", () => {
     });
   });
 
+  it("with many attempts open in the tail, writes exactly the count; spare usable answers are not decided, and a run asking for more takes them from the cache", async () => {
+    await withRun("tail", async (run, teacher) => {
+      const notices: string[] = [];
+      const sentBefore = server.requests.length;
+      const first = await runGeneration({ ...randomJob(run, teacher, 20), concurrency: 24, onEvent: (event) => void (event.type === "notice" && notices.push(event.message)) });
+      expect(first).toMatchObject({ accepted: 20, stopped: "count" });
+      const lines = () => readFileSync(run.path("synthetic.jsonl"), "utf8").trim().split("\n");
+      expect(lines()).toHaveLength(20);
+      const decided = new GenerateStore(run.db).decidedAttempts("random");
+      const sentFirst = server.requests.length - sentBefore;
+      // Every request sent is either a decided attempt or a spare one the notice counts.
+      const spare = Number(/(\d+) usable answers? came back after the count/.exec(notices.join("\n"))?.[1] ?? 0);
+      expect(decided.size + spare).toBe(sentFirst);
+      const more = await runGeneration({ ...randomJob(run, teacher, 30), concurrency: 24 });
+      expect(more.accepted).toBe(30);
+      expect(lines()).toHaveLength(30);
+      expect(new Set(lines().map((line) => JSON.parse(line).id)).size).toBe(30);
+      // The spare answers were not asked again: every prompt reached the server once.
+      const prompts = server.requests.slice(sentBefore).map((request) => JSON.stringify(request.body));
+      expect(new Set(prompts).size).toBe(prompts.length);
+    });
+  });
+
   it("stops past the failure rate when the teacher refuses everything, keeps the refusals, and a rerun starts past them", async () => {
     const refusing = await OpenAITestServer.start();
     refusing.handle("chat", () => new Reply(400, { error: { message: "content filtered" } }));

@@ -17,11 +17,12 @@ export type NonlinearReducer = (typeof NONLINEAR_REDUCERS)[number];
 
 /**
  * Most rows each nonlinear reducer accepts. Measured here (`npm run bench -- map-nonlinear`,
- * 50 dims, 2 shared cores): UMAP 20K in 20 s, 50K in 49 s (peak RSS 435 MB), so 100K stays near
- * two minutes; t-SNE 5K in 28 s, 20K in 168 s (exact kNN is O(n²), Barnes–Hut O(n log n) per
- * step), so 20K is where it stops being a reasonable wait.
+ * 50 dims, 2 cores, quiet): t-SNE 5K in 42 s, 20K in 199 s (exact kNN is O(n²), Barnes–Hut
+ * O(n log n) per step), so 20K is where it stops being a reasonable wait; UMAP (umap-js) 20K in
+ * 52 s, 50K in 173 s with a peak RSS of 2.7 GB, about the same wait, so 50K. (The limit was
+ * 100K when an earlier WASM UMAP took 49 s at 50K.)
  */
-export const NONLINEAR_ROW_LIMITS: Record<NonlinearReducer, number> = { umap: 100_000, tsne: 20_000 };
+export const NONLINEAR_ROW_LIMITS: Record<NonlinearReducer, number> = { umap: 50_000, tsne: 20_000 };
 
 /** Width the embeddings are reduced to by PCA before UMAP/t-SNE. */
 export const NONLINEAR_INPUT_DIMS = 50;
