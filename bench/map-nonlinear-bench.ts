@@ -3,8 +3,15 @@
  * Gaussian mixtures of 50 dimensions (what the map stage feeds them after its PCA to 50):
  * seconds, peak RSS, and the share of each point's 10 nearest input neighbours (checked on a
  * sample of 200 points) that stay among its 10 nearest map neighbours. These figures set the
- * row limits in src/pipeline/map/reduce-nonlinear.ts. Returns figures, prints nothing.
+ * row limits in src/pipeline/map/reduce-nonlinear.ts. With Debian's umap-learn importable (apt
+ * package `umap-learn`, under /usr/bin/python3), each UMAP case also runs umap-learn on the same
+ * rows: its seconds (numba compiled beforehand) and its preservation, measured the same way.
+ * Returns figures, prints nothing.
  */
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { createGaussian, createRandom } from "../src/geometry/random.js";
 import { tsne } from "../src/geometry/tsne.js";
 import { umap } from "../src/geometry/umap.js";
@@ -38,9 +45,38 @@ export async function benchNonlinearMap(
       peak_rss_mb: (process.resourceUsage().maxRSS * 1024) / 2 ** 20,
       knn10_preserved: neighbourPreservation(data, points, rows, COLS, 10, 200),
     };
+    const peer = reducer === "umap" ? umapLearn(data, rows, COLS) : null;
+    if (peer) {
+      figures.umap_learn_seconds = peer.seconds;
+      figures.umap_learn_knn10_preserved = neighbourPreservation(data, peer.points, rows, COLS, 10, 200);
+      figures.ratio_to_umap_learn = figures.seconds / peer.seconds;
+    }
     results.push({ name: `map --reducer ${reducer} ${rows} x ${COLS}`, figures });
   }
   return results;
+}
+
+/** umap-learn on the same rows, or null when Debian's umap-learn is not importable. */
+function umapLearn(data: Float32Array, rows: number, cols: number): { seconds: number; points: Float32Array } | null {
+  const python = "/usr/bin/python3";
+  try {
+    execFileSync(python, ["-c", "import umap"], { stdio: "ignore" });
+  } catch {
+    return null;
+  }
+  const dir = mkdtempSync(join(tmpdir(), "gapfill-umap-peer-"));
+  try {
+    const input = join(dir, "rows.f32");
+    const output = join(dir, "points.f32");
+    writeFileSync(input, Buffer.from(data.buffer, data.byteOffset, data.byteLength));
+    const script = new URL("./umap_peer.py", import.meta.url).pathname.replace(/dist\/bench\/umap_peer\.py$/, "bench/umap_peer.py");
+    const printed = execFileSync(python, [script, input, String(rows), String(cols), output], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] });
+    const { seconds } = JSON.parse(printed.trim().split("\n").pop() ?? "{}") as { seconds: number };
+    const bytes = readFileSync(output);
+    return { seconds, points: new Float32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 4).slice() };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 /** 10 Gaussian clusters (σ = 1) with centres about 6σ apart, in random directions. */
