@@ -125,7 +125,6 @@ function shortSource(source: string): string {
   return source.split(" ")[0];
 }
 
-
 // Pieces that reach every rule, plus the ones that make naive parsers backtrack or recurse.
 const PIECES = [
   "\\boxed{", "}", "{", "\\frac", "\\sqrt", "\\left(", "\\right)", "\\{", "\\}", "(", ")", "[", "]", "\\text{ and }",

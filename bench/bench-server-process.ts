@@ -1,4 +1,5 @@
 import { fork } from "node:child_process";
+import { median } from "./median.js";
 
 export interface ServerCount {
   received: number;
@@ -9,9 +10,29 @@ export interface ServerCount {
   heldMs: number;
 }
 
-/** Mean latency the server really gave between two counts, in ms. */
-export function heldLatencyMs(before: ServerCount, after: ServerCount): number {
-  return (after.heldMs - before.heldMs) / Math.max(1, after.held - before.held);
+/** What the server spent on each request of a run, and how long it really held each. */
+export interface ServerShare {
+  /** Server CPU per request, ms. */
+  serverCpuMs: number;
+  /** Mean latency the server really gave, ms (it never answers early; its timers fire a little late). */
+  heldMs: number;
+}
+
+/** The server's share of a run of `requests` requests, from the counts before and after it. */
+export function serverShare(before: ServerCount, after: ServerCount, requests: number): ServerShare {
+  return { serverCpuMs: (after.cpuMs - before.cpuMs) / Math.max(1, requests), heldMs: (after.heldMs - before.heldMs) / Math.max(1, after.held - before.held) };
+}
+
+/**
+ * The server's figures over repeated runs (medians), with the ratio against the capacity the
+ * server really gave (`concurrency` ÷ held latency): what the client alone leaves unused.
+ */
+export function serverFigures(runs: ReadonlyArray<ServerShare & { rate: number }>, concurrency: number): Record<string, number> {
+  return {
+    server_cpu_ms_per_request: median(runs.map((run) => run.serverCpuMs)),
+    server_held_ms_per_request: median(runs.map((run) => run.heldMs)),
+    ratio_of_held_capacity: median(runs.map((run) => (run.rate * run.heldMs) / 1000 / concurrency)),
+  };
 }
 
 /** The OpenAI test server running in a child process, as the throughput benchmarks use it. */

@@ -18,6 +18,7 @@ import { mapDataset } from "../src/pipeline/map/map-dataset.js";
 import { regionRowBlocks } from "../src/store/float-region.js";
 import { describeParquetVectors, parquetVectorBlocks } from "../src/pipeline/map/parquet-vectors.js";
 import { openRun } from "../src/store/run.js";
+import { median } from "./median.js";
 
 type Figures = Record<string, number>;
 
@@ -165,12 +166,6 @@ function writeMixtureNpy(path: string, rows: number, cols: number): void {
   } finally {
     closeSync(handle);
   }
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
 }
 
 // Run on its own: `GAPFILL_BENCH_EMBEDDINGS_FILE=100000x1024,100000x1024s npx vite-node bench/embeddings-file-bench.ts` ("default" for the default sizes).

@@ -14,7 +14,8 @@ import Database from "better-sqlite3";
 import { createEngine } from "../src/engines/create-engine.js";
 import { RequestCache } from "../src/engines/request-cache.js";
 import { migrate } from "../src/store/migrations.js";
-import { heldLatencyMs, startBenchServer } from "./bench-server-process.js";
+import { serverFigures, serverShare, type ServerShare, startBenchServer } from "./bench-server-process.js";
+import { median } from "./median.js";
 
 // A whole number of waves at both concurrencies, so a partial last wave does not count as lost throughput.
 const REQUESTS = 2048;
@@ -56,11 +57,7 @@ export async function benchEngineThroughput(options: { latencyMs?: number; concu
         ratio_of_capacity: rate / capacity,
         client_loop_busy_ms_per_request: median(plain.map((phase) => phase.loopBusyMs)),
         client_cpu_ms_per_request: median(plain.map((phase) => phase.clientCpuMs)),
-        server_cpu_ms_per_request: median(plain.map((phase) => phase.serverCpuMs)),
-        // The server never answers early, and its timers fire a little late: against what it
-        // really held each request, the ratio says what the client alone leaves unused.
-        server_held_ms_per_request: median(plain.map((phase) => phase.heldMs)),
-        ratio_of_held_capacity: median(plain.map((phase) => (phase.rate * phase.heldMs) / 1000 / CONCURRENCY)),
+        ...serverFigures(plain, CONCURRENCY),
         with_cache_requests_per_s: cachedRate,
         with_cache_ratio: cachedRate / capacity,
         with_cache_client_cpu_ms_per_request: median(cached.map((phase) => phase.clientCpuMs)),
@@ -77,13 +74,10 @@ export async function benchEngineThroughput(options: { latencyMs?: number; concu
   }
 }
 
-interface Phase {
+interface Phase extends ServerShare {
   rate: number;
   loopBusyMs: number;
   clientCpuMs: number;
-  serverCpuMs: number;
-  /** The latency the server really gave, mean ms (its timers fire a little early or late). */
-  heldMs: number;
 }
 
 async function timeRequests(spec: string, context: { cache?: RequestCache }, prefix: string, server: Awaited<ReturnType<typeof startBenchServer>>): Promise<Phase> {
@@ -104,7 +98,7 @@ async function timeRequests(spec: string, context: { cache?: RequestCache }, pre
       rate: REQUESTS / seconds,
       loopBusyMs: loop.active / REQUESTS,
       clientCpuMs: (cpu.user + cpu.system) / 1000 / REQUESTS,
-      serverCpuMs: (serverAfter.cpuMs - serverBefore.cpuMs) / sent, heldMs: heldLatencyMs(serverBefore, serverAfter),
+      ...serverShare(serverBefore, serverAfter, sent),
     };
   } finally {
     await engine.close();
@@ -124,13 +118,8 @@ async function idleRoundTrip(server: Awaited<ReturnType<typeof startBenchServer>
     const COUNT = 40;
     for (let i = 0; i < COUNT; i += 1) await engine.chat([{ role: "user", content: `idle ${i}` }]);
     const perRequest = (performance.now() - started) / COUNT;
-    return perRequest - heldLatencyMs(before, await server.count());
+    return perRequest - serverShare(before, await server.count(), COUNT).heldMs;
   } finally {
     await engine.close();
   }
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)];
 }

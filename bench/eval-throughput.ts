@@ -18,7 +18,8 @@ import { createEngine } from "../src/engines/create-engine.js";
 import { RequestCache } from "../src/engines/request-cache.js";
 import { evaluateStudent } from "../src/pipeline/evaluate/evaluate-student.js";
 import { openRun } from "../src/store/index.js";
-import { type BenchServer, heldLatencyMs, startBenchServer } from "./bench-server-process.js";
+import { type BenchServer, serverFigures, serverShare, type ServerShare, startBenchServer } from "./bench-server-process.js";
+import { median } from "./median.js";
 
 const REPEATS = 3;
 
@@ -60,11 +61,7 @@ export async function benchEvalThroughput(
         ratio_of_capacity: rate / capacity,
         seconds: median(runs.map((run) => run.seconds)),
         client_cpu_ms_per_request: median(runs.map((run) => run.clientCpuMs)),
-        server_cpu_ms_per_request: median(runs.map((run) => run.serverCpuMs)),
-        // The server never answers early, and its timers fire a little late: against what it
-        // really held each request, the ratio says what the client alone leaves unused.
-        server_held_ms_per_request: median(runs.map((run) => run.heldMs)),
-        ratio_of_held_capacity: median(runs.map((run) => (run.rate * run.heldMs) / 1000 / CONCURRENCY)),
+        ...serverFigures(runs, CONCURRENCY),
       },
     };
   } finally {
@@ -72,13 +69,10 @@ export async function benchEvalThroughput(
   }
 }
 
-interface Evaluation {
+interface Evaluation extends ServerShare {
   rate: number;
   seconds: number;
   clientCpuMs: number;
-  serverCpuMs: number;
-  /** The latency the server really gave, mean ms (its timers fire a little early or late). */
-  heldMs: number;
 }
 
 async function evaluateOnce(server: BenchServer, concurrency: number, items: Example[]): Promise<Evaluation> {
@@ -94,15 +88,10 @@ async function evaluateOnce(server: BenchServer, concurrency: number, items: Exa
     const cpu = process.cpuUsage(cpuBefore);
     const after = await server.count();
     const requests = Math.max(1, after.received - before.received);
-    return { rate: requests / seconds, seconds, clientCpuMs: (cpu.user + cpu.system) / 1000 / requests, serverCpuMs: (after.cpuMs - before.cpuMs) / requests, heldMs: heldLatencyMs(before, after) };
+    return { rate: requests / seconds, seconds, clientCpuMs: (cpu.user + cpu.system) / 1000 / requests, ...serverShare(before, after, requests) };
   } finally {
     await engine.close();
     run.close();
     rmSync(dir, { recursive: true, force: true });
   }
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)];
 }

@@ -20,7 +20,8 @@ import { RequestCache } from "../src/engines/request-cache.js";
 import { prepareGenerate } from "../src/pipeline/generate/generate-examples.js";
 import { runGeneration } from "../src/pipeline/generate/run-generation.js";
 import { openRun } from "../src/store/index.js";
-import { type BenchServer, heldLatencyMs, startBenchServer } from "./bench-server-process.js";
+import { type BenchServer, serverFigures, serverShare, type ServerShare, startBenchServer } from "./bench-server-process.js";
+import { median } from "./median.js";
 
 const REPEATS = 3;
 /** Share of the fake teacher's replies that become accepted examples (measured: about two in three). */
@@ -64,11 +65,7 @@ export async function benchGenerateThroughput(
         // not written): the price of keeping the tail's slots busy.
         spare_answers_per_job: median(jobs.map((job) => job.spare)),
         client_cpu_ms_per_request: median(jobs.map((job) => job.clientCpuMs)),
-        server_cpu_ms_per_request: median(jobs.map((job) => job.serverCpuMs)),
-        // The server never answers early, and its timers fire a little late: against what it
-        // really held each request, the ratio says what the client alone leaves unused.
-        server_held_ms_per_request: median(jobs.map((job) => job.heldMs)),
-        ratio_of_held_capacity: median(jobs.map((job) => (job.rate * job.heldMs) / 1000 / CONCURRENCY)),
+        ...serverFigures(jobs, CONCURRENCY),
         four_in_flight_requests_per_s: fourInFlight.rate,
         four_in_flight_ratio: fourInFlight.rate / capacity,
       },
@@ -79,15 +76,12 @@ export async function benchGenerateThroughput(
   }
 }
 
-interface Job {
+interface Job extends ServerShare {
   rate: number;
   acceptedRate: number;
   spare: number;
   seconds: number;
   clientCpuMs: number;
-  serverCpuMs: number;
-  /** The latency the server really gave, mean ms (its timers fire a little early or late). */
-  heldMs: number;
 }
 
 async function generateOnce(server: BenchServer, dir: string, dataset: string, concurrency: number, budget: number, attemptsInFlight?: number): Promise<Job> {
@@ -114,15 +108,10 @@ async function generateOnce(server: BenchServer, dir: string, dataset: string, c
       spare,
       seconds,
       clientCpuMs: (cpu.user + cpu.system) / 1000 / requests,
-      serverCpuMs: (after.cpuMs - before.cpuMs) / requests, heldMs: heldLatencyMs(before, after),
+      ...serverShare(before, after, requests),
     };
   } finally {
     await teacher.close();
     run.close();
   }
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)];
 }

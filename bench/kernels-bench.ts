@@ -21,6 +21,7 @@ import { createGaussian, createRandom, sampleIndices } from "../src/geometry/ran
 import { fileRowSource, findSklearnPython, writeMixture } from "./map-bench.js";
 import { componentCorrelations } from "./map-whole-bench.js";
 import { instantiateSimdKernels, setSimdKernels, simdKernels, simdKernelsModule } from "../src/geometry/wasm/simd-kernels.js";
+import { median } from "./median.js";
 
 const simdKernelsOn = (): boolean => simdKernels() !== null;
 
@@ -191,12 +192,6 @@ function gramCopyCost(data: Float32Array, rows: number, cols: number, mean: Floa
   };
 }
 
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
-}
-
 /**
  * The whole PCA-2 fit with projection (pcaFitTransform over a float32 file streamed in 4096-row
  * blocks, the map's path, default threads), JavaScript vs SIMD kernels interleaved, and sklearn's
@@ -244,4 +239,3 @@ export async function benchPcaKernels(sizes: { rows: number; cols: number }[] = 
   }
   return results;
 }
-

@@ -25,6 +25,7 @@ import { getLlamaRuntime } from "../src/engines/llama/llama-runtime.js";
 import { loadReferenceLlama, meanOfRows, referenceHiddenStates, unitLength } from "../test/support/llama-reference.js";
 import { startLlamaServer } from "../test/support/llama-server.js";
 import { sharedDataPath } from "../test/support/shared-data.js";
+import { median } from "./median.js";
 
 /** `npm run bench` runs from the repository root; compiled into dist/, the test helpers' own root would be dist/. */
 const ROOT = process.cwd();
@@ -161,10 +162,4 @@ function largestDifference(a: readonly ArrayLike<number>[], b: readonly ArrayLik
     for (let c = 0; c < row.length; c++) largest = Math.max(largest, Math.abs(row[c] - b[r][c]));
   });
   return largest;
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((x, y) => x - y);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
 }

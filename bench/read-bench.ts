@@ -14,6 +14,7 @@ import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
 import { readAll } from "../src/data/read-dataset.js";
 import { datasetDigest } from "../src/store/digest.js";
+import { median } from "./median.js";
 
 type Figures = { name: string; figures: Record<string, number> };
 
@@ -160,9 +161,4 @@ function parseLines(path: string): unknown[] {
 function collectGarbage(): void {
   setFlagsFromString("--expose-gc");
   (runInNewContext("gc") as () => void)();
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[sorted.length >> 1];
 }

@@ -14,6 +14,7 @@ import { writeFloat32Matrix } from "../src/store/float32-matrix.js";
 import { openRun } from "../src/store/index.js";
 import { startUiServer } from "../src/ui/server/ui-server.js";
 import { launchChromium } from "../test/helpers/browser.js";
+import { median } from "./median.js";
 
 /** Writes a run directory holding a map of `rows` points, its points.f32 and its dataset. */
 async function writeSyntheticMapRun(dir: string, rows: number): Promise<void> {
@@ -63,11 +64,6 @@ async function writeSyntheticMapRun(dir: string, rows: number): Promise<void> {
     ids,
   } as unknown as MapArtifact;
   await writeMapArtifact(dir, artifact);
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)];
 }
 
 /** Runs the benchmark for each size (default 100K and 400K points). */
