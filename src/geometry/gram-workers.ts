@@ -242,6 +242,25 @@ export function startGramThreads(threads: number): GramThreads {
     return staging.subarray(0, values.length) as T;
   }
 
+  /**
+   * One chunk's pieces, shared with the workers (told `extra` beside the rows) and claimed by this
+   * thread too, which runs `work` on the pieces it takes.
+   */
+  function share<T extends Float32Array | Float64Array>(claims: Int32Array, chunk: BlockChunk<T>, cols: number, extra: Record<string, number>, work: (data: T, piece: number) => void): Promise<void> {
+    const { source, rows, pieceRows } = chunk;
+    return shareBlock(
+      claims,
+      calls.length,
+      source,
+      () => stagingView(source),
+      rows,
+      cols,
+      pieceRows,
+      (data) => calls.map((worker) => worker.call({ type: "block", data, rows, pieceRows, ...extra })),
+      work,
+    );
+  }
+
   return {
     threads: calls.length + 1,
     beginPass(inputs: GramPassInputs): GramThreadPass {
@@ -269,28 +288,13 @@ export function startGramThreads(threads: number): GramThreads {
         smallGram: final ? new Float64Array(width * width) : null,
         squares: 0,
       };
-      const chunkRows = Math.max(1, Math.floor(COPY_CHUNK_VALUES / cols));
       return {
         async add(block: RowBlock): Promise<void> {
           await Promise.all(started);
-          for (let first = 0; first < block.rows; first += chunkRows) {
-            const rows = Math.min(chunkRows, block.rows - first);
-            const source = block.data.subarray(first * cols, (first + rows) * cols);
-            const pieceRows = Math.max(MIN_PIECE_ROWS, Math.ceil(rows / MAX_PIECES));
-            const pieces = Math.ceil(rows / pieceRows);
-            await shareBlock(
-              task.claims,
-              calls.length,
-              source,
-              () => stagingView(source),
-              rows,
-              cols,
-              pieceRows,
-              (data) => calls.map((worker) => worker.call({ type: "block", data, rows, pieceRows })),
-              (data, piece) => accumulatePiece(gram, task, data, rows, pieceRows, piece, scratch),
-            );
+          for (const chunk of blockChunks(block, cols)) {
+            await share(task.claims, chunk, cols, {}, (data, piece) => accumulatePiece(gram, task, data, chunk.rows, chunk.pieceRows, piece, scratch));
             // Piece order, whoever computed each piece: the same blocks give the same bits.
-            for (let piece = 0; piece < pieces; piece++) {
+            for (let piece = 0; piece < chunk.pieces; piece++) {
               addInto(totals.product, task.slotProducts, piece * totals.product.length);
               addInto(totals.centeringSums, task.slotSums, piece * width);
               if (totals.smallGram && task.slotSmall) addInto(totals.smallGram, task.slotSmall, piece * width * width);
@@ -317,28 +321,14 @@ export function startGramThreads(threads: number): GramThreads {
       };
       const started = calls.map((worker) => worker.call({ type: "pass", kind: "project", ...task }));
       for (const promise of started) promise.catch(() => undefined);
-      const chunkRows = Math.max(1, Math.floor(COPY_CHUNK_VALUES / cols));
       let seen = 0;
       return {
         async add(block: RowBlock): Promise<void> {
           await Promise.all(started);
           if ((seen + block.rows) * k > out.length) throw new RangeError(`projection output holds ${out.length / k} rows, got more`);
-          for (let first = 0; first < block.rows; first += chunkRows) {
-            const rows = Math.min(chunkRows, block.rows - first);
-            const source = block.data.subarray(first * cols, (first + rows) * cols);
-            const pieceRows = Math.max(MIN_PIECE_ROWS, Math.ceil(rows / MAX_PIECES));
-            const outRow = seen + first;
-            await shareBlock(
-              task.claims,
-              calls.length,
-              source,
-              () => stagingView(source),
-              rows,
-              cols,
-              pieceRows,
-              (data) => calls.map((worker) => worker.call({ type: "block", data, rows, pieceRows, outRow })),
-              (data, piece) => projectPiece(project, task, data, rows, pieceRows, outRow, piece),
-            );
+          for (const chunk of blockChunks(block, cols)) {
+            const outRow = seen + chunk.first;
+            await share(task.claims, chunk, cols, { outRow }, (data, piece) => projectPiece(project, task, data, chunk.rows, chunk.pieceRows, outRow, piece));
           }
           seen += block.rows;
         },
@@ -351,6 +341,25 @@ export function startGramThreads(threads: number): GramThreads {
       await Promise.all(calls.map((worker) => worker.worker.terminate()));
     },
   };
+}
+
+/** A block's rows a chunk at a time (the staging copy stays one chunk), with the chunk's split into pieces. */
+interface BlockChunk<T extends Float32Array | Float64Array> {
+  /** The chunk's first row within the block. */
+  first: number;
+  rows: number;
+  source: T;
+  pieceRows: number;
+  pieces: number;
+}
+
+function* blockChunks(block: RowBlock, cols: number): Generator<BlockChunk<Float32Array | Float64Array>> {
+  const chunkRows = Math.max(1, Math.floor(COPY_CHUNK_VALUES / cols));
+  for (let first = 0; first < block.rows; first += chunkRows) {
+    const rows = Math.min(chunkRows, block.rows - first);
+    const pieceRows = Math.max(MIN_PIECE_ROWS, Math.ceil(rows / MAX_PIECES));
+    yield { first, rows, source: block.data.subarray(first * cols, (first + rows) * cols), pieceRows, pieces: Math.ceil(rows / pieceRows) };
+  }
 }
 
 function sharedZeros(length: number): Float64Array {
