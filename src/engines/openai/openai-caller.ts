@@ -38,25 +38,22 @@ export class OpenAICaller {
 
   async call<T>(endpoint: ApiEndpoint, body: Record<string, unknown>, schema: ZodType<T>, context: CallContext = {}): Promise<{ value: T; cached: boolean }> {
     const post = () => this.client.post(endpoint.path, body, { signal: context.signal, hints: endpoint.hints, fromRoot: endpoint.fromRoot });
-    // The answer validated by `send`, so the same object is not parsed again below.
-    let sent: { raw: unknown; value: T } | undefined;
+    // The last answer that had the route's shape, parsed: `read` takes it instead of parsing the
+    // same object again (an answer sent now, or a stored one `isUsable` just checked).
+    let known: { raw: unknown; value: T } | undefined;
+    const fits = (raw: unknown): boolean => {
+      const parsed = schema.safeParse(raw);
+      if (parsed.success) known = { raw, value: parsed.data };
+      return parsed.success;
+    };
     const send = async () => {
       // A garbled answer can be a passing fault (a proxy, a reply cut and re-framed): ask again,
       // up to WRONG_SHAPE_ASKS times. The same wrong shape every time is how this server answers.
       let raw = await post();
-      let parsed = schema.safeParse(raw);
-      for (let ask = 1; ask < WRONG_SHAPE_ASKS && !parsed.success; ask++) {
-        raw = await post();
-        parsed = schema.safeParse(raw);
-      }
-      if (!parsed.success) return this.check(endpoint, schema, raw);
-      sent = { raw, value: parsed.data };
-      return raw;
+      for (let ask = 1; !fits(raw) && ask < WRONG_SHAPE_ASKS; ask++) raw = await post();
+      return known?.raw === raw ? raw : this.check(endpoint, schema, raw);
     };
-    const read = (raw: unknown): Promise<T> => {
-      const known = sent as { raw: unknown; value: T } | undefined;
-      return known !== undefined && known.raw === raw ? Promise.resolve(known.value) : this.check(endpoint, schema, raw);
-    };
+    const read = (raw: unknown): Promise<T> => (known !== undefined && known.raw === raw ? Promise.resolve(known.value) : this.check(endpoint, schema, raw));
     if (!this.cache) {
       const raw = await send();
       await laterTurn();
@@ -66,7 +63,7 @@ export class OpenAICaller {
     const { response, cached } = await this.cache.call(
       { engine: this.engineKind, model, endpoint: endpoint.api, body, stage: context.stage },
       send,
-      { isUsable: (stored) => schema.safeParse(stored).success },
+      { isUsable: fits },
     );
     // The answer is stored and its slot already carries the next request. What the caller does
     // with it (grade it, write the next prompt, check a near-duplicate) waits until the answers
