@@ -25,22 +25,26 @@ export interface AcceptContext {
 /**
  * The one accept step: a rejected attempt is recorded with its reason and raw text; a candidate
  * that duplicates a seed or an accepted example is rejected as such; any other becomes a record
- * with its full provenance, stored in the run and then appended durably to `synthetic.jsonl`.
- * Nothing in here awaits, so the dedup check and the accept see the same set.
+ * with its full provenance, stored in the run and then appended durably to `synthetic.jsonl` —
+ * unless the job is `full` (its count reached), when it is a spare, recorded nowhere. Nothing in
+ * here awaits, so the dedup check and the accept see the same set.
  */
-export function acceptOutcome(context: AcceptContext, target: Target, outcome: AttemptOutcome): boolean {
+export function acceptOutcome(context: AcceptContext, target: Target, outcome: AttemptOutcome, options: { full?: boolean } = {}): "accepted" | "rejected" | "spare" {
   const { store, key } = context;
   if (outcome.kind === "rejected") {
     store.recordRejected(key, target.attempt, outcome.reason, outcome.detail, outcome.raw, outcome.usage);
-    return false;
+    return "rejected";
   }
   const match = context.duplicates.match(outcome.example.question);
   if (match) {
     const ofSeed = match.id.startsWith("seed:");
     const what = `${match.exact ? "exact" : `near (Jaccard ${match.jaccard.toFixed(2)})`} duplicate of ${ofSeed ? `seed ${match.id.slice(5)}` : match.id}`;
     store.recordRejected(key, target.attempt, ofSeed ? "duplicate-of-seed" : "duplicate-of-accepted", what, outcome.raw, outcome.usage);
-    return false;
+    return "rejected";
   }
+  // The job already has its count: a usable example is neither written nor decided (its answer
+  // stays in the request cache for a run that asks for more).
+  if (options.full) return "spare";
   const { strategy, teacher } = context;
   const record = {
     id: context.recordId(target.attempt),
@@ -67,5 +71,5 @@ export function acceptOutcome(context: AcceptContext, target: Target, outcome: A
   store.recordAccepted(key, target.attempt, record, outcome.raw, outcome.usage);
   context.duplicates.add(record.id, record.question);
   appendAccepted(context.syntheticPath, store, record);
-  return true;
+  return "accepted";
 }

@@ -84,17 +84,17 @@ export async function runGeneration(job: GenerationJob): Promise<GenerationResul
       return;
     }
     store.failures.clear("generate", key, attempt);
-    if (outcome.kind === "candidate" && tally.accepted >= count) {
-      // The tail's spare attempt came back usable after the count was reached: it is neither
-      // written nor decided. Its answer stays in the request cache, so a run asking for more
-      // takes it from there without paying again.
+    // A tail attempt whose usable example comes back after the count was reached is a spare: not
+    // written, not decided; its answer stays in the request cache for a run that asks for more.
+    const verdict = acceptOutcome(job, target, outcome, { full: tally.accepted >= count });
+    if (verdict === "spare") {
       surplus++;
       return;
     }
     tally.attempts++;
     tally.promptTokens += outcome.usage.promptTokens;
     tally.completionTokens += outcome.usage.completionTokens;
-    if (acceptOutcome(job, target, outcome)) tally.accepted++;
+    if (verdict === "accepted") tally.accepted++;
     // A refused request is a decided rejection (the same request would be refused again), but
     // it counts toward the failure rate: a teacher refusing everything must stop the job.
     const stop = outcome.kind === "rejected" && (outcome.reason === "teacher-error" || outcome.reason === "prompt-too-long") ? budget.failedWith(outcome.detail) : (budget.succeeded(), undefined);
