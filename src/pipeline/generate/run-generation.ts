@@ -138,7 +138,7 @@ export const YIELD_AFTER_ATTEMPTS = 8;
  * last attempts rejected, their replacements sent only then, a third of those rejected…) with
  * most slots idle: `generate` reached 0.925 of capacity at 200 ms, 0.967 with this. The price
  * is a few spare attempts whose answers come back after the count is reached (see
- * `runGeneration`; 6–9 per job of thousands of requests in the benchmark).
+ * `runGeneration`; 5–6 per job of thousands of requests in the benchmark).
  */
 export function enoughOpen(tally: { accepted: number; attempts: number }, open: number, count: number): boolean {
   const share = tally.attempts < YIELD_AFTER_ATTEMPTS ? 1 : Math.max(0.05, Math.min(1, tally.accepted / tally.attempts));
